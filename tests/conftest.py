@@ -11,20 +11,51 @@ from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
 from nerkit.corpus import Corpus, Sentence
 
-WORDS = (
-    "alice bob carol paris london berlin acme globex monday tuesday visited met works at in on the and "
-    "a of for . , joined left said today"
-).split()
+WORDS = [
+    "alice",
+    "bob",
+    "carol",
+    "paris",
+    "london",
+    "berlin",
+    "acme",
+    "globex",
+    "monday",
+    "tuesday",
+    "visited",
+    "met",
+    "works",
+    "at",
+    "in",
+    "on",
+    "the",
+    "and",
+    "a",
+    "of",
+    "for",
+    ".",
+    ",",
+    "joined",
+    "left",
+    "said",
+    "today",
+]
 
 
 def make_sentences() -> list[Sentence]:
     """A toy corpus where capitalised names are people and places are cities: learnable in seconds."""
     templates = [
         (["Alice", "visited", "Paris", "on", "Monday", "."], ["B-per", "O", "B-geo", "O", "B-tim", "O"]),
-        (["Bob", "works", "at", "Acme", "in", "London", "."], ["B-per", "O", "O", "B-org", "O", "B-geo", "O"]),
+        (
+            ["Bob", "works", "at", "Acme", "in", "London", "."],
+            ["B-per", "O", "O", "B-org", "O", "B-geo", "O"],
+        ),
         (["Carol", "met", "Bob", "in", "Berlin", "."], ["B-per", "O", "B-per", "O", "B-geo", "O"]),
         (["Globex", "said", "the", "Acme", "deal", "left", "."], ["B-org", "O", "O", "B-org", "O", "O", "O"]),
-        (["Alice", "Bob", "joined", "Globex", "on", "Tuesday"], ["B-per", "I-per", "O", "B-org", "O", "B-tim"]),
+        (
+            ["Alice", "Bob", "joined", "Globex", "on", "Tuesday"],
+            ["B-per", "I-per", "O", "B-org", "O", "B-tim"],
+        ),
     ]
     return [
         Sentence(tuple(words), tuple(tags), id=number, line=number)
@@ -57,7 +88,10 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def toy_corpus() -> Corpus:
     sentences = make_sentences()
-    return Corpus("toy", {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])})
+    return Corpus(
+        "toy",
+        {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
+    )
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -157,14 +157,21 @@ def test_jsonl_span_inside_a_word_splits_the_word(tmp_path):
 
 
 def test_jsonl_span_past_the_end_of_its_text_is_an_error(tmp_path):
-    lines = [json.dumps({"tokens": ["a"], "tags": ["O"]}), json.dumps({"text": "Ann", "entities": [[0, 9, "per"]]})]
+    lines = [
+        json.dumps({"tokens": ["a"], "tags": ["O"]}),
+        json.dumps({"text": "Ann", "entities": [[0, 9, "per"]]}),
+    ]
     path = write(tmp_path / "d.jsonl", "\n".join(lines) + "\n")
-    with pytest.raises(NerkitError, match=r"d\.jsonl:2: span \[0, 9, 'per'\] is outside its text of 3 characters"):
+    with pytest.raises(
+        NerkitError, match=r"d\.jsonl:2: span \[0, 9, 'per'\] is outside its text of 3 characters"
+    ):
         read_file(path)
 
 
 def test_jsonl_overlapping_spans_are_an_error(tmp_path):
-    path = write(tmp_path / "d.jsonl", json.dumps({"text": "Ann Lee", "entities": [[0, 7, "per"], [4, 7, "per"]]}))
+    path = write(
+        tmp_path / "d.jsonl", json.dumps({"text": "Ann Lee", "entities": [[0, 7, "per"], [4, 7, "per"]]})
+    )
     with pytest.raises(NerkitError, match="overlaps"):
         read_file(path)
 
@@ -198,7 +205,9 @@ def test_stats_counts_entities_and_length_percentiles():
 
 
 def test_named_corpus_missing_says_where_to_put_it(tmp_path):
-    with pytest.raises(NerkitError, match=r"corpus 'gmb' not found: expected .*gmb/ner_dataset\.csv") as error:
+    with pytest.raises(
+        NerkitError, match=r"corpus 'gmb' not found: expected .*gmb/ner_dataset\.csv"
+    ) as error:
         read_corpus("gmb", data_dir=tmp_path)
     assert "--data-dir" in str(error.value)
 

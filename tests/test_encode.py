@@ -1,4 +1,5 @@
 import random
+from itertools import pairwise
 
 import pytest
 from transformers import AutoTokenizer
@@ -44,7 +45,7 @@ def test_plan_windows_overlap_and_give_each_word_one_core():
     cores = [word for plan in plans for word in range(plan.core_start, plan.core_end)]
     assert cores == list(range(20))
     assert all(plan.end - plan.start <= 8 for plan in plans)
-    assert all(later.start < earlier.end for earlier, later in zip(plans, plans[1:], strict=False))
+    assert all(later.start < earlier.end for earlier, later in pairwise(plans))
 
 
 def test_plan_windows_clips_a_word_longer_than_the_budget():
@@ -67,7 +68,8 @@ def test_casing_feeds_word_shapes_as_token_types(tiny_base):
 
 
 @pytest.mark.parametrize(
-    ("word", "shape"), [("", 1), ("42", 1), (".", 1), ("paris", 2), ("Paris", 3), ("iPhone", 2), ("NATO", 4), ("A", 3)]
+    ("word", "shape"),
+    [("", 1), ("42", 1), (".", 1), ("paris", 2), ("Paris", 3), ("iPhone", 2), ("NATO", 4), ("A", 3)],
 )
 def test_word_shape(word, shape):
     assert word_shape(word) == shape

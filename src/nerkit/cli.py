@@ -38,9 +38,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", envvar="NERKIT_DATA_DIR", help="Folder holding gmb/ and conll2003/ [default: ./data]."),
+    typer.Option(
+        "--data-dir", envvar="NERKIT_DATA_DIR", help="Folder holding gmb/ and conll2003/ [default: ./data]."
+    ),
 ]
-Strict = Annotated[bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")]
+Strict = Annotated[
+    bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")
+]
 Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 
@@ -90,7 +94,9 @@ def data_stats(
         return
     console.print(f"[bold]{corpus.name}[/]: {summary['sentences']:,} sentences, {summary['tokens']:,} tokens")
     console.print("splits: " + ", ".join(f"{name} {size:,}" for name, size in summary["splits"].items()))
-    console.print("entities: " + ", ".join(f"{kind} {count:,}" for kind, count in summary["entities"].items()))
+    console.print(
+        "entities: " + ", ".join(f"{kind} {count:,}" for kind, count in summary["entities"].items())
+    )
     console.print("length: " + ", ".join(f"{key} {value}" for key, value in summary["length"].items()))
     if corpus.repairs:
         console.print("repaired: " + ", ".join(f"{kind} x{count}" for kind, count in corpus.repairs.items()))
@@ -100,7 +106,9 @@ def data_stats(
 @friendly
 def data_convert(
     source: Annotated[Path, typer.Argument(help="Input file (.csv GMB, .jsonl, or CoNLL columns).")],
-    target: Annotated[Path, typer.Argument(help="Output file; its suffix picks the format unless --to is given.")],
+    target: Annotated[
+        Path, typer.Argument(help="Output file; its suffix picks the format unless --to is given.")
+    ],
     to: Annotated[str | None, typer.Option(help="conll, jsonl, jsonl-spans or gmb.")] = None,
     strict: Strict = False,
 ) -> None:
@@ -108,26 +116,43 @@ def data_convert(
     result = read_file(source, strict)
     write_file(result.sentences, target, to)
     repaired = sum(result.repairs.values())
-    typer.echo(f"wrote {len(result.sentences):,} sentences to {target}" + (f" ({repaired} tags repaired)" if repaired else ""))
+    typer.echo(
+        f"wrote {len(result.sentences):,} sentences to {target}"
+        + (f" ({repaired} tags repaired)" if repaired else "")
+    )
 
 
 @app.command("train")
 @friendly
 def train_command(
-    corpus: Annotated[str | None, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")] = None,
+    corpus: Annotated[
+        str | None, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Model directory to write.")] = Path("models/nerkit"),
-    train_file: Annotated[Path | None, typer.Option("--train", help="Training file (instead of a corpus).")] = None,
+    train_file: Annotated[
+        Path | None, typer.Option("--train", help="Training file (instead of a corpus).")
+    ] = None,
     validation: Annotated[Path | None, typer.Option(help="Validation file, with --train.")] = None,
     test: Annotated[Path | None, typer.Option(help="Test file, with --train.")] = None,
-    config: Annotated[Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file.")] = None,
-    base: Annotated[str | None, typer.Option(help="Encoder name or path [default: bundled all-MiniLM-L6-v2].")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file.")
+    ] = None,
+    base: Annotated[
+        str | None, typer.Option(help="Encoder name or path [default: bundled all-MiniLM-L6-v2].")
+    ] = None,
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs [default: 3].")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Sentences per step [default: 32].")] = None,
-    lr: Annotated[float | None, typer.Option(help="Peak learning rate [default: 3e-4 bundled, 5e-5 others].")] = None,
-    patience: Annotated[int | None, typer.Option(help="Epochs without validation gain before stopping.")] = None,
+    lr: Annotated[
+        float | None, typer.Option(help="Peak learning rate [default: 3e-4 bundled, 5e-5 others].")
+    ] = None,
+    patience: Annotated[
+        int | None, typer.Option(help="Epochs without validation gain before stopping.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed [default: 13].")] = None,
     max_length: Annotated[int | None, typer.Option(help="Subwords per window [default: 256].")] = None,
-    casing: Annotated[bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")] = None,
+    casing: Annotated[
+        bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")
+    ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
     data_dir: DataDir = None,
     strict: Strict = False,
@@ -137,16 +162,25 @@ def train_command(
     """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split."""
     _threads(threads)
     flags = {
-        "base": base, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "patience": patience,
-        "seed": seed, "max_length": max_length, "casing": casing, "limit_train": limit_train,
-    }  # fmt: skip
+        "base": base,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": lr,
+        "patience": patience,
+        "seed": seed,
+        "max_length": max_length,
+        "casing": casing,
+        "limit_train": limit_train,
+    }
     settings = TrainConfig.from_file(config) if config else TrainConfig()
     settings = replace_config(settings, **flags)
     data = nerkit.read_corpus(
         corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
     )
     if data.repairs:
-        typer.echo("repaired: " + ", ".join(f"{kind} x{count}" for kind, count in data.repairs.items()), err=True)
+        typer.echo(
+            "repaired: " + ", ".join(f"{kind} x{count}" for kind, count in data.repairs.items()), err=True
+        )
     result = nerkit.train(data, out, settings, progress=not quiet)
     console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
     if result.test is not None:
@@ -162,7 +196,9 @@ def evaluate_command(
     split: Annotated[str, typer.Option(help="train, validation, test or all.")] = "test",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N sentences.")] = None,
     as_json: AsJson = False,
-    errors: Annotated[Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     data_dir: DataDir = None,
     strict: Strict = False,

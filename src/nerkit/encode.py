@@ -17,7 +17,7 @@ from transformers import PreTrainedTokenizerBase
 
 IGNORE = -100
 SHAPES = 5
-"""Word shapes fed as token types when casing is on: 0 special/none, 1 no letters, 2 lower, 3 Title, 4 UPPER."""
+"""Word shapes fed as token types with casing on: 0 special/none, 1 no letters, 2 lower, 3 Title, 4 UPPER."""
 
 
 def word_shape(word: str) -> int:
@@ -122,7 +122,9 @@ class Encoder:
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.casing = casing
 
-    def encode(self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[int]] | None = None) -> list[Window]:
+    def encode(
+        self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[int]] | None = None
+    ) -> list[Window]:
         words_batch = [list(words) for words in sentences]
         encoded = self.tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
         windows: list[Window] = []
@@ -140,7 +142,12 @@ class Encoder:
         return windows
 
     def _window(
-        self, index: int, words: list[str], pieces: list[list[int]], plan: WindowPlan, labels: Sequence[int] | None
+        self,
+        index: int,
+        words: list[str],
+        pieces: list[list[int]],
+        plan: WindowPlan,
+        labels: Sequence[int] | None,
     ) -> Window:
         input_ids = list(self.prefix)
         first_subwords = []

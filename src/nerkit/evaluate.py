@@ -67,13 +67,15 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> 
             output_dict=True,
             zero_division=0,
         )
-    per_type = {
-        kind: _score(row) for kind, row in sorted(table.items()) if not kind.endswith(" avg")
-    }
-    return Report(_score(table["micro avg"]), round(float(table["macro avg"]["f1-score"]), 4), per_type, len(gold))
+    per_type = {kind: _score(row) for kind, row in sorted(table.items()) if not kind.endswith(" avg")}
+    return Report(
+        _score(table["micro avg"]), round(float(table["macro avg"]["f1-score"]), 4), per_type, len(gold)
+    )
 
 
-def differences(sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]]) -> Iterator[dict[str, object]]:
+def differences(
+    sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]]
+) -> Iterator[dict[str, object]]:
     """Each sentence whose predicted spans differ from the gold ones, for reading errors by eye."""
     for sentence, tags in zip(sentences, predicted, strict=True):
         gold, found = set(sentence.spans), set(spans(tags))
@@ -102,6 +104,8 @@ def report_table(report: Report, title: str = "Entity-level scores (seqeval, str
         table.add_row(kind, f"{row.precision:.4f}", f"{row.recall:.4f}", f"{row.f1:.4f}", str(row.support))
     table.add_section()
     micro = report.micro
-    table.add_row("micro", f"{micro.precision:.4f}", f"{micro.recall:.4f}", f"{micro.f1:.4f}", str(micro.support))
+    table.add_row(
+        "micro", f"{micro.precision:.4f}", f"{micro.recall:.4f}", f"{micro.f1:.4f}", str(micro.support)
+    )
     table.add_row("macro", "", "", f"{report.macro_f1:.4f}", "")
     return table

@@ -49,7 +49,11 @@ class NER:
         """Score the model on gold sentences (a corpus split, or sentences given directly)."""
         sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
         if not sentences:
-            raise NerkitError("E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split.")
+            raise NerkitError(
+                "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
+            )
         predictions = self.predict([sentence.words for sentence in sentences], batch_size, progress)
-        report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
+        report = score(
+            [sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions]
+        )
         return report, predictions

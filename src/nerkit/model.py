@@ -29,7 +29,16 @@ from nerkit.labels import to_iob2
 METADATA_FILE = "nerkit.json"
 WEIGHTS_FILE = "model.safetensors"
 FORMAT_VERSION = 1
-_PREFIX_SPACE_MODELS = {"roberta", "longformer", "bart", "gpt2", "deberta", "camembert", "xlm-roberta", "mpnet"}
+_PREFIX_SPACE_MODELS = {
+    "roberta",
+    "longformer",
+    "bart",
+    "gpt2",
+    "deberta",
+    "camembert",
+    "xlm-roberta",
+    "mpnet",
+}
 
 
 def bundled_base() -> str:
@@ -118,7 +127,9 @@ class Tagger:
             verbosity = hf_logging.get_verbosity()
             hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here
             try:
-                model = AutoModelForTokenClassification.from_pretrained(name, config=config)
+                model = AutoModelForTokenClassification.from_pretrained(
+                    name, config=config, ignore_mismatched_sizes=True
+                )
             finally:
                 hf_logging.set_verbosity(verbosity)
             tokenizer = _load_tokenizer(name, config.model_type)
@@ -131,8 +142,12 @@ class Tagger:
         wanted = _lowercases(tokenizer) if casing is None else casing
         added = wanted and _add_word_shapes(model)
         if casing and not added:
-            raise NerkitError("E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off.")
-        return cls(model, tokenizer, max_length, {"base": base or "all-MiniLM-L6-v2 (bundled)"}, device, added)
+            raise NerkitError(
+                "E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off."
+            )
+        return cls(
+            model, tokenizer, max_length, {"base": base or "all-MiniLM-L6-v2 (bundled)"}, device, added
+        )
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu") -> Tagger:
@@ -172,7 +187,9 @@ class Tagger:
                 "casing": self.casing,
                 **metadata,
             }
-            (temporary / METADATA_FILE).write_text(json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8")
+            (temporary / METADATA_FILE).write_text(
+                json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8"
+            )
             if path.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
                 os.replace(path, old / path.name)
@@ -208,8 +225,12 @@ class Tagger:
         predictions = []
         for parts, ranges in zip(probabilities, order, strict=True):
             ranked = sorted(zip(ranges, parts, strict=True), key=lambda item: item[0].start)
-            word_probs = torch.cat([part for _, part in ranked]) if ranked else torch.zeros((0, len(self.labels)))
-            best, ids = word_probs.max(-1) if len(word_probs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
+            word_probs = (
+                torch.cat([part for _, part in ranked]) if ranked else torch.zeros((0, len(self.labels)))
+            )
+            best, ids = (
+                word_probs.max(-1) if len(word_probs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
+            )
             tags, _ = to_iob2([self.labels[index] for index in ids.tolist()])
             predictions.append(Prediction(tags, [round(value, 6) for value in best.tolist()]))
         return predictions

@@ -71,7 +71,9 @@ class TrainConfig:
         }
         for name, ok in checks.items():
             if not ok:
-                raise NerkitError("E030", f"invalid {name}={getattr(self, name)!r}", hint="See `nerkit train --help`.")
+                raise NerkitError(
+                    "E030", f"invalid {name}={getattr(self, name)!r}", hint="See `nerkit train --help`."
+                )
         return self
 
     @classmethod
@@ -87,14 +89,19 @@ class TrainConfig:
             else:
                 values = json.loads(text)
         except (OSError, ValueError, yaml.YAMLError) as error:
-            raise NerkitError("E031", f"cannot read config: {str(error).splitlines()[0]}", path=path) from None
+            raise NerkitError(
+                "E031", f"cannot read config: {str(error).splitlines()[0]}", path=path
+            ) from None
         if not isinstance(values, dict):
             raise NerkitError("E031", "config must be a mapping of option names to values", path=path)
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise NerkitError(
-                "E031", f"unknown option(s) {', '.join(unknown)}", path=path, hint=f"Known: {', '.join(sorted(known))}."
+                "E031",
+                f"unknown option(s) {', '.join(unknown)}",
+                path=path,
+                hint=f"Known: {', '.join(sorted(known))}.",
             )
         return cls(**{**values, **overrides})
 
@@ -135,7 +142,9 @@ def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
     return optimizer, scheduler
 
 
-def _metadata(corpus: Corpus, config: TrainConfig, labels: list[str], sizes: Mapping[str, int]) -> dict[str, Any]:
+def _metadata(
+    corpus: Corpus, config: TrainConfig, labels: list[str], sizes: Mapping[str, int]
+) -> dict[str, Any]:
     return {
         "nerkit_version": __version__,
         "labels": labels,
@@ -209,7 +218,9 @@ def train(
             total_loss += loss.item()
             seen += len(batch)
             elapsed = time.perf_counter() - started
-            bar.set_postfix(loss=f"{total_loss / step:.4f}", sents_per_s=f"{seen / elapsed:.1f}", refresh=False)
+            bar.set_postfix(
+                loss=f"{total_loss / step:.4f}", sents_per_s=f"{seen / elapsed:.1f}", refresh=False
+            )
             bar.update()
         report = evaluate_tagger(tagger, validation, config.eval_batch_size)
         history.append(
@@ -223,8 +234,15 @@ def train(
         bar.write(f"epoch {epoch}: loss {history[-1]['loss']:.4f}  validation F1 {report.micro.f1:.4f}")
         if report.micro.f1 > best_f1:
             best_f1, best_epoch, best_report = report.micro.f1, epoch, report
-            tagger.save(out, {**metadata, "history": history, "best_epoch": epoch,
-                              "metrics": {"validation": report.to_dict()}})
+            tagger.save(
+                out,
+                {
+                    **metadata,
+                    "history": history,
+                    "best_epoch": epoch,
+                    "metrics": {"validation": report.to_dict()},
+                },
+            )
         elif epoch - best_epoch >= config.patience:
             bar.write(f"early stop: no validation gain for {config.patience} epochs")
             break

@@ -22,10 +22,10 @@ __all__ = [
     "SPLITS",
     "Corpus",
     "Sentence",
-    "resolve_data_dir",
     "read_corpus",
     "read_file",
     "reference_split",
+    "resolve_data_dir",
     "stats",
     "write_file",
 ]
@@ -33,13 +33,21 @@ __all__ = [
 DATA_DIR_ENV = "NERKIT_DATA_DIR"
 KNOWN_CORPORA: dict[str, dict[str, str]] = {
     "gmb": {"all": "gmb/ner_dataset.csv"},
-    "conll2003": {"train": "conll2003/train.txt", "validation": "conll2003/dev.txt", "test": "conll2003/test.txt"},
+    "conll2003": {
+        "train": "conll2003/train.txt",
+        "validation": "conll2003/dev.txt",
+        "test": "conll2003/test.txt",
+    },
 }
 _WHERE_TO_GET = {
     "gmb": "the Kaggle 'Annotated Corpus for Named Entity Recognition' (ner_dataset.csv)",
     "conll2003": "the CoNLL-2003 English files train.txt, dev.txt and test.txt (token TAG columns)",
 }
-_SPLIT_FILE_STEMS = {"train": ("train",), "validation": ("dev", "validation", "valid", "val"), "test": ("test",)}
+_SPLIT_FILE_STEMS = {
+    "train": ("train",),
+    "validation": ("dev", "validation", "valid", "val"),
+    "test": ("test",),
+}
 _FORMAT_BY_SUFFIX = {".csv": "gmb", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -60,7 +68,9 @@ def read_file(path: str | Path, strict: bool = False, format: str | None = None)
     readers = {"gmb": read_gmb, "conll": read_conll, "jsonl": read_jsonl}
     chosen = format or file_format(path)
     if chosen not in readers:
-        raise NerkitError("E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(readers)}.")
+        raise NerkitError(
+            "E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(readers)}."
+        )
     return readers[chosen](path, strict)
 
 
@@ -112,7 +122,7 @@ def _source_files(source: str | Path, root: Path) -> tuple[str, dict[str, Path]]
     raise NerkitError(
         "E012",
         f"no corpus called {name!r} and no such file",
-        hint=f"Use a known corpus ({', '.join(KNOWN_CORPORA)}) in the data dir ({root}), or a path to a file.",
+        hint=f"Use a known corpus ({', '.join(KNOWN_CORPORA)}) in the data dir ({root}), or a file path.",
     )
 
 
@@ -131,9 +141,13 @@ def read_corpus(
     """
     if source is None:
         if train is None:
-            raise NerkitError("E013", "no data given", hint="Name a corpus, or pass train (and validation) files.")
+            raise NerkitError(
+                "E013", "no data given", hint="Name a corpus, or pass train (and validation) files."
+            )
         name, files = Path(train).stem, {"train": Path(train)}
-        files |= {split: Path(p) for split, p in (("validation", validation), ("test", test)) if p is not None}
+        files |= {
+            split: Path(p) for split, p in (("validation", validation), ("test", test)) if p is not None
+        }
     else:
         name, files = _source_files(source, resolve_data_dir(data_dir))
     repairs: Counter[str] = Counter()
@@ -158,7 +172,9 @@ def write_file(sentences: Iterable[Sentence], path: str | Path, format: str | No
     path = Path(path)
     chosen = format or ("jsonl" if path.suffix.lower() in {".jsonl", ".json"} else file_format(path))
     if chosen not in WRITERS:
-        raise NerkitError("E011", f"unknown output format {chosen!r}", hint=f"Use one of {', '.join(WRITERS)}.")
+        raise NerkitError(
+            "E011", f"unknown output format {chosen!r}", hint=f"Use one of {', '.join(WRITERS)}."
+        )
     writer, encoding = WRITERS[chosen]
     try:
         with atomic_text(path, encoding=encoding, newline="" if chosen == "gmb" else None) as handle:
@@ -166,7 +182,7 @@ def write_file(sentences: Iterable[Sentence], path: str | Path, format: str | No
     except UnicodeEncodeError as error:
         raise NerkitError(
             "E014",
-            f"{error.object[error.start:error.end]!r} cannot be written as {encoding}",
+            f"{error.object[error.start : error.end]!r} cannot be written as {encoding}",
             path=path,
             hint="Write CoNLL or JSONL (UTF-8) instead.",
         ) from None

@@ -140,7 +140,10 @@ def read_gmb(path: Path, strict: bool = False) -> ReadResult:
                 raws.append(_Raw(int(match[1])))
             elif not raws:
                 raise NerkitError(
-                    "E001", "the first row has no sentence id (expected 'Sentence: 1')", path=path, line=first_line
+                    "E001",
+                    "the first row has no sentence id (expected 'Sentence: 1')",
+                    path=path,
+                    line=first_line,
                 )
             _check_tag(tag.strip(), path, first_line)
             raws[-1].add(word, tag.strip(), first_line)
@@ -195,7 +198,10 @@ def _record_from_tokens(record: dict, path: Path, line: int, number: int) -> _Ra
         raise NerkitError("E006", "'tokens' and 'tags' must be lists", path=path, line=line)
     if len(tokens) != len(tags):
         raise NerkitError(
-            "E006", f"{len(tokens)} tokens but {len(tags)} tags: expected one tag per token", path=path, line=line
+            "E006",
+            f"{len(tokens)} tokens but {len(tags)} tags: expected one tag per token",
+            path=path,
+            line=line,
         )
     raw = _Raw(number)
     for token, tag in zip(tokens, tags, strict=True):
@@ -223,7 +229,10 @@ def _entity_triples(record: dict, path: Path, line: int) -> list[tuple[int, int,
             and entity[2]
         ):
             raise NerkitError(
-                "E006", f"entity {entity!r} is not [start, end, label] with integer offsets", path=path, line=line
+                "E006",
+                f"entity {entity!r} is not [start, end, label] with integer offsets",
+                path=path,
+                line=line,
             )
         triples.append((entity[0], entity[1], entity[2]))
     return sorted(triples)
@@ -244,7 +253,9 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
                 line=line,
             )
         if start < previous_end:
-            raise NerkitError("E007", f"span [{start}, {end}, {label!r}] overlaps the one before", path=path, line=line)
+            raise NerkitError(
+                "E007", f"span [{start}, {end}, {label!r}] overlaps the one before", path=path, line=line
+            )
         previous_end = end
     offsets = word_offsets(text, cuts=[edge for start, end, _ in triples for edge in (start, end)])
     word_spans = []
@@ -252,7 +263,10 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
         inside = [index for index, (first, last) in enumerate(offsets) if start <= first and last <= end]
         if not inside:
             raise NerkitError(
-                "E007", f"span [{start}, {end}, {label!r}] covers no word, only whitespace", path=path, line=line
+                "E007",
+                f"span [{start}, {end}, {label!r}] covers no word, only whitespace",
+                path=path,
+                line=line,
             )
         word_spans.append((inside[0], inside[-1] + 1, label))
     raw = _Raw(number)

@@ -41,7 +41,9 @@ def write_conll(sentences: Iterable[Sentence], handle: TextIO) -> None:
 
 def write_jsonl(sentences: Iterable[Sentence], handle: TextIO) -> None:
     for sentence in sentences:
-        handle.write(json.dumps({"tokens": list(sentence.words), "tags": list(sentence.tags)}, ensure_ascii=False))
+        handle.write(
+            json.dumps({"tokens": list(sentence.words), "tags": list(sentence.tags)}, ensure_ascii=False)
+        )
         handle.write("\n")
 
 

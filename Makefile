@@ -1,0 +1,38 @@
+# nerkit: `make run` sets everything up and runs the main job; `make test` runs the whole test suite.
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= data
+SHARED_DATA ?= ../shared/datasets
+
+.PHONY: setup data run test test-fast lint clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed data
+
+# Link the shared corpora as ./data unless a data dir is already there.
+data:
+	@if [ ! -e $(DATA_DIR) ] && [ -d $(SHARED_DATA) ]; then \
+		ln -s "$$(cd $(SHARED_DATA) && pwd)" $(DATA_DIR) && echo "linked $(DATA_DIR) -> $(SHARED_DATA)"; fi
+
+# The main job, until a default model ships: a short GMB fine-tune (a few minutes on 2 cores), then its scores.
+run: setup
+	$(BIN)/nerkit train gmb --out models/gmb-quick --limit-train 8000 --epochs 1 --data-dir $(DATA_DIR)
+
+test: setup
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean:
+	rm -rf $(VENV) models .pytest_cache

@@ -1,0 +1,172 @@
+import json
+
+import pytest
+from conftest import make_sentences, write
+from typer.testing import CliRunner
+
+from nerkit.cli import app
+from nerkit.corpus import write_file
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A data dir laid out like ../shared/datasets, with a toy GMB file (every 10th sentence is test)."""
+    (tmp_path / "gmb").mkdir()
+    write_file(make_sentences(), tmp_path / "gmb" / "ner_dataset.csv")
+    return tmp_path
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(arg) for arg in args])
+
+
+def test_data_stats_json_counts_the_corpus(data_dir):
+    result = invoke("data", "stats", "gmb", "--json", "--data-dir", data_dir)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["sentences"] == 40
+    assert summary["entities"]["per"] == 40
+    assert summary["splits"] == {"train": 32, "validation": 4, "test": 4}
+
+
+def test_data_stats_reads_the_data_dir_from_the_environment(data_dir, monkeypatch):
+    monkeypatch.setenv("NERKIT_DATA_DIR", str(data_dir))
+    result = invoke("data", "stats", "gmb")
+    assert result.exit_code == 0
+    assert "40 sentences" in result.stdout
+
+
+def test_missing_corpus_is_one_line_on_stderr_and_exit_1(tmp_path):
+    result = invoke("data", "stats", "gmb", "--data-dir", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: [E012] corpus 'gmb' not found")
+    assert "Traceback" not in result.output
+
+
+def test_bad_row_is_reported_with_file_and_line(tmp_path):
+    path = write(tmp_path / "bad.csv", "Sentence #,Word,POS,Tag\nSentence: 1,a,DT,O\n,b,NN,O,extra\n")
+    result = invoke("data", "stats", path)
+    assert result.exit_code == 1
+    assert f"{path}:3: row has 5 columns, expected 4" in result.stderr
+
+
+def test_strict_flag_turns_repairs_into_errors(tmp_path):
+    path = write(tmp_path / "d.txt", "a O\nBob I-per\n\nRome B-geo\n")
+    assert invoke("data", "stats", path).exit_code == 0
+    result = invoke("data", "stats", path, "--strict")
+    assert result.exit_code == 1
+    assert f"{path}:2: invalid IOB2 sequence" in result.stderr
+
+
+def test_data_convert_between_formats(tmp_path, data_dir):
+    target = tmp_path / "out.jsonl"
+    result = invoke("data", "convert", data_dir / "gmb" / "ner_dataset.csv", target)
+    assert result.exit_code == 0, result.output
+    first = json.loads(target.read_text().splitlines()[0])
+    assert first == {
+        "tokens": ["Alice", "visited", "Paris", "on", "Monday", "."],
+        "tags": ["B-per", "O", "B-geo", "O", "B-tim", "O"],
+    }
+
+
+def test_data_convert_to_spans_format(tmp_path, data_dir):
+    target = tmp_path / "out.jsonl"
+    assert (
+        invoke(
+            "data", "convert", data_dir / "gmb" / "ner_dataset.csv", target, "--to", "jsonl-spans"
+        ).exit_code
+        == 0
+    )
+    first = json.loads(target.read_text().splitlines()[0])
+    assert first["entities"][0] == [0, 5, "per"]
+
+
+def test_train_then_evaluate_json(tiny_base, data_dir, tmp_path):
+    out = tmp_path / "model"
+    result = invoke(
+        "train",
+        "gmb",
+        "--out",
+        out,
+        "--base",
+        tiny_base,
+        "--epochs",
+        2,
+        "--batch-size",
+        8,
+        "--lr",
+        3e-3,
+        "--max-length",
+        32,
+        "--data-dir",
+        data_dir,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "model.safetensors").is_file()
+    result = invoke(
+        "evaluate", "gmb", "--model", out, "--data-dir", data_dir, "--json", "--split", "validation"
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) >= {"micro", "macro_f1", "per_type"}
+    assert set(report["micro"]) == {"precision", "recall", "f1"}
+    assert report["sentences"] == 4
+
+
+def test_train_from_explicit_files_with_a_config_file(tiny_base, tmp_path):
+    sentences = make_sentences()
+    write_file(sentences[:30], tmp_path / "train.jsonl")
+    write_file(sentences[30:], tmp_path / "dev.conll")
+    write(tmp_path / "hp.yaml", f"base: {tiny_base}\nepochs: 1\nbatch_size: 8\nmax_length: 32\n")
+    result = invoke(
+        "train",
+        "--train",
+        tmp_path / "train.jsonl",
+        "--validation",
+        tmp_path / "dev.conll",
+        "--config",
+        tmp_path / "hp.yaml",
+        "--out",
+        tmp_path / "m",
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    metadata = json.loads((tmp_path / "m" / "nerkit.json").read_text())
+    assert metadata["hyperparameters"]["epochs"] == 1
+    assert "test" not in metadata["metrics"]
+
+
+def test_evaluate_writes_errors_file(tiny_base, data_dir, tmp_path):
+    out = tmp_path / "model"
+    invoke(
+        "train",
+        "gmb",
+        "--out",
+        out,
+        "--base",
+        tiny_base,
+        "--epochs",
+        1,
+        "--max-length",
+        32,
+        "--data-dir",
+        data_dir,
+        "--quiet",
+    )
+    errors = tmp_path / "errors.jsonl"
+    result = invoke("evaluate", "gmb", "--model", out, "--data-dir", data_dir, "--errors", errors)
+    assert result.exit_code == 0, result.output
+    assert "micro" in result.stdout
+    rows = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert rows
+    assert all(row["gold"] != row["predicted"] for row in rows)
+
+
+def test_evaluate_with_a_missing_model_fails_cleanly(data_dir, tmp_path):
+    result = invoke("evaluate", "gmb", "--model", tmp_path / "none", "--data-dir", data_dir)
+    assert result.exit_code == 1
+    assert "not a nerkit model directory" in result.stderr

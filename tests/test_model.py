@@ -1,0 +1,106 @@
+import json
+from itertools import pairwise
+
+import pytest
+import torch
+
+from nerkit.errors import NerkitError
+from nerkit.model import METADATA_FILE, Tagger
+
+LABELS = ["O", "B-per", "I-per"]
+
+
+@pytest.fixture
+def tagger(tiny_base):
+    return Tagger.from_base(tiny_base, LABELS, max_length=32)
+
+
+def test_from_base_sets_labels_in_the_config(tagger):
+    assert tagger.labels == LABELS
+    assert tagger.model.config.id2label == {0: "O", 1: "B-per", 2: "I-per"}
+
+
+def test_casing_is_on_by_default_for_an_uncased_bert(tagger):
+    assert tagger.casing
+    assert tagger.model.config.type_vocab_size == 5
+
+
+def test_casing_can_be_turned_off(tiny_base):
+    tagger = Tagger.from_base(tiny_base, LABELS, max_length=32, casing=False)
+    assert not tagger.casing
+    assert tagger.model.config.type_vocab_size == 2
+
+
+def test_save_writes_safetensors_config_tokenizer_and_metadata(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {"labels": LABELS})
+    names = {path.name for path in (tmp_path / "m").iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", METADATA_FILE} <= names
+    assert not any(name.endswith((".bin", ".pt", ".pkl")) for name in names)
+    assert json.loads((tmp_path / "m" / METADATA_FILE).read_text())["casing"] is True
+
+
+def test_load_restores_identical_predictions(tagger, tmp_path):
+    words = [["Alice", "visited", "Paris"], ["bob"]]
+    before = tagger.predict(words)
+    tagger.save(tmp_path / "m", {})
+    after = Tagger.load(tmp_path / "m").predict(words)
+    assert after == before
+
+
+def test_load_restores_identical_weights(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {})
+    loaded = Tagger.load(tmp_path / "m").model.state_dict()
+    for name, tensor in tagger.model.state_dict().items():
+        assert torch.equal(tensor, loaded[name]), name
+
+
+def test_save_replaces_an_existing_directory_and_leaves_no_temporaries(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {"round": 1})
+    tagger.save(tmp_path / "m", {"round": 2})
+    assert [path.name for path in tmp_path.iterdir()] == ["m"]
+    assert json.loads((tmp_path / "m" / METADATA_FILE).read_text())["round"] == 2
+
+
+def test_a_failed_save_leaves_the_previous_model_intact(tagger, tmp_path, monkeypatch):
+    tagger.save(tmp_path / "m", {"round": 1})
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tagger.tokenizer, "save_pretrained", explode)
+    with pytest.raises(RuntimeError):
+        tagger.save(tmp_path / "m", {"round": 2})
+    assert [path.name for path in tmp_path.iterdir()] == ["m"]
+    assert json.loads((tmp_path / "m" / METADATA_FILE).read_text())["round"] == 1
+
+
+def test_load_refuses_a_directory_without_metadata(tmp_path):
+    with pytest.raises(NerkitError, match="not a nerkit model directory"):
+        Tagger.load(tmp_path)
+
+
+def test_load_refuses_pickle_weights(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {})
+    (tmp_path / "m" / "model.safetensors").rename(tmp_path / "m" / "pytorch_model.bin")
+    with pytest.raises(NerkitError, match="only from safetensors"):
+        Tagger.load(tmp_path / "m")
+
+
+def test_unknown_base_model_is_a_clear_error(tmp_path):
+    with pytest.raises(NerkitError, match="cannot load base encoder"):
+        Tagger.from_base(str(tmp_path / "nowhere"), LABELS, max_length=32)
+
+
+def test_predict_returns_one_valid_tag_and_score_per_word(tagger):
+    (prediction,) = tagger.predict([["Alice", "met", "Bob", "."]])
+    assert len(prediction.tags) == len(prediction.scores) == 4
+    assert all(0.0 <= value <= 1.0 for value in prediction.scores)
+    assert all(tag in LABELS for tag in prediction.tags)
+    assert all(not (tag == "I-per" and prev == "O") for prev, tag in pairwise(["O", *prediction.tags]))
+
+
+def test_predict_handles_empty_sentences_and_long_ones(tagger):
+    long = ["alice"] * 100
+    empty, tagged = tagger.predict([[], long])
+    assert empty.tags == []
+    assert len(tagged.tags) == 100

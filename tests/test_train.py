@@ -1,0 +1,122 @@
+import json
+
+import pytest
+
+from nerkit.errors import NerkitError
+from nerkit.extract import NER
+from nerkit.train import TrainConfig, train
+
+FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_base, tmp_path_factory):
+    from conftest import make_sentences
+
+    from nerkit.corpus import Corpus
+
+    sentences = make_sentences()
+    corpus = Corpus(
+        "toy",
+        {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
+    )
+    out = tmp_path_factory.mktemp("models") / "toy"
+    return train(corpus, out, TrainConfig(base=tiny_base, **FAST), progress=False), corpus
+
+
+def test_training_learns_the_toy_corpus(trained):
+    result, _ = trained
+    assert result.validation.micro.f1 > 0.9
+    assert result.test is not None and result.test.micro.f1 > 0.9
+
+
+def test_training_writes_metadata_with_metrics_history_and_data_fingerprint(trained):
+    result, _ = trained
+    metadata = json.loads((result.path / "nerkit.json").read_text())
+    assert metadata["labels"] == ["O", "B-geo", "I-geo", "B-org", "I-org", "B-per", "I-per", "B-tim", "I-tim"]
+    assert metadata["metrics"]["test"]["micro"]["f1"] == result.test.micro.f1
+    assert metadata["best_epoch"] == result.best_epoch
+    assert len(metadata["history"]) == len(result.history)
+    assert metadata["hyperparameters"]["learning_rate"] == FAST["learning_rate"]
+    assert {"torch", "transformers", "python"} <= set(metadata["versions"])
+    assert metadata["data"]["sizes"] == {"train": 30, "validation": 10, "test": 10}
+
+
+def test_loaded_model_reproduces_the_test_score(trained):
+    result, corpus = trained
+    report, _ = NER.load(result.path).evaluate(corpus, "test")
+    assert report.micro.f1 == result.test.micro.f1
+
+
+def test_the_kept_model_is_the_best_validation_epoch(trained):
+    result, _ = trained
+    best = max(row["validation_f1"] for row in result.history)
+    assert result.validation.micro.f1 == best
+    assert result.history[result.best_epoch - 1]["validation_f1"] == best
+
+
+def test_training_loss_goes_down(trained):
+    result, _ = trained
+    assert result.history[-1]["loss"] < result.history[0]["loss"] / 2
+
+
+def test_early_stopping_ends_training_after_patience_epochs(tiny_base, toy_corpus, tmp_path):
+    config = TrainConfig(base=tiny_base, **{**FAST, "learning_rate": 1e-9, "epochs": 6, "patience": 1})
+    result = train(toy_corpus, tmp_path / "m", config, progress=False)
+    assert len(result.history) < 6
+
+
+def test_same_seed_gives_the_same_model(tiny_base, toy_corpus, tmp_path):
+    config = TrainConfig(base=tiny_base, **{**FAST, "epochs": 1})
+    first = train(toy_corpus, tmp_path / "a", config, progress=False)
+    second = train(toy_corpus, tmp_path / "b", config, progress=False)
+    assert [row["loss"] for row in first.history] == [row["loss"] for row in second.history]
+
+
+def test_limit_train_uses_only_the_first_sentences(tiny_base, toy_corpus, tmp_path):
+    result = train(
+        toy_corpus,
+        tmp_path / "m",
+        TrainConfig(base=tiny_base, **{**FAST, "epochs": 1, "limit_train": 5}),
+        progress=False,
+    )
+    assert json.loads((result.path / "nerkit.json").read_text())["data"]["sizes"]["train"] == 5
+
+
+def test_training_without_validation_data_is_a_clear_error(tiny_base, toy_corpus, tmp_path):
+    from nerkit.corpus import Corpus
+
+    corpus = Corpus("toy", {"train": toy_corpus["train"]})
+    with pytest.raises(NerkitError, match="need training and validation sentences"):
+        train(corpus, tmp_path / "m", TrainConfig(base=tiny_base), progress=False)
+
+
+def test_invalid_hyperparameters_are_rejected_before_work_starts(toy_corpus, tmp_path):
+    with pytest.raises(NerkitError, match="invalid epochs=0"):
+        train(toy_corpus, tmp_path / "m", TrainConfig(epochs=0), progress=False)
+
+
+def test_default_learning_rate_depends_on_the_base():
+    assert TrainConfig().resolved_learning_rate == 3e-4
+    assert TrainConfig(base="bert-base-cased").resolved_learning_rate == 5e-5
+    assert TrainConfig(base="bert-base-cased", learning_rate=1e-4).resolved_learning_rate == 1e-4
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("c.toml", "epochs = 5\nbatch_size = 4\n"),
+        ("c.yaml", "epochs: 5\nbatch_size: 4\n"),
+        ("c.json", '{"epochs": 5, "batch_size": 4}'),
+    ],
+)
+def test_config_files_in_toml_yaml_and_json(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    config = TrainConfig.from_file(tmp_path / name, batch_size=16)
+    assert (config.epochs, config.batch_size) == (5, 16)
+
+
+def test_config_file_with_an_unknown_option_names_it(tmp_path):
+    (tmp_path / "c.toml").write_text("epochs = 5\nlearning_rat = 0.1\n")
+    with pytest.raises(NerkitError, match="unknown option"):
+        TrainConfig.from_file(tmp_path / "c.toml")
