@@ -235,6 +235,12 @@ def test_explicit_split_files_are_used_as_given(tmp_path):
     assert (len(corpus["train"]), len(corpus["validation"]), len(corpus["test"])) == (2, 1, 0)
 
 
+def test_a_corpus_and_split_files_together_are_refused(tmp_path):
+    train = write(tmp_path / "a.txt", "Ann B-per\n")
+    with pytest.raises(NerkitError, match="both a corpus"):
+        read_corpus("gmb", train=train)
+
+
 def test_directory_with_train_dev_test_files(tmp_path):
     for name in ("train.txt", "dev.txt", "test.txt"):
         write(tmp_path / name, "Ann B-per\n")

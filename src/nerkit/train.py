@@ -203,6 +203,7 @@ def train(
     history: list[dict[str, float]] = []
     best_f1, best_epoch, best_report = -1.0, 0, None
     bar = tqdm(total=steps_per_epoch * config.epochs, unit="step", disable=not progress, dynamic_ncols=True)
+    say = bar.write if progress else lambda _: None
     for epoch in range(1, config.epochs + 1):
         tagger.model.train()
         started, seen, total_loss = time.perf_counter(), 0, 0.0
@@ -231,7 +232,7 @@ def train(
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
-        bar.write(f"epoch {epoch}: loss {history[-1]['loss']:.4f}  validation F1 {report.micro.f1:.4f}")
+        say(f"epoch {epoch}: loss {history[-1]['loss']:.4f}  validation F1 {report.micro.f1:.4f}")
         if report.micro.f1 > best_f1:
             best_f1, best_epoch, best_report = report.micro.f1, epoch, report
             tagger.save(
@@ -244,7 +245,7 @@ def train(
                 },
             )
         elif epoch - best_epoch >= config.patience:
-            bar.write(f"early stop: no validation gain for {config.patience} epochs")
+            say(f"early stop: no validation gain for {config.patience} epochs")
             break
     bar.close()
     assert best_report is not None

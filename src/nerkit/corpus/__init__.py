@@ -139,6 +139,10 @@ def read_corpus(
 
     A single file (or `all`) is split with `reference_split`; explicit files are used as given.
     """
+    if source is not None and (train or validation or test):
+        raise NerkitError(
+            "E013", f"both a corpus ({source}) and split files were given", hint="Use one or the other."
+        )
     if source is None:
         if train is None:
             raise NerkitError(
