@@ -84,32 +84,28 @@ def test_data_convert_to_spans_format(tmp_path, data_dir):
     assert first["entities"][0] == [0, 5, "per"]
 
 
-def test_train_then_evaluate_json(tiny_base, data_dir, tmp_path):
-    out = tmp_path / "model"
-    result = invoke(
-        "train",
-        "gmb",
-        "--out",
-        out,
-        "--base",
-        tiny_base,
-        "--epochs",
-        2,
-        "--batch-size",
-        8,
-        "--lr",
-        3e-3,
-        "--max-length",
-        32,
-        "--data-dir",
-        data_dir,
-        "--quiet",
-    )
+@pytest.fixture(scope="module")
+def trained(tiny_base, tmp_path_factory):
+    """A tiny model trained through the CLI once, with the data dir it was trained on."""
+    data = tmp_path_factory.mktemp("data")
+    (data / "gmb").mkdir()
+    write_file(make_sentences(), data / "gmb" / "ner_dataset.csv")
+    out = tmp_path_factory.mktemp("models") / "model"
+    tiny = ["--base", tiny_base, "--max-length", 32, "--batch-size", 8, "--lr", 3e-3, "--quiet"]
+    result = invoke("train", "gmb", "--out", out, "--epochs", 2, "--data-dir", data, *tiny)
     assert result.exit_code == 0, result.output
+    return out, data
+
+
+def test_train_writes_a_model_directory_and_prints_scores(trained):
+    out, _ = trained
     assert (out / "model.safetensors").is_file()
-    result = invoke(
-        "evaluate", "gmb", "--model", out, "--data-dir", data_dir, "--json", "--split", "validation"
-    )
+    assert json.loads((out / "nerkit.json").read_text())["data"]["corpus"] == "gmb"
+
+
+def test_evaluate_json_has_the_documented_shape(trained):
+    out, data = trained
+    result = invoke("evaluate", "gmb", "--model", out, "--data-dir", data, "--json", "--split", "validation")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) >= {"micro", "macro_f1", "per_type"}
@@ -140,25 +136,12 @@ def test_train_from_explicit_files_with_a_config_file(tiny_base, tmp_path):
     assert "test" not in metadata["metrics"]
 
 
-def test_evaluate_writes_errors_file(tiny_base, data_dir, tmp_path):
-    out = tmp_path / "model"
-    invoke(
-        "train",
-        "gmb",
-        "--out",
-        out,
-        "--base",
-        tiny_base,
-        "--epochs",
-        1,
-        "--max-length",
-        32,
-        "--data-dir",
-        data_dir,
-        "--quiet",
-    )
+def test_evaluate_writes_errors_file(trained, tmp_path):
+    out, data = trained
     errors = tmp_path / "errors.jsonl"
-    result = invoke("evaluate", "gmb", "--model", out, "--data-dir", data_dir, "--errors", errors)
+    result = invoke(
+        "evaluate", "gmb", "--model", out, "--data-dir", data, "--split", "all", "--errors", errors
+    )
     assert result.exit_code == 0, result.output
     assert "micro" in result.stdout
     rows = [json.loads(line) for line in errors.read_text().splitlines()]

@@ -1,6 +1,15 @@
 import pytest
 
-from nerkit.labels import detect_scheme, label_list, parse_tag, spans, tags_from_spans, to_iob2
+from nerkit.labels import (
+    allowed_transitions,
+    detect_scheme,
+    label_list,
+    parse_tag,
+    readable_names,
+    spans,
+    tags_from_spans,
+    to_iob2,
+)
 
 
 def test_parse_tag_splits_prefix_and_type():
@@ -70,3 +79,24 @@ def test_tags_from_spans_inverts_spans():
 
 def test_label_list_is_stable_regardless_of_input_order():
     assert label_list(["per", "geo", "per"]) == ["O", "B-geo", "I-geo", "B-per", "I-per"]
+
+
+def test_allowed_transitions_forbid_inside_without_its_start():
+    labels = ["O", "B-per", "I-per", "B-geo", "I-geo"]
+    start, follows = allowed_transitions(labels)
+    assert start == [True, True, False, True, False]
+    assert follows[0] == [True, True, False, True, False]  # after O
+    assert follows[1] == [True, True, True, True, False]  # after B-per
+    assert follows[4] == [True, True, False, True, True]  # after I-geo
+
+
+def test_readable_names_map_corpus_codes_and_keep_unknown_types():
+    assert readable_names(["geo", "tim", "PRODUCT"]) == {
+        "geo": "LOCATION",
+        "tim": "DATE_TIME",
+        "PRODUCT": "PRODUCT",
+    }
+
+
+def test_readable_names_can_be_overridden():
+    assert readable_names(["geo"], {"geo": "PLACE"}) == {"geo": "PLACE"}

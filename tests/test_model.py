@@ -39,6 +39,12 @@ def test_save_writes_safetensors_config_tokenizer_and_metadata(tagger, tmp_path)
     assert json.loads((tmp_path / "m" / METADATA_FILE).read_text())["casing"] is True
 
 
+def test_saved_model_is_readable_by_others(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {})
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "m" / "model.safetensors").stat().st_mode & 0o777 == 0o644
+
+
 def test_load_restores_identical_predictions(tagger, tmp_path):
     words = [["Alice", "visited", "Paris"], ["bob"]]
     before = tagger.predict(words)
@@ -104,3 +110,27 @@ def test_predict_handles_empty_sentences_and_long_ones(tagger):
     empty, tagged = tagger.predict([[], long])
     assert empty.tags == []
     assert len(tagged.tags) == 100
+
+
+def test_viterbi_never_starts_an_entity_with_inside():
+    from nerkit.labels import allowed_transitions
+    from nerkit.model import viterbi
+
+    start, follows = allowed_transitions(LABELS)
+    probs = torch.tensor([[0.1, 0.3, 0.6], [0.2, 0.1, 0.7]])  # argmax would say I-per, I-per
+    assert viterbi(probs.log(), torch.tensor(start), torch.tensor(follows)) == [1, 2]
+
+
+def test_viterbi_picks_the_best_valid_path_not_the_best_word():
+    from nerkit.labels import allowed_transitions
+    from nerkit.model import viterbi
+
+    start, follows = allowed_transitions(LABELS)
+    probs = torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]])  # O then I-per is invalid
+    assert viterbi(probs.log(), torch.tensor(start), torch.tensor(follows)) == [0, 0]
+
+
+def test_unconstrained_decoding_reads_a_stray_inside_as_a_start(tagger):
+    prediction = tagger.decode(torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]]), constrained=False)
+    assert prediction.tags == ["O", "B-per"]
+    assert prediction.scores == [0.9, 0.6]

@@ -120,3 +120,14 @@ def test_config_file_with_an_unknown_option_names_it(tmp_path):
     (tmp_path / "c.toml").write_text("epochs = 5\nlearning_rat = 0.1\n")
     with pytest.raises(NerkitError, match="unknown option"):
         TrainConfig.from_file(tmp_path / "c.toml")
+
+
+def test_yaml_scientific_notation_is_read_as_a_float(tmp_path):
+    (tmp_path / "c.yaml").write_text("learning_rate: 3e-4\n")
+    assert TrainConfig.from_file(tmp_path / "c.yaml").learning_rate == 3e-4
+
+
+def test_config_file_value_of_the_wrong_type_names_the_option(tmp_path):
+    (tmp_path / "c.json").write_text('{"epochs": "three"}')
+    with pytest.raises(NerkitError, match="option epochs must be int, got 'three'"):
+        TrainConfig.from_file(tmp_path / "c.json")

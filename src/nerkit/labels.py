@@ -9,7 +9,7 @@ reported so a user can decide whether to trust the data (or ask for `strict` and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -138,3 +138,37 @@ def label_list(types: Iterable[str]) -> list[str]:
     for kind in sorted(set(types)):
         labels += [f"B-{kind}", f"I-{kind}"]
     return labels
+
+
+READABLE_NAMES: dict[str, str] = {
+    "geo": "LOCATION",
+    "gpe": "GPE",
+    "per": "PERSON",
+    "org": "ORGANIZATION",
+    "tim": "DATE_TIME",
+    "art": "ARTIFACT",
+    "eve": "EVENT",
+    "nat": "NATURAL_PHENOMENON",
+    "PER": "PERSON",
+    "LOC": "LOCATION",
+    "ORG": "ORGANIZATION",
+    "MISC": "MISC",
+}
+"""Names users understand for the corpus codes nerkit knows (GMB and CoNLL-2003); other types keep
+their own name."""
+
+
+def readable_names(types: Iterable[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    names = {kind: READABLE_NAMES.get(kind, kind) for kind in types}
+    return names | dict(overrides or {})
+
+
+def allowed_transitions(labels: Sequence[str]) -> tuple[list[bool], list[list[bool]]]:
+    """Which labels may start a sentence, and which may follow which, in IOB2: `I-x` only after
+    `B-x` or `I-x`; everything else anywhere."""
+    parsed = [parse_tag(label) for label in labels]
+    start = [prefix != "I" for prefix, _ in parsed]
+    follows = [
+        [prefix != "I" or previous_type == kind for prefix, kind in parsed] for _, previous_type in parsed
+    ]
+    return start, follows

@@ -24,7 +24,7 @@ from transformers import logging as hf_logging
 
 from nerkit.encode import SHAPES, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
-from nerkit.labels import to_iob2
+from nerkit.labels import allowed_transitions, to_iob2
 
 METADATA_FILE = "nerkit.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -101,6 +101,8 @@ class Tagger:
         self.casing = casing
         self.encoder = Encoder(tokenizer, self.max_length, casing)
         self.metadata: dict[str, Any] = dict(metadata or {})
+        start, follows = allowed_transitions(self.labels)
+        self._transitions = (torch.tensor(start), torch.tensor(follows))
 
     @classmethod
     def from_base(
@@ -190,6 +192,9 @@ class Tagger:
             (temporary / METADATA_FILE).write_text(
                 json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8"
             )
+            for written in temporary.iterdir():  # temporary files are private; a model directory is not
+                written.chmod(0o644)
+            temporary.chmod(0o755)
             if path.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
                 os.replace(path, old / path.name)
@@ -203,15 +208,14 @@ class Tagger:
         return path
 
     @torch.inference_mode()
-    def predict(
+    def word_probabilities(
         self, sentences: Sequence[Sequence[str]], batch_size: int = 64, progress: bool = False
-    ) -> list[Prediction]:
-        """Tag pre-tokenised sentences. Windows are batched longest first so padding stays small; each
-        word takes the label of its first subword, and stray `I-` tags are read as entity starts."""
+    ) -> list[torch.Tensor]:
+        """Label probabilities for every word (taken at its first subword), one `(words, labels)` tensor
+        per sentence. Windows are batched longest first so padding stays small."""
         self.model.eval()
         windows = self.encoder.encode(sentences)
-        probabilities: list[list[torch.Tensor]] = [[] for _ in sentences]
-        order: list[list[range]] = [[] for _ in sentences]
+        parts: list[list[tuple[int, torch.Tensor]]] = [[] for _ in sentences]
         batches = length_grouped_batches([len(window) for window in windows], batch_size)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
             chosen = [windows[index] for index in batch]
@@ -220,17 +224,52 @@ class Tagger:
             logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
             probs = logits.float().softmax(-1).cpu()
             for row, window in enumerate(chosen):
-                probabilities[window.sentence].append(probs[row, window.first_subwords])
-                order[window.sentence].append(window.words)
-        predictions = []
-        for parts, ranges in zip(probabilities, order, strict=True):
-            ranked = sorted(zip(ranges, parts, strict=True), key=lambda item: item[0].start)
-            word_probs = (
-                torch.cat([part for _, part in ranked]) if ranked else torch.zeros((0, len(self.labels)))
-            )
-            best, ids = (
-                word_probs.max(-1) if len(word_probs) else (torch.zeros(0), torch.zeros(0, dtype=torch.long))
-            )
-            tags, _ = to_iob2([self.labels[index] for index in ids.tolist()])
-            predictions.append(Prediction(tags, [round(value, 6) for value in best.tolist()]))
-        return predictions
+                parts[window.sentence].append((window.words.start, probs[row, window.first_subwords]))
+        empty = torch.zeros((0, len(self.labels)))
+        return [
+            torch.cat([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
+            for found in parts
+        ]
+
+    def decode(self, probabilities: torch.Tensor, constrained: bool = True) -> Prediction:
+        """Word labels from word probabilities. Constrained decoding finds the most probable sequence
+        that is valid IOB2 (Viterbi over allowed transitions); unconstrained takes each word's best
+        label and reads a stray `I-` as an entity start."""
+        if constrained:
+            ids = viterbi(probabilities.clamp_min(1e-12).log(), *self._transitions)
+        else:
+            ids = probabilities.argmax(-1).tolist()
+        tags, _ = to_iob2([self.labels[index] for index in ids])
+        scores = [round(float(probabilities[word, index]), 6) for word, index in enumerate(ids)]
+        return Prediction(tags, scores)
+
+    def predict(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = 64,
+        progress: bool = False,
+        constrained: bool = True,
+    ) -> list[Prediction]:
+        """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
+        probabilities = self.word_probabilities(sentences, batch_size, progress)
+        return [self.decode(sentence, constrained) for sentence in probabilities]
+
+
+def viterbi(log_probs: torch.Tensor, start: torch.Tensor, follows: torch.Tensor) -> list[int]:
+    """The best label sequence under hard transition constraints (`start[j]`: label j may begin;
+    `follows[i, j]`: label j may follow label i)."""
+    if len(log_probs) == 0:
+        return []
+    forbidden = torch.tensor(float("-inf"))
+    score = torch.where(start, log_probs[0], forbidden)
+    transitions = torch.where(follows, torch.tensor(0.0), forbidden)
+    back = []
+    for emission in log_probs[1:]:
+        candidates = score.unsqueeze(1) + transitions
+        score, previous = candidates.max(0)
+        score = score + emission
+        back.append(previous)
+    best = [int(score.argmax())]
+    for previous in reversed(back):
+        best.append(int(previous[best[-1]]))
+    return best[::-1]

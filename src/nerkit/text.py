@@ -1,15 +1,28 @@
-"""Raw text to words with character offsets.
+"""Raw text to sentences of words, each with character offsets into the original string.
 
-Offsets are first-class: every word carries `(start, end)` into the original string, so whatever is
-found in the words can be mapped back to the exact characters a user gave.
+Offsets are first-class: whatever is found in the words maps back to the exact characters a user gave.
+Raw text is segmented by spaCy's rule-based English tokenizer and sentencizer from a blank pipeline
+(no model needed), whose Penn-Treebank-like words (`n't`, `U.S.`, `$` `5`) match how GMB and CoNLL
+were tokenised. Long texts are cut at paragraph breaks (or, failing that, whitespace) into chunks so
+memory stays bounded whatever the input size.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
 
 _WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*|[^\w\s]", re.UNICODE)
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: int
+    end: int
 
 
 def word_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
@@ -39,3 +52,51 @@ def detokenize(words: Iterable[str]) -> tuple[str, list[tuple[int, int]]]:
         pieces.append(word)
         position += len(word)
     return " ".join(pieces), offsets
+
+
+def chunks(text: str, size: int) -> Iterator[int]:
+    """Start offsets of pieces of at most about `size` characters, cut at paragraph breaks where
+    possible, else at whitespace, else anywhere (a single enormous token)."""
+    start = 0
+    while start < len(text):
+        yield start
+        if len(text) - start <= size:
+            return
+        window = text[start : start + size]
+        breaks = [match.end() for match in _PARAGRAPH.finditer(window)]
+        cut = breaks[-1] if breaks and breaks[-1] > size // 4 else window.rfind(" ", size // 4) + 1
+        start += cut if cut > 0 else size
+
+
+class Segmenter:
+    """Sentences and words with offsets, from a blank spaCy English pipeline plus its sentencizer."""
+
+    def __init__(self, chunk_size: int = 100_000, max_sentence_words: int = 400) -> None:
+        self.chunk_size = chunk_size
+        self.max_sentence_words = max_sentence_words
+
+    @cached_property
+    def _nlp(self):
+        import spacy
+
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.max_length = self.chunk_size * 2
+        return nlp
+
+    def sentences(self, text: str) -> Iterator[list[Word]]:
+        """Sentences of non-space words. Sentences longer than `max_sentence_words` (tables, lists
+        without punctuation) are cut so that one sentence never holds a whole document."""
+        starts = list(chunks(text, self.chunk_size))
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else len(text)
+            doc = self._nlp(text[start:end])
+            for sentence in doc.sents:
+                words = [
+                    Word(token.text, start + token.idx, start + token.idx + len(token.text))
+                    for token in sentence
+                    if not token.is_space and token.text.strip()
+                ]
+                for offset in range(0, len(words), self.max_sentence_words):
+                    if words[offset : offset + self.max_sentence_words]:
+                        yield words[offset : offset + self.max_sentence_words]

@@ -22,7 +22,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from nerkit._version import __version__
 from nerkit.corpus import Corpus, Sentence
-from nerkit.encode import Encoder, length_grouped_batches
+from nerkit.encode import Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
 from nerkit.labels import label_list
@@ -103,7 +103,26 @@ class TrainConfig:
                 path=path,
                 hint=f"Known: {', '.join(sorted(known))}.",
             )
+        types = {field.name: str(field.type) for field in fields(cls)}
+        values = {name: _coerce(name, types[name], value, path) for name, value in values.items()}
         return cls(**{**values, **overrides})
+
+
+def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:
+    """Check a config-file value against its field's type; YAML reads `3e-4` as a string, so floats
+    may arrive as text."""
+    kind = annotation.split(" | ")[0]
+    if value is None and "None" in annotation:
+        return None
+    if kind == "float" and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    expected = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}[kind]
+    if isinstance(value, expected) and (kind == "bool" or not isinstance(value, bool)):
+        return float(value) if kind == "float" else value
+    raise NerkitError("E031", f"option {name} must be {annotation}, got {value!r}", path=path)
 
 
 @dataclass(frozen=True)
@@ -140,6 +159,33 @@ def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
     )
     scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(config.warmup_ratio * steps), steps)
     return optimizer, scheduler
+
+
+def _train_epoch(
+    tagger: Tagger,
+    batches: Sequence[Sequence[Window]],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    max_grad_norm: float,
+    bar: tqdm,
+) -> float:
+    """One pass over the batches; returns the mean loss."""
+    tagger.model.train()
+    started, seen, total_loss = time.perf_counter(), 0, 0.0
+    for step, batch in enumerate(batches, start=1):
+        inputs = tagger.encoder.collate(batch)
+        loss = tagger.model(**{key: value.to(tagger.device) for key, value in inputs.items()}).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(tagger.model.parameters(), max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        total_loss += loss.item()
+        seen += len(batch)
+        speed = seen / (time.perf_counter() - started)
+        bar.set_postfix(loss=f"{total_loss / step:.4f}", sents_per_s=f"{speed:.1f}", refresh=False)
+        bar.update()
+    return total_loss / max(len(batches), 1)
 
 
 def _metadata(
@@ -192,8 +238,7 @@ def train(
     labels = label_list(corpus.entity_types)
     rng = _seed_everything(config.seed)
     tagger = Tagger.from_base(config.base, labels, config.max_length, device, config.casing)
-    encoder: Encoder = tagger.encoder
-    windows = encoder.encode([s.words for s in train_sentences], _label_ids(train_sentences, labels))
+    windows = tagger.encoder.encode([s.words for s in train_sentences], _label_ids(train_sentences, labels))
     lengths = [len(window) for window in windows]
     steps_per_epoch = math.ceil(len(windows) / config.batch_size)
     optimizer, scheduler = _optimizer(tagger, config, steps_per_epoch * config.epochs)
@@ -205,29 +250,22 @@ def train(
     bar = tqdm(total=steps_per_epoch * config.epochs, unit="step", disable=not progress, dynamic_ncols=True)
     say = bar.write if progress else lambda _: None
     for epoch in range(1, config.epochs + 1):
-        tagger.model.train()
-        started, seen, total_loss = time.perf_counter(), 0, 0.0
+        started = time.perf_counter()
         bar.set_description(f"epoch {epoch}/{config.epochs}")
-        for step, batch in enumerate(length_grouped_batches(lengths, config.batch_size, rng), start=1):
-            inputs = encoder.collate([windows[index] for index in batch])
-            loss = tagger.model(**{key: value.to(tagger.device) for key, value in inputs.items()}).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(tagger.model.parameters(), config.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            total_loss += loss.item()
-            seen += len(batch)
-            elapsed = time.perf_counter() - started
-            bar.set_postfix(
-                loss=f"{total_loss / step:.4f}", sents_per_s=f"{seen / elapsed:.1f}", refresh=False
-            )
-            bar.update()
+        batches = length_grouped_batches(lengths, config.batch_size, rng)
+        loss = _train_epoch(
+            tagger,
+            [[windows[i] for i in batch] for batch in batches],
+            optimizer,
+            scheduler,
+            config.max_grad_norm,
+            bar,
+        )
         report = evaluate_tagger(tagger, validation, config.eval_batch_size)
         history.append(
             {
                 "epoch": epoch,
-                "loss": round(total_loss / steps_per_epoch, 5),
+                "loss": round(loss, 5),
                 "validation_f1": report.micro.f1,
                 "seconds": round(time.perf_counter() - started, 1),
             }

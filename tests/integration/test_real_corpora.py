@@ -1,6 +1,6 @@
 """Train the bundled MiniLM on a few hundred real sentences and check the scores beat a trivial baseline.
 
-Slow (about a minute each on 2 cores); they need the shared corpora in the data dir and fail rather
+Slow (one to two minutes each on 2 cores); they need the shared corpora in the data dir and fail rather
 than skip when `NERKIT_REQUIRE_DATA=1` (as in CI).
 """
 
@@ -53,8 +53,9 @@ def _lookup_baseline(train: tuple[Sentence, ...], test: tuple[Sentence, ...]) ->
 
 @pytest.mark.parametrize("name", ["gmb", "conll2003"])
 def test_minilm_on_a_few_hundred_real_sentences_beats_the_lookup_baseline(name, tmp_path):
-    corpus = _subset(_corpus(name), train=600, validation=200, test=300)
-    result = nerkit.train(corpus, tmp_path / name, nerkit.TrainConfig(epochs=3), progress=False)
+    corpus = _subset(_corpus(name), train=1500, validation=200, test=300)
+    config = nerkit.TrainConfig(epochs=2, batch_size=16)
+    result = nerkit.train(corpus, tmp_path / name, config, progress=False)
     baseline = _lookup_baseline(corpus["train"], corpus["test"])
     assert result.test is not None
     print(f"{name}: test F1 {result.test.micro.f1:.4f}, lookup baseline {baseline:.4f}")

@@ -1,0 +1,137 @@
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nerkit.corpus import Corpus
+from nerkit.errors import NerkitError
+from nerkit.extract import NER, Entity, merge
+from nerkit.train import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def ner(tiny_base, tmp_path_factory):
+    """A tiny model trained on the toy corpus until it tags it perfectly."""
+    from conftest import make_sentences
+
+    sentences = make_sentences()
+    corpus = Corpus("toy", {"train": tuple(sentences), "validation": tuple(sentences[:10])})
+    out = tmp_path_factory.mktemp("models") / "toy"
+    config = TrainConfig(base=tiny_base, epochs=8, batch_size=8, learning_rate=3e-3, warmup_ratio=0.0, max_length=32)
+    train(corpus, out, config, progress=False)
+    return NER.load(out)
+
+
+def test_extract_finds_entities_with_readable_labels_and_exact_offsets(ner):
+    text = "Alice visited Paris on Monday."
+    entities = ner.extract(text, labels=["PERSON", "LOCATION", "DATE_TIME"])
+    assert [(e.text, e.label, e.start, e.end, e.source) for e in entities] == [
+        ("Alice", "PERSON", 0, 5, "model"),
+        ("Paris", "LOCATION", 14, 19, "model"),
+        ("Monday", "DATE_TIME", 23, 29, "model"),
+    ]
+    assert all(0.0 < entity.score <= 1.0 for entity in entities)
+
+
+def test_pattern_entities_come_with_the_model_ones(ner):
+    text = "Bob works at Acme in London. Mail bob@acme.com or call +1 415-555-2671."
+    found = {(e.text, e.label, e.source) for e in ner.extract(text)}
+    assert ("bob@acme.com", "EMAIL", "pattern") in found
+    assert ("+1 415-555-2671", "PHONE_NUMBER", "pattern") in found
+    assert ("Acme", "ORGANIZATION", "model") in found
+
+
+def test_label_names_can_be_overridden_at_load(ner, tmp_path):
+    renamed = NER(ner.tagger, label_names={"geo": "PLACE"})
+    assert [e.label for e in renamed.extract("Alice visited Paris on Monday.") if e.text == "Paris"] == ["PLACE"]
+
+
+def test_labels_filter_keeps_only_the_asked_labels(ner):
+    assert [e.label for e in ner.extract("Alice visited Paris on Monday.", labels=["LOCATION"])] == ["LOCATION"]
+
+
+def test_extract_batch_matches_extract_one_by_one(ner):
+    texts = ["Alice visited Paris on Monday.", "", "Carol met Bob in Berlin.", "Globex said the Acme deal left."]
+    assert ner.extract_batch(texts) == [ner.extract(text) for text in texts]
+
+
+def test_extract_batch_refuses_a_single_string(ner):
+    with pytest.raises(NerkitError, match="list of texts"):
+        ner.extract_batch("Alice visited Paris")
+
+
+def test_sentences_longer_than_the_model_are_tagged_in_windows(ner):
+    text = " ".join(["Alice visited Paris on Monday"] * 40)
+    entities = ner.extract(text, labels=["PERSON"])
+    assert len(ner.segmenter.sentences(text).__next__()) == 200  # one sentence, far over 32 subwords
+    assert len(entities) >= 36  # window edges cost the tiny model a little context
+    assert entities[-1].start == text.rindex("Alice")
+    assert all(text[e.start : e.end] == "Alice" for e in entities)
+
+
+def test_a_long_document_is_processed_in_bounded_pieces(ner):
+    text = "Alice visited Paris on Monday.\n\n" * 3000
+    entities = ner.extract(text, labels=["PERSON"])
+    assert len(entities) == 3000
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_any_unicode_text_gives_exact_sorted_non_overlapping_offsets(ner, text):
+    entities = ner.extract(text)
+    for entity in entities:
+        assert text[entity.start : entity.end] == entity.text
+    assert all(a.end <= b.start for a, b in zip(entities, entities[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t ", "👩‍👩‍👧 🎉", "東京で会いましょう", "e\u0301\u0301\u0301", "\x00\x01\x1b[31m", "\u200b\u200d"]
+)
+def test_awkward_text_never_raises(ner, text):
+    for entity in ner.extract(text):
+        assert text[entity.start : entity.end] == entity.text
+
+
+def test_structured_pattern_wins_over_an_overlapping_model_entity():
+    model = [Entity(0, 10, "ORGANIZATION", "a" * 10, 0.99)]
+    pattern = [(Entity(5, 15, "EMAIL", "b" * 10, 1.0, "pattern"), True)]
+    assert merge(model, pattern) == [pattern[0][0]]
+
+
+def test_longer_span_wins_between_model_and_unstructured_pattern():
+    model = [Entity(0, 12, "DATE_TIME", "x" * 12, 0.6)]
+    pattern = [(Entity(0, 6, "DATE_TIME", "x" * 6, 1.0, "pattern"), False)]
+    assert merge(model, pattern) == model
+
+
+def test_merge_keeps_disjoint_entities_sorted():
+    a, b, c = Entity(20, 25, "A", "aaaaa"), Entity(0, 3, "B", "bbb"), Entity(10, 12, "C", "cc")
+    assert merge([a, b], [(c, True)]) == [b, c, a]
+
+
+def test_redact_with_labels_and_a_replacement_map(ner):
+    text = "Alice visited Paris on Monday."
+    redaction = ner.redact(text, labels=["PERSON", "LOCATION"])
+    assert redaction.text == "[PERSON] visited [LOCATION] on Monday."
+    first = redaction.replacements[0]
+    assert (first["start"], first["end"]) == (0, 5)
+    assert redaction.text[first["redacted_start"] : first["redacted_end"]] == "[PERSON]"
+    second = redaction.replacements[1]
+    assert redaction.text[second["redacted_start"] : second["redacted_end"]] == "[LOCATION]"
+
+
+def test_mask_redaction_keeps_every_offset(ner):
+    text = "Alice visited Paris on Monday."
+    redacted = ner.redact(text, labels=["PERSON"], style="mask").text
+    assert redacted == "***** visited Paris on Monday."
+
+
+def test_hash_redaction_is_stable_for_the_same_entity(ner):
+    first = ner.redact("Alice visited Paris.", labels=["PERSON"], style="hash").text
+    second = ner.redact("Then Alice left.", labels=["PERSON"], style="hash").text
+    token = first.split()[0]
+    assert token.startswith("[PERSON:") and token in second
+
+
+def test_unknown_redaction_style_is_an_error(ner):
+    with pytest.raises(NerkitError, match="unknown redaction style"):
+        ner.redact("x", style="shred")
