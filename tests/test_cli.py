@@ -153,3 +153,116 @@ def test_evaluate_with_a_missing_model_fails_cleanly(data_dir, tmp_path):
     result = invoke("evaluate", "gmb", "--model", tmp_path / "none", "--data-dir", data_dir)
     assert result.exit_code == 1
     assert "not a nerkit model directory" in result.stderr
+
+
+def test_extract_text_as_json(trained):
+    out, _ = trained
+    result = invoke("extract", "Alice visited Paris. Mail alice@acme.com", "--model", out, "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    text = "Alice visited Paris. Mail alice@acme.com"
+    assert {
+        "text": "alice@acme.com",
+        "label": "EMAIL",
+        "start": 26,
+        "end": 40,
+        "score": 1.0,
+        "source": "pattern",
+    } in (record["entities"])
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in record["entities"])
+
+
+def test_extract_reads_standard_input(trained):
+    out, _ = trained
+    args = ["extract", "--model", str(out), "--json", "--labels", "EMAIL"]
+    result = runner.invoke(app, args, input="Write to bob@acme.com\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["entities"][0]["text"] == "bob@acme.com"
+
+
+def test_extract_prints_a_table_by_default(trained):
+    out, _ = trained
+    result = invoke("extract", "Mail bob@acme.com", "--model", out)
+    assert result.exit_code == 0
+    assert "bob@acme.com" in result.stdout and "EMAIL" in result.stdout
+
+
+def test_extract_jsonl_file_to_csv_with_a_text_field(trained, tmp_path):
+    out, _ = trained
+    source = write(
+        tmp_path / "in.jsonl", '{"id": "a", "body": "Mail bob@acme.com"}\n{"id": "b", "body": "none"}\n'
+    )
+    target = tmp_path / "out.csv"
+    result = invoke("extract", "--model", out, "--input", source, "--text-field", "body", "--output", target)
+    assert result.exit_code == 0, result.output
+    lines = target.read_text().splitlines()
+    assert lines[0] == "id,start,end,label,text,score,source"
+    assert "a,5,17,EMAIL,bob@acme.com,1.0,pattern" in lines
+
+
+def test_extract_csv_file_to_conll_with_a_text_column(trained, tmp_path):
+    out, _ = trained
+    source = write(tmp_path / "in.csv", 'id,message\n1,"Mail bob@acme.com now"\n')
+    target = tmp_path / "out.conll"
+    result = invoke(
+        "extract", "--model", out, "--input", source, "--text-column", "message", "--output", target
+    )
+    assert result.exit_code == 0, result.output
+    assert "bob@acme.com\tB-EMAIL" in target.read_text().splitlines()
+
+
+def test_extract_txt_file_to_jsonl(trained, tmp_path):
+    out, _ = trained
+    source = write(tmp_path / "memo.txt", "Call +1 415-555-2671.\n")
+    target = tmp_path / "out.jsonl"
+    assert invoke("extract", "--model", out, "--input", source, "--output", target).exit_code == 0
+    record = json.loads(target.read_text())
+    assert record["id"] == "memo"
+    assert record["entities"][0]["label"] == "PHONE_NUMBER"
+
+
+def test_extract_labels_filter(trained):
+    out, _ = trained
+    result = invoke("extract", "Mail bob@acme.com or call +1 415-555-2671", "--model", out, "--json",
+                    "--labels", "PHONE_NUMBER")  # fmt: skip
+    assert [e["label"] for e in json.loads(result.stdout)["entities"]] == ["PHONE_NUMBER"]
+
+
+def test_extract_with_user_patterns(trained, tmp_path):
+    out, _ = trained
+    rules = write(tmp_path / "rules.yaml", "- label: TICKET\n  pattern: 'JIRA-\\d+'\n")
+    result = invoke("extract", "See JIRA-42", "--model", out, "--json", "--patterns", rules)
+    assert {
+        "text": "JIRA-42",
+        "label": "TICKET",
+        "start": 4,
+        "end": 11,
+        "score": 1.0,
+        "source": "pattern",
+    } in (json.loads(result.stdout)["entities"])
+
+
+def test_extract_redact_prints_the_redacted_text(trained):
+    out, _ = trained
+    result = invoke("extract", "Mail bob@acme.com today", "--model", out, "--redact", "--labels", "EMAIL")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Mail [EMAIL] today"
+
+
+def test_extract_malformed_jsonl_fails_cleanly_and_leaves_no_output(trained, tmp_path):
+    out, _ = trained
+    source = write(tmp_path / "in.jsonl", '{"text": "a"}\n{"text": "b"}\n{"text": \n')
+    target = tmp_path / "out.jsonl"
+    result = invoke("extract", "--model", out, "--input", source, "--output", target)
+    assert result.exit_code == 1
+    assert f"{source}:3: not valid JSON" in result.stderr
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_extract_csv_without_the_text_column_names_the_columns(trained, tmp_path):
+    out, _ = trained
+    source = write(tmp_path / "in.csv", "id,body\n1,hello\n")
+    result = invoke("extract", "--model", out, "--input", source)
+    assert result.exit_code == 1
+    assert "no column 'text' (columns: id, body)" in result.stderr

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,9 @@ def ner(tiny_base, tmp_path_factory):
     sentences = make_sentences()
     corpus = Corpus("toy", {"train": tuple(sentences), "validation": tuple(sentences[:10])})
     out = tmp_path_factory.mktemp("models") / "toy"
-    config = TrainConfig(base=tiny_base, epochs=8, batch_size=8, learning_rate=3e-3, warmup_ratio=0.0, max_length=32)
+    config = TrainConfig(
+        base=tiny_base, epochs=8, batch_size=8, learning_rate=3e-3, warmup_ratio=0.0, max_length=32
+    )
     train(corpus, out, config, progress=False)
     return NER.load(out)
 
@@ -42,15 +46,24 @@ def test_pattern_entities_come_with_the_model_ones(ner):
 
 def test_label_names_can_be_overridden_at_load(ner, tmp_path):
     renamed = NER(ner.tagger, label_names={"geo": "PLACE"})
-    assert [e.label for e in renamed.extract("Alice visited Paris on Monday.") if e.text == "Paris"] == ["PLACE"]
+    assert [e.label for e in renamed.extract("Alice visited Paris on Monday.") if e.text == "Paris"] == [
+        "PLACE"
+    ]
 
 
 def test_labels_filter_keeps_only_the_asked_labels(ner):
-    assert [e.label for e in ner.extract("Alice visited Paris on Monday.", labels=["LOCATION"])] == ["LOCATION"]
+    assert [e.label for e in ner.extract("Alice visited Paris on Monday.", labels=["LOCATION"])] == [
+        "LOCATION"
+    ]
 
 
 def test_extract_batch_matches_extract_one_by_one(ner):
-    texts = ["Alice visited Paris on Monday.", "", "Carol met Bob in Berlin.", "Globex said the Acme deal left."]
+    texts = [
+        "Alice visited Paris on Monday.",
+        "",
+        "Carol met Bob in Berlin.",
+        "Globex said the Acme deal left.",
+    ]
     assert ner.extract_batch(texts) == [ner.extract(text) for text in texts]
 
 
@@ -80,11 +93,20 @@ def test_any_unicode_text_gives_exact_sorted_non_overlapping_offsets(ner, text):
     entities = ner.extract(text)
     for entity in entities:
         assert text[entity.start : entity.end] == entity.text
-    assert all(a.end <= b.start for a, b in zip(entities, entities[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(entities))
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   \n\t ", "👩‍👩‍👧 🎉", "東京で会いましょう", "e\u0301\u0301\u0301", "\x00\x01\x1b[31m", "\u200b\u200d"]
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "👩‍👩‍👧 🎉",
+        "東京で会いましょう",
+        "e\u0301\u0301\u0301",
+        "\x00\x01\x1b[31m",
+        "\u200b\u200d",
+    ],
 )
 def test_awkward_text_never_raises(ner, text):
     for entity in ner.extract(text):

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import torch
 import typer
 from rich.console import Console
+from rich.table import Table
+from tqdm.auto import tqdm
 from transformers import logging as hf_logging
 
 import nerkit
 from nerkit.corpus import read_file, stats, write_file
 from nerkit.corpus.writers import atomic_text
+from nerkit.documents import OUTPUT_FORMATS, Document, EntityWriter, read_documents
 from nerkit.errors import NerkitError
 from nerkit.evaluate import differences, report_table
+from nerkit.extract import Entity, Redaction
+from nerkit.extract import redact as redact_entities
+from nerkit.patterns import builtin_recognizers, load_recognizers
 from nerkit.train import TrainConfig, replace_config
 
 app = typer.Typer(
@@ -218,6 +226,110 @@ def evaluate_command(
         typer.echo(json.dumps(report.to_dict()))
     else:
         console.print(report_table(report, f"{data.name} {split} ({report.sentences:,} sentences)"))
+
+
+@app.command("extract")
+@friendly
+def extract_command(
+    text: Annotated[
+        str | None, typer.Argument(help="Text to read; omit to use --input or standard input.")
+    ] = None,
+    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")] = Path("models/nerkit"),
+    input: Annotated[
+        Path | None, typer.Option("--input", help="A .txt, .jsonl or .csv file of documents.")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
+    text_column: Annotated[str, typer.Option(help="CSV column holding the text.")] = "text",
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(help="table, jsonl, csv or conll [default: from --output's suffix, else table]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format jsonl.")] = False,
+    labels: Annotated[
+        str | None, typer.Option(help="Comma-separated labels to keep, e.g. PERSON,EMAIL.")
+    ] = None,
+    patterns: Annotated[
+        Path | None, typer.Option(help="Extra recognizers from a YAML/JSON rules file.")
+    ] = None,
+    builtin_patterns: Annotated[
+        bool,
+        typer.Option("--builtin-patterns/--no-builtin-patterns", help="Email, phone, URL... recognizers."),
+    ] = True,
+    phone_region: Annotated[
+        str, typer.Option(help="Region for phone numbers without a country code.")
+    ] = "US",
+    redact: Annotated[bool, typer.Option("--redact", help="Print the text with entities replaced.")] = False,
+    redact_style: Annotated[str, typer.Option(help="label ([PERSON]), mask (****) or hash.")] = "label",
+    threads: Threads = None,
+) -> None:
+    """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
+    _threads(threads)
+    if text is not None and input is not None:
+        raise NerkitError("E045", "give either TEXT or --input, not both")
+    chosen = "jsonl" if as_json else format or _format_from_suffix(output)
+    if chosen not in OUTPUT_FORMATS:
+        raise NerkitError(
+            "E044", f"unknown output format {chosen!r}", hint=f"Use {', '.join(OUTPUT_FORMATS)}."
+        )
+    recognizers = builtin_recognizers(phone_region) if builtin_patterns else []
+    recognizers += load_recognizers(patterns) if patterns else []
+    ner = nerkit.load(model, recognizers=recognizers)
+    wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+    documents = (
+        [Document("text", text)] if text is not None else read_documents(input, text_field, text_column)
+    )
+    progress = tqdm(documents, unit="doc", disable=input is None or output is None, desc="extract")
+    results = _extract_stream(ner, progress, wanted, redact, redact_style)
+    if chosen == "table" and output is None:
+        _print_results(results, redact)
+        return
+    if chosen == "table":
+        raise NerkitError("E044", "a table goes to the terminal", hint="Write files as jsonl, csv or conll.")
+    if output is None:
+        writer = EntityWriter(sys.stdout, chosen, ner.segmenter)
+        for document, entities, redaction in results:
+            writer.write(document, entities, redaction)
+        return
+    with atomic_text(output) as handle:
+        writer = EntityWriter(handle, chosen, ner.segmenter)
+        for document, entities, redaction in results:
+            writer.write(document, entities, redaction)
+
+
+def _format_from_suffix(output: Path | None) -> str:
+    suffixes = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".conll": "conll", ".txt": "conll"}
+    return suffixes.get(output.suffix.lower(), "jsonl") if output is not None else "table"
+
+
+def _extract_stream(
+    ner: nerkit.NER, documents: Iterable[Document], labels: list[str] | None, redact: bool, style: str
+) -> Iterator[tuple[Document, list[Entity], Redaction | None]]:
+    """Documents in batches through the model, yielded one by one as they are done."""
+    iterator = iter(documents)
+    while batch := list(islice(iterator, ner.batch_size)):
+        for document, entities in zip(batch, ner.extract_batch([d.text for d in batch], labels), strict=True):
+            yield document, entities, (redact_entities(document.text, entities, style) if redact else None)  # type: ignore[arg-type]
+
+
+def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | None]], redact: bool) -> None:
+    table = Table("id", "text", "label", "start", "end", "score", "source")
+    for document, entities, redaction in results:
+        if redact and redaction is not None:
+            typer.echo(redaction.text)
+            continue
+        for entity in entities:
+            table.add_row(
+                document.id,
+                entity.text,
+                entity.label,
+                str(entity.start),
+                str(entity.end),
+                f"{entity.score:.3f}",
+                entity.source,
+            )
+    if not redact:
+        console.print(table)
 
 
 def main() -> None:

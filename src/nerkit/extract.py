@@ -220,32 +220,38 @@ class NER:
     def redact(
         self, text: str, labels: Iterable[str] | None = None, style: RedactStyle = "label"
     ) -> Redaction:
-        """Replace entities: `label` gives `[PERSON]`, `mask` gives asterisks of the same length (so
-        offsets do not move), `hash` gives `[PERSON:1a2b3c4d]`, stable for the same text and label."""
-        if style not in ("label", "mask", "hash"):
-            raise NerkitError("E042", f"unknown redaction style {style!r}", hint="Use label, mask or hash.")
-        pieces: list[str] = []
-        replacements = []
-        position = shift = 0
-        for entity in self.extract(text, labels):
-            if style == "label":
-                replacement = f"[{entity.label}]"
-            elif style == "mask":
-                replacement = "*" * (entity.end - entity.start)
-            else:
-                digest = hashlib.sha256(f"{entity.label}\0{entity.text}".encode()).hexdigest()[:8]
-                replacement = f"[{entity.label}:{digest}]"
-            pieces += [text[position : entity.start], replacement]
-            replacements.append(
-                {
-                    "label": entity.label,
-                    "start": entity.start,
-                    "end": entity.end,
-                    "redacted_start": entity.start + shift,
-                    "redacted_end": entity.start + shift + len(replacement),
-                }
-            )
-            shift += len(replacement) - (entity.end - entity.start)
-            position = entity.end
-        pieces.append(text[position:])
-        return Redaction("".join(pieces), replacements)
+        """Replace the entities found in `text`; see `redact`."""
+        return redact(text, self.extract(text, labels), style)
+
+
+def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") -> Redaction:
+    """Replace entities: `label` gives `[PERSON]`, `mask` gives asterisks of the same length (so
+    offsets do not move), `hash` gives `[PERSON:1a2b3c4d]`, stable for the same text and label so
+    redacted documents can still be joined on who or what they mention."""
+    if style not in ("label", "mask", "hash"):
+        raise NerkitError("E042", f"unknown redaction style {style!r}", hint="Use label, mask or hash.")
+    pieces: list[str] = []
+    replacements = []
+    position = shift = 0
+    for entity in sorted(entities):
+        if style == "label":
+            replacement = f"[{entity.label}]"
+        elif style == "mask":
+            replacement = "*" * (entity.end - entity.start)
+        else:
+            digest = hashlib.sha256(f"{entity.label}\0{entity.text}".encode()).hexdigest()[:8]
+            replacement = f"[{entity.label}:{digest}]"
+        pieces += [text[position : entity.start], replacement]
+        replacements.append(
+            {
+                "label": entity.label,
+                "start": entity.start,
+                "end": entity.end,
+                "redacted_start": entity.start + shift,
+                "redacted_end": entity.start + shift + len(replacement),
+            }
+        )
+        shift += len(replacement) - (entity.end - entity.start)
+        position = entity.end
+    pieces.append(text[position:])
+    return Redaction("".join(pieces), replacements)
