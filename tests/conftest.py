@@ -85,6 +85,22 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(folder)
 
 
+@pytest.fixture(scope="session")
+def toy_ner(tiny_base: str, tmp_path_factory: pytest.TempPathFactory):
+    """A tiny model trained on the toy corpus until it tags it perfectly, loaded for extraction."""
+    from nerkit.extract import NER
+    from nerkit.train import TrainConfig, train
+
+    sentences = make_sentences()
+    corpus = Corpus("toy", {"train": tuple(sentences), "validation": tuple(sentences[:10])})
+    out = tmp_path_factory.mktemp("models") / "toy"
+    config = TrainConfig(
+        base=tiny_base, epochs=8, batch_size=8, learning_rate=3e-3, warmup_ratio=0.0, max_length=32
+    )
+    train(corpus, out, config, progress=False)
+    return NER.load(out)
+
+
 @pytest.fixture
 def toy_corpus() -> Corpus:
     sentences = make_sentences()

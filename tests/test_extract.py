@@ -4,25 +4,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nerkit.corpus import Corpus
 from nerkit.errors import NerkitError
 from nerkit.extract import NER, Entity, merge
-from nerkit.train import TrainConfig, train
 
 
-@pytest.fixture(scope="module")
-def ner(tiny_base, tmp_path_factory):
-    """A tiny model trained on the toy corpus until it tags it perfectly."""
-    from conftest import make_sentences
-
-    sentences = make_sentences()
-    corpus = Corpus("toy", {"train": tuple(sentences), "validation": tuple(sentences[:10])})
-    out = tmp_path_factory.mktemp("models") / "toy"
-    config = TrainConfig(
-        base=tiny_base, epochs=8, batch_size=8, learning_rate=3e-3, warmup_ratio=0.0, max_length=32
-    )
-    train(corpus, out, config, progress=False)
-    return NER.load(out)
+@pytest.fixture
+def ner(toy_ner):
+    return toy_ner
 
 
 def test_extract_finds_entities_with_readable_labels_and_exact_offsets(ner):

@@ -36,6 +36,12 @@ def test_training_writes_metadata_with_metrics_history_and_data_fingerprint(trai
     assert metadata["labels"] == ["O", "B-geo", "I-geo", "B-org", "I-org", "B-per", "I-per", "B-tim", "I-tim"]
     assert metadata["metrics"]["test"]["micro"]["f1"] == result.test.micro.f1
     assert metadata["best_epoch"] == result.best_epoch
+    assert metadata["label_names"] == {
+        "geo": "LOCATION",
+        "org": "ORGANIZATION",
+        "per": "PERSON",
+        "tim": "DATE_TIME",
+    }
     assert len(metadata["history"]) == len(result.history)
     assert metadata["hyperparameters"]["learning_rate"] == FAST["learning_rate"]
     assert {"torch", "transformers", "python"} <= set(metadata["versions"])

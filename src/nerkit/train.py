@@ -25,7 +25,7 @@ from nerkit.corpus import Corpus, Sentence
 from nerkit.encode import Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
-from nerkit.labels import label_list
+from nerkit.labels import label_list, readable_names
 from nerkit.model import Tagger
 
 BUNDLED_LEARNING_RATE = 3e-4
@@ -194,6 +194,7 @@ def _metadata(
     return {
         "nerkit_version": __version__,
         "labels": labels,
+        "label_names": readable_names(corpus.entity_types),
         "scheme": "IOB2",
         "base": config.base or "all-MiniLM-L6-v2 (bundled)",
         "data": {
