@@ -10,11 +10,10 @@ character-span micro F1 is compared with the token-level F1 of the same model on
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
-import torch
+from common import model_and_corpus
 from sacremoses import MosesDetokenizer
 
 import nerkit
@@ -45,13 +44,7 @@ def prf(gold: set, found: set) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = model_and_corpus(__doc__.splitlines()[0])
     sentences: list[Sentence] = list(nerkit.read_corpus(args.corpus)[args.split])
     ner = nerkit.load(args.model, recognizers=[])
     token_report, _ = ner.evaluate(sentences)

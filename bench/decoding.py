@@ -7,23 +7,16 @@ Word probabilities are computed once and decoded both ways, so the difference is
 
 from __future__ import annotations
 
-import argparse
 import json
 
-import torch
+from common import model_and_corpus
 
 import nerkit
 from nerkit.evaluate import score
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = model_and_corpus(__doc__.splitlines()[0])
     sentences = nerkit.read_corpus(args.corpus)[args.split]
     tagger = nerkit.load(args.model).tagger
     probabilities = tagger.word_probabilities([sentence.words for sentence in sentences])

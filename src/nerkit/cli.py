@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -286,12 +287,7 @@ def extract_command(
         return
     if chosen == "table":
         raise NerkitError("E044", "a table goes to the terminal", hint="Write files as jsonl, csv or conll.")
-    if output is None:
-        writer = EntityWriter(sys.stdout, chosen, ner.segmenter)
-        for document, entities, redaction in results:
-            writer.write(document, entities, redaction)
-        return
-    with atomic_text(output) as handle:
+    with nullcontext(sys.stdout) if output is None else atomic_text(output) as handle:
         writer = EntityWriter(handle, chosen, ner.segmenter)
         for document, entities, redaction in results:
             writer.write(document, entities, redaction)
