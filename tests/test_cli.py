@@ -172,6 +172,21 @@ def test_extract_text_as_json(trained):
     assert all(text[e["start"] : e["end"]] == e["text"] for e in record["entities"])
 
 
+@pytest.mark.parametrize(
+    ("name", "first_line"),
+    [("csv", "id,start,end,label,text,score,source"), ("conll", "# id = text"), ("jsonl", '{"id": "text"')],
+)
+def test_extract_output_may_name_a_format_for_standard_output(
+    trained, tmp_path, monkeypatch, name, first_line
+):
+    out, _ = trained
+    monkeypatch.chdir(tmp_path)
+    result = invoke("extract", "Mail bob@acme.com", "--model", out, "--output", name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first_line)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_extract_reads_standard_input(trained):
     out, _ = trained
     args = ["extract", "--model", str(out), "--json", "--labels", "EMAIL"]

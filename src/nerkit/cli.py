@@ -241,7 +241,10 @@ def extract_command(
     ] = None,
     text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
     text_column: Annotated[str, typer.Option(help="CSV column holding the text.")] = "text",
-    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="A file to write (format from its suffix), or a format name for standard output."),
+    ] = None,
     format: Annotated[
         str | None,
         typer.Option(help="table, jsonl, csv or conll [default: from --output's suffix, else table]."),
@@ -268,6 +271,8 @@ def extract_command(
     _threads(threads)
     if text is not None and input is not None:
         raise NerkitError("E045", "give either TEXT or --input, not both")
+    if output is not None and str(output).lower() in OUTPUT_FORMATS:
+        format, output = format or str(output).lower(), None
     chosen = "jsonl" if as_json else format or _format_from_suffix(output)
     if chosen not in OUTPUT_FORMATS:
         raise NerkitError(
