@@ -50,7 +50,7 @@ def test_training_writes_metadata_with_metrics_history_and_data_fingerprint(trai
 
 def test_loaded_model_reproduces_the_test_score(trained):
     result, corpus = trained
-    report, _ = NER.load(result.path).evaluate(corpus, "test")
+    report = NER.load(result.path).evaluate(corpus, "test")
     assert report.micro.f1 == result.test.micro.f1
 
 

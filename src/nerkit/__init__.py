@@ -5,7 +5,7 @@ The public API lives here and nowhere else::
     corpus = nerkit.read_corpus("gmb")
     result = nerkit.train(corpus, "models/gmb")
     ner = nerkit.load("models/gmb")
-    report, _ = ner.evaluate(corpus, split="test")
+    report = ner.evaluate(corpus, split="test")
 """
 
 from nerkit._version import __version__

@@ -27,8 +27,8 @@ from nerkit.corpus import read_file, stats, write_file
 from nerkit.corpus.writers import atomic_text
 from nerkit.documents import OUTPUT_FORMATS, Document, EntityWriter, read_documents
 from nerkit.errors import NerkitError
-from nerkit.evaluate import differences, report_table
-from nerkit.extract import Entity, Redaction
+from nerkit.evaluate import differences, report_table, score
+from nerkit.extract import Entity, Redaction, gold_sentences
 from nerkit.extract import redact as redact_entities
 from nerkit.patterns import builtin_recognizers, load_recognizers
 from nerkit.train import TrainConfig, replace_config
@@ -217,9 +217,10 @@ def evaluate_command(
     _threads(threads)
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     ner = nerkit.load(model)
-    report, predictions = ner.evaluate(data, split, limit, batch_size, progress=not as_json)
+    sentences = gold_sentences(data, split, limit)
+    predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
+    report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
     if errors is not None:
-        sentences = list(data[split])[:limit]
         with atomic_text(errors) as handle:
             for row in differences(sentences, [prediction.tags for prediction in predictions]):
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -88,6 +88,18 @@ def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> l
     return kept
 
 
+def gold_sentences(
+    data: Corpus | Sequence[Sentence], split: str = "test", limit: int | None = None
+) -> list[Sentence]:
+    """The sentences to evaluate on: a corpus split (`all` for every sentence) or the sentences given."""
+    sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
+    if not sentences:
+        raise NerkitError(
+            "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
+        )
+    return sentences
+
+
 class NER:
     """A trained nerkit model with its pattern recognizers. Get one with `nerkit.load(path)`."""
 
@@ -140,18 +152,13 @@ class NER:
         limit: int | None = None,
         batch_size: int = 64,
         progress: bool = False,
-    ) -> tuple[Report, list[Prediction]]:
-        """Score the model on gold sentences (a corpus split, or sentences given directly)."""
-        sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
-        if not sentences:
-            raise NerkitError(
-                "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
-            )
+    ) -> Report:
+        """Entity-level scores on gold sentences (a corpus split, or sentences given directly)."""
+        sentences = gold_sentences(data, split, limit)
         predictions = self.predict([sentence.words for sentence in sentences], batch_size, progress)
-        report = score(
+        return score(
             [sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions]
         )
-        return report, predictions
 
     def extract(self, text: str, labels: Iterable[str] | None = None) -> list[Entity]:
         """Entities in `text`, sorted and non-overlapping; `labels` keeps only those labels."""
