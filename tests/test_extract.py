@@ -121,7 +121,8 @@ def test_merge_keeps_disjoint_entities_sorted():
 def test_redact_with_labels_and_a_replacement_map(ner):
     text = "Alice visited Paris on Monday."
     redaction = ner.redact(text, labels=["PERSON", "LOCATION"])
-    assert redaction.text == "[PERSON] visited [LOCATION] on Monday."
+    assert redaction == "[PERSON] visited [LOCATION] on Monday."
+    assert redaction.text == str(redaction)
     first = redaction.replacements[0]
     assert (first["start"], first["end"]) == (0, 5)
     assert redaction.text[first["redacted_start"] : first["redacted_end"]] == "[PERSON]"

@@ -54,12 +54,20 @@ class Entity:
         }
 
 
-@dataclass(frozen=True)
-class Redaction:
-    """Redacted text plus, for each replaced entity, where it was and where its replacement is."""
+class Redaction(str):
+    """The redacted text, usable as a plain string, plus `replacements`: for each replaced entity,
+    where it was (`start`, `end`) and where its replacement is (`redacted_start`, `redacted_end`)."""
 
-    text: str
     replacements: list[dict[str, Any]]
+
+    def __new__(cls, text: str, replacements: list[dict[str, Any]]) -> Redaction:
+        redaction = super().__new__(cls, text)
+        redaction.replacements = replacements
+        return redaction
+
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> list[Entity]:
