@@ -136,6 +136,14 @@ def test_train_from_explicit_files_with_a_config_file(tiny_base, tmp_path):
     assert "test" not in metadata["metrics"]
 
 
+def test_evaluate_on_data_with_none_of_the_model_types_is_refused(trained, tmp_path):
+    out, _ = trained
+    other = write(tmp_path / "other.txt", "Paris B-LOC\n\nBob B-PER\n")
+    result = invoke("evaluate", other, "--model", out, "--split", "all")
+    assert result.exit_code == 1
+    assert "entity types (LOC, PER) are none of the model's (geo, org, per, tim)" in result.stderr
+
+
 def test_evaluate_writes_errors_file(trained, tmp_path):
     out, data = trained
     errors = tmp_path / "errors.jsonl"

@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import torch
 import typer
+from huggingface_hub.utils import logging as hub_logging
 from rich.console import Console
 from rich.table import Table
 from tqdm.auto import tqdm
@@ -28,7 +29,7 @@ from nerkit.corpus.writers import atomic_text
 from nerkit.documents import OUTPUT_FORMATS, Document, EntityWriter, read_documents
 from nerkit.errors import NerkitError
 from nerkit.evaluate import differences, report_table, score
-from nerkit.extract import Entity, Redaction, gold_sentences
+from nerkit.extract import Entity, Redaction
 from nerkit.extract import redact as redact_entities
 from nerkit.patterns import builtin_recognizers, load_recognizers
 from nerkit.train import TrainConfig, replace_config
@@ -75,6 +76,7 @@ def friendly(command: F) -> F:
 @app.callback()
 def _quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
+    hub_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
 
 
@@ -217,7 +219,7 @@ def evaluate_command(
     _threads(threads)
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     ner = nerkit.load(model)
-    sentences = gold_sentences(data, split, limit)
+    sentences = ner.gold_sentences(data, split, limit)
     predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
     report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
     if errors is not None:

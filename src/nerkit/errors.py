@@ -38,4 +38,4 @@ class NerkitError(Exception):
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
         hint = f" {self.hint}" if self.hint else ""
-        return f"[{self.code}] {where}{self.message}.{hint}"
+        return f"[{self.code}] {where}{self.message.rstrip('.')}.{hint}"

@@ -20,7 +20,7 @@ import torch
 from nerkit.corpus import Corpus, Sentence
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
-from nerkit.labels import readable_names, spans
+from nerkit.labels import entity_types, readable_names, spans
 from nerkit.model import Prediction, Tagger
 from nerkit.patterns import Recognizer, builtin_recognizers, find_all
 from nerkit.text import Segmenter, Word
@@ -96,18 +96,6 @@ def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> l
     return kept
 
 
-def gold_sentences(
-    data: Corpus | Sequence[Sentence], split: str = "test", limit: int | None = None
-) -> list[Sentence]:
-    """The sentences to evaluate on: a corpus split (`all` for every sentence) or the sentences given."""
-    sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
-    if not sentences:
-        raise NerkitError(
-            "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
-        )
-    return sentences
-
-
 class NER:
     """A trained nerkit model with its pattern recognizers. Get one with `nerkit.load(path)`."""
 
@@ -153,6 +141,27 @@ class NER:
         """Tag pre-tokenised sentences (lists of words) with IOB2 tags and per-word probabilities."""
         return self.tagger.predict(sentences, batch_size=batch_size, progress=progress)
 
+    def gold_sentences(
+        self, data: Corpus | Sequence[Sentence], split: str = "test", limit: int | None = None
+    ) -> list[Sentence]:
+        """The sentences to evaluate on (a corpus split, `all`, or the sentences given), refusing data
+        whose entity types the model has never seen, which would only ever score zero."""
+        sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
+        if not sentences:
+            raise NerkitError(
+                "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
+            )
+        known = {label[2:] for label in self.labels if label != "O"}
+        found = set(entity_types(sentence.tags for sentence in sentences))
+        if found and not found & known:
+            raise NerkitError(
+                "E046",
+                f"the data's entity types ({', '.join(sorted(found))}) are none of the model's "
+                f"({', '.join(sorted(known))})",
+                hint="Evaluate on data annotated like the training corpus.",
+            )
+        return sentences
+
     def evaluate(
         self,
         data: Corpus | Sequence[Sentence],
@@ -162,7 +171,7 @@ class NER:
         progress: bool = False,
     ) -> Report:
         """Entity-level scores on gold sentences (a corpus split, or sentences given directly)."""
-        sentences = gold_sentences(data, split, limit)
+        sentences = self.gold_sentences(data, split, limit)
         predictions = self.predict([sentence.words for sentence in sentences], batch_size, progress)
         return score(
             [sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions]
