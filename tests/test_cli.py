@@ -289,3 +289,12 @@ def test_extract_csv_without_the_text_column_names_the_columns(trained, tmp_path
     result = invoke("extract", "--model", out, "--input", source)
     assert result.exit_code == 1
     assert "no column 'text' (columns: id, body)" in result.stderr
+
+
+def test_evaluate_reports_repaired_tags_on_stderr(trained, tmp_path):
+    out, _ = trained
+    data = write(tmp_path / "d.txt", "Alice O\nParis I-geo\n\nBob B-per\n")
+    result = invoke("evaluate", data, "--model", out, "--split", "all", "--json")
+    assert result.exit_code == 0, result.output
+    assert "repaired: I- that follows nothing x1" in result.stderr
+    assert json.loads(result.stdout)["sentences"] == 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
@@ -78,6 +78,12 @@ def _quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
     hub_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+
+
+def _report_repairs(repairs: Mapping[str, int]) -> None:
+    """Say on stderr what was repaired on read, so scores on repaired data are never a surprise."""
+    if repairs:
+        typer.echo("repaired: " + ", ".join(f"{kind} x{count}" for kind, count in repairs.items()), err=True)
 
 
 def _threads(threads: int | None) -> None:
@@ -188,10 +194,7 @@ def train_command(
     data = nerkit.read_corpus(
         corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
     )
-    if data.repairs:
-        typer.echo(
-            "repaired: " + ", ".join(f"{kind} x{count}" for kind, count in data.repairs.items()), err=True
-        )
+    _report_repairs(data.repairs)
     result = nerkit.train(data, out, settings, progress=not quiet)
     console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
     if result.test is not None:
@@ -218,6 +221,7 @@ def evaluate_command(
     """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
     _threads(threads)
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
+    _report_repairs(data.repairs)
     ner = nerkit.load(model)
     sentences = ner.gold_sentences(data, split, limit)
     predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
