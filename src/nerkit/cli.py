@@ -6,8 +6,10 @@ traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
@@ -338,6 +340,60 @@ def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | N
             )
     if not redact:
         console.print(table)
+
+
+@app.command("serve")
+@friendly
+def serve_command(
+    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")] = Path("models/nerkit"),
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="NERKIT_API_KEY", help="Require this key on /v1/* (X-API-Key header)."),
+    ] = None,
+    max_texts: Annotated[int, typer.Option(min=1, help="Texts per request.")] = 64,
+    max_chars: Annotated[int, typer.Option(min=1, help="Characters per text.")] = 100_000,
+    max_body_bytes: Annotated[int, typer.Option(min=1, help="Request body size.")] = 2_000_000,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option(help="Allow browser calls from this origin.")
+    ] = None,
+    batching: Annotated[
+        bool, typer.Option("--batching/--no-batching", help="Micro-batch concurrent requests.")
+    ] = True,
+    threads: Threads = None,
+) -> None:
+    """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /."""
+    import uvicorn
+
+    from nerkit.serve import ServeConfig, create_app
+
+    _threads(threads)
+    settings = ServeConfig(
+        max_body_bytes=max_body_bytes,
+        max_texts=max_texts,
+        max_chars=max_chars,
+        api_key=api_key,
+        cors_origins=tuple(cor for cor in cors_origin or ()),
+        batching=batching,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(nerkit.load(model), settings), host=host, port=port, log_level="warning")
+        return
+    nerkit.load(model)  # fail here, once, rather than in every worker
+    os.environ["NERKIT_SERVE_MODEL"] = str(model)
+    os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
+    uvicorn.run(
+        "nerkit.serve.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def main() -> None:

@@ -1,0 +1,224 @@
+"""The HTTP service: FastAPI app with typed, versioned endpoints, limits, metrics and the web page."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from pydantic import BaseModel, Field, model_validator
+
+from nerkit.extract import NER, Entity, merge, redact
+from nerkit.patterns import find_all
+from nerkit.serve.batcher import MicroBatcher
+from nerkit.serve.limits import BodyLimit, error_body
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Limits and options; every limit is enforced before any model work starts."""
+
+    max_body_bytes: int = 2_000_000
+    max_texts: int = 64
+    max_chars: int = 100_000
+    api_key: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    batching: bool = True
+    max_batch: int = 32
+    max_wait_ms: float = 5.0
+
+
+class ExtractRequest(BaseModel):
+    """One `text` or a batch of `texts`."""
+
+    text: str | None = Field(default=None, description="A single text.")
+    texts: list[str] | None = Field(default=None, description="Several texts, answered in order.")
+    labels: list[str] | None = Field(default=None, description="Keep only these labels, e.g. PERSON, EMAIL.")
+    patterns: bool = Field(default=True, description="Add pattern recognizers (email, phone, URL...).")
+    redact: Literal["label", "mask", "hash"] | None = Field(
+        default=None, description="Also return redacted text."
+    )
+
+    @model_validator(mode="after")
+    def _one_of_text_or_texts(self) -> ExtractRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        return self
+
+    @property
+    def all_texts(self) -> list[str]:
+        return [self.text] if self.text is not None else list(self.texts or [])
+
+
+class EntityOut(BaseModel):
+    text: str
+    label: str
+    start: int
+    end: int
+    score: float
+    source: Literal["model", "pattern"]
+
+
+class ResultOut(BaseModel):
+    entities: list[EntityOut]
+    redacted: str | None = None
+
+
+class ExtractResponse(BaseModel):
+    results: list[ResultOut]
+
+
+class _Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "nerkit_requests", "HTTP requests", ["path", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "nerkit_request_seconds", "Request latency", ["path"], registry=self.registry
+        )
+        self.texts = Counter("nerkit_texts", "Texts extracted", registry=self.registry)
+        self.entities = Counter("nerkit_entities", "Entities returned", ["label"], registry=self.registry)
+
+
+def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
+    """The app for one loaded model. Model inference runs off the event loop, micro-batched."""
+    config = config or ServeConfig()
+    model_only = NER(
+        ner.tagger, ner.label_names, recognizers=[], segmenter=ner.segmenter, batch_size=ner.batch_size
+    )
+    batcher: MicroBatcher[list[Entity]] = MicroBatcher(
+        model_only.extract_batch, config.max_batch if config.batching else 1, config.max_wait_ms / 1000
+    )
+    metrics = _Metrics()
+    app = FastAPI(title="nerkit", version=str(ner.metadata.get("nerkit_version", "")), docs_url="/docs")
+    app.state.batcher = batcher
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(config.cors_origins), allow_methods=["GET", "POST"]
+        )
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:  # never leak a stack trace to a client
+            response = JSONResponse(error_body("internal", "internal error"), status_code=500)
+        path = request.scope.get("route").path if request.scope.get("route") else "other"
+        metrics.requests.labels(path, str(response.status_code)).inc()
+        metrics.latency.labels(path).observe(time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"where": ".".join(str(part) for part in item.get("loc", ())), "problem": item.get("msg", "")}
+            for item in error.errors()
+        ]
+        message = "; ".join(f"{item['where']}: {item['problem']}" for item in details)
+        return JSONResponse(error_body("invalid_request", message, details), status_code=422)
+
+    def _check_key(request: Request) -> None:
+        if config.api_key is None:
+            return
+        given = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix(
+            "Bearer "
+        )
+        if not hmac.compare_digest(given.encode(), config.api_key.encode()):
+            raise _Unauthorized()
+
+    @app.exception_handler(_Unauthorized)
+    async def _unauthorized(_: Request, __: _Unauthorized) -> JSONResponse:
+        return JSONResponse(error_body("unauthorized", "missing or wrong API key"), status_code=401)
+
+    @app.exception_handler(_TooLarge)
+    async def _too_large(_: Request, error: _TooLarge) -> JSONResponse:
+        return JSONResponse(error_body("too_large", str(error)), status_code=413)
+
+    @app.post("/v1/extract", response_model=ExtractResponse, dependencies=[Depends(_check_key)])
+    async def extract(body: ExtractRequest) -> ExtractResponse:
+        """Entities with exact character offsets and scores, for one text or a batch."""
+        texts = body.all_texts
+        if len(texts) > config.max_texts:
+            raise _TooLarge(f"{len(texts)} texts in one request; the limit is {config.max_texts}")
+        longest = max((len(text) for text in texts), default=0)
+        if longest > config.max_chars:
+            raise _TooLarge(f"a text has {longest} characters; the limit is {config.max_chars}")
+        found = await batcher.submit(texts) if texts else []
+        wanted = set(body.labels) if body.labels is not None else None
+        results = []
+        for text, entities in zip(texts, found, strict=True):
+            if body.patterns:
+                matches = find_all(text, ner.recognizers)
+                entities = merge(
+                    entities,
+                    [
+                        (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
+                        for m, structured in matches
+                    ],
+                )
+            entities = [entity for entity in entities if wanted is None or entity.label in wanted]
+            metrics.texts.inc()
+            for entity in entities:
+                metrics.entities.labels(entity.label).inc()
+            redacted = str(redact(text, entities, body.redact)) if body.redact else None
+            results.append(
+                ResultOut(entities=[EntityOut(**e.to_dict()) for e in entities], redacted=redacted)
+            )
+        return ExtractResponse(results=results)
+
+    @app.get("/v1/model", dependencies=[Depends(_check_key)])
+    async def model_info() -> dict[str, Any]:
+        """Labels, readable names, metrics and versions of the loaded model."""
+        metadata = ner.metadata
+        keys = ("base", "data", "metrics", "versions", "hyperparameters", "created", "nerkit_version")
+        return {"labels": ner.labels, "label_names": ner.label_names, **{k: metadata.get(k) for k in keys}}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` with several worker processes: `nerkit serve` passes the model
+    directory and settings through the environment, since each worker loads its own copy."""
+    settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
+    settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
+    return create_app(NER.load(os.environ["NERKIT_SERVE_MODEL"]), ServeConfig(**settings))
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass

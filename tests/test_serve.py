@@ -1,0 +1,155 @@
+import asyncio
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from nerkit.serve import ServeConfig, create_app
+
+TEXT = "Alice visited Paris on Monday. Mail alice@acme.com"
+
+
+@pytest.fixture
+def client(toy_ner):
+    return TestClient(create_app(toy_ner), raise_server_exceptions=False)
+
+
+def extract(client, **body):
+    return client.post("/v1/extract", json=body)
+
+
+def test_extract_one_text_returns_entities_with_offsets(client):
+    response = extract(client, text=TEXT)
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert {
+        "text": "alice@acme.com",
+        "label": "EMAIL",
+        "start": 36,
+        "end": 50,
+        "score": 1.0,
+        "source": "pattern",
+    } in (result["entities"])
+    assert all(TEXT[e["start"] : e["end"]] == e["text"] for e in result["entities"])
+
+
+def test_extract_a_batch_answers_in_order(client):
+    response = extract(
+        client, texts=["Mail a@b.com", "", "Call +1 415-555-2671"], labels=["EMAIL", "PHONE_NUMBER"]
+    )
+    labels = [[e["label"] for e in result["entities"]] for result in response.json()["results"]]
+    assert labels == [["EMAIL"], [], ["PHONE_NUMBER"]]
+
+
+def test_label_filter_patterns_switch_and_redaction(client):
+    result = extract(client, text=TEXT, labels=["EMAIL"], redact="label").json()["results"][0]
+    assert [e["label"] for e in result["entities"]] == ["EMAIL"]
+    assert result["redacted"] == "Alice visited Paris on Monday. Mail [EMAIL]"
+    result = extract(client, text=TEXT, patterns=False).json()["results"][0]
+    assert all(e["source"] == "model" for e in result["entities"])
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"text": 5}, "body.text"),
+        ({"text": "a", "texts": ["b"]}, "body"),
+        ({"texts": "abc"}, "body.texts"),
+        ({"text": "a", "redact": "shred"}, "body.redact"),
+    ],
+)
+def test_wrong_types_are_422_with_a_json_error_saying_what(client, body, where):
+    response = client.post("/v1/extract", json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert where in [detail["where"] for detail in error["details"]]
+
+
+def test_malformed_json_is_422(client):
+    response = client.post("/v1/extract", content=b'{"text": ', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_oversize_body_is_413_before_parsing(toy_ner):
+    client = TestClient(create_app(toy_ner, ServeConfig(max_body_bytes=100)))
+    response = extract(client, text="x" * 200)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_too_many_texts_and_too_long_texts_are_413(toy_ner):
+    client = TestClient(create_app(toy_ner, ServeConfig(max_texts=2, max_chars=10)))
+    assert extract(client, texts=["a", "b", "c"]).status_code == 413
+    response = extract(client, text="x" * 11)
+    assert response.status_code == 413
+    assert "limit is 10" in response.json()["error"]["message"]
+
+
+def test_api_key_guards_v1_but_not_health(toy_ner):
+    client = TestClient(create_app(toy_ner, ServeConfig(api_key="s3cret")))
+    assert extract(client, text="a").status_code == 401
+    assert client.post("/v1/extract", json={"text": "a"}, headers={"x-api-key": "wrong"}).status_code == 401
+    assert client.post("/v1/extract", json={"text": "a"}, headers={"x-api-key": "s3cret"}).status_code == 200
+    assert client.get("/v1/model", headers={"authorization": "Bearer s3cret"}).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert "s3cret" not in extract(client, text="a").text
+
+
+def test_model_endpoint_describes_the_model(client):
+    info = client.get("/v1/model").json()
+    assert info["labels"][0] == "O"
+    assert info["label_names"]["per"] == "PERSON"
+    assert "torch" in info["versions"]
+
+
+def test_health_readiness_and_metrics(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+    extract(client, text="Mail a@b.com")
+    metrics = client.get("/metrics").text
+    assert 'nerkit_requests_total{path="/v1/extract",status="200"} 1.0' in metrics
+    assert 'nerkit_entities_total{label="EMAIL"} 1.0' in metrics
+    assert "nerkit_request_seconds_bucket" in metrics
+
+
+def test_internal_errors_are_500_json_without_a_trace(toy_ner, monkeypatch):
+    app = create_app(toy_ner)
+
+    def explode(texts):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(app.state.batcher, "run", explode)
+    response = TestClient(app, raise_server_exceptions=False).post("/v1/extract", json={"text": "a"})
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal", "message": "internal error"}}
+
+
+def test_concurrent_requests_share_forward_passes(toy_ner):
+    app = create_app(toy_ner, ServeConfig(max_wait_ms=50))
+
+    async def burst():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(
+                *(
+                    client.post("/v1/extract", json={"text": f"Mail a{i}@b.com", "labels": ["EMAIL"]})
+                    for i in range(16)
+                )
+            )
+
+    responses = asyncio.run(burst())
+    assert all(response.status_code == 200 for response in responses)
+    assert [r.json()["results"][0]["entities"][0]["text"] for r in responses] == [
+        f"a{i}@b.com" for i in range(16)
+    ]
+    assert app.state.batcher.batches < 16
+
+
+def test_the_page_is_served_with_its_assets(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="extract"' in page.text
+    assert client.get("/static/app.js").status_code == 200
+    assert "textContent" in client.get("/static/app.js").text
