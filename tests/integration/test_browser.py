@@ -1,0 +1,84 @@
+"""The web page in a real headless Chromium (Debian's), driven by Playwright against a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from nerkit.serve import create_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TEXT = "Alice visited Paris on Monday. Mail alice@acme.com or call +1 415-555-2671."
+
+
+@pytest.fixture
+def server(toy_ner):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(toy_ner), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_page_highlights_person_place_email_and_phone(server, tmp_path):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("NERKIT_REQUIRE_DATA") == "1":
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        page = browser.new_page(viewport={"width": 900, "height": 900})
+        page.goto(server)
+        page.fill("#text", TEXT)
+        page.click("#extract")
+        page.wait_for_selector("#doc mark")
+        marks = page.eval_on_selector_all(
+            "#doc mark", "nodes => nodes.map(node => [node.firstChild.textContent, node.dataset.label])"
+        )
+        rows = page.eval_on_selector_all(
+            "#table tbody tr", "rows => rows.map(row => row.cells[1].textContent)"
+        )
+        page.check("#redact-view")
+        redacted = page.text_content("#redacted")
+        screenshot = Path(os.environ.get("NERKIT_ARTIFACTS", tmp_path)) / "page.png"
+        page.uncheck("#redact-view")
+        page.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    for expected in (
+        ["Alice", "PERSON"],
+        ["Paris", "LOCATION"],
+        ["alice@acme.com", "EMAIL"],
+        ["+1 415-555-2671", "PHONE_NUMBER"],
+    ):
+        assert expected in marks
+    assert len(rows) == len(marks)
+    assert "[EMAIL]" in redacted and "alice@acme.com" not in redacted
+    assert screenshot.stat().st_size > 10_000
