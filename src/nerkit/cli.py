@@ -398,3 +398,7 @@ def serve_command(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

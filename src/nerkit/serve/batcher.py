@@ -69,4 +69,3 @@ class MicroBatcher(Generic[Result]):
                 if not job.future.done():
                     job.future.set_result(results[position : position + len(job.texts)])
                 position += len(job.texts)
-
