@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, Field, model_validator
+from transformers import logging as hf_logging
 
 from nerkit.extract import NER, Entity, merge, redact
 from nerkit.patterns import find_all
@@ -211,6 +212,8 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` with several worker processes: `nerkit serve` passes the model
     directory and settings through the environment, since each worker loads its own copy."""
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
     return create_app(NER.load(os.environ["NERKIT_SERVE_MODEL"]), ServeConfig(**settings))
