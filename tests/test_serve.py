@@ -153,3 +153,17 @@ def test_the_page_is_served_with_its_assets(client):
     assert 'id="extract"' in page.text
     assert client.get("/static/app.js").status_code == 200
     assert "textContent" in client.get("/static/app.js").text
+
+
+def test_worker_processes_build_the_app_from_the_environment(toy_ner, tmp_path, monkeypatch):
+    from nerkit.serve.app import app_from_environment
+
+    toy_ner.tagger.save(tmp_path / "model", toy_ner.metadata)
+    monkeypatch.setenv("NERKIT_SERVE_MODEL", str(tmp_path / "model"))
+    monkeypatch.setenv("NERKIT_SERVE_CONFIG", '{"max_texts": 1}')
+    client = TestClient(app_from_environment())
+    assert extract(client, texts=["a", "b"]).status_code == 413
+    assert (
+        extract(client, text="Mail a@b.com", labels=["EMAIL"]).json()["results"][0]["entities"][0]["text"]
+        == "a@b.com"
+    )
