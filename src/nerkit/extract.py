@@ -197,13 +197,17 @@ class NER:
         iterator = iter(texts)
         while group := list(islice(iterator, self.batch_size)):
             for text, found in zip(group, self._model_entities(group), strict=True):
-                matches = find_all(text, self.recognizers) if self.recognizers else []
-                pattern = [
-                    (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
-                    for m, structured in matches
-                ]
-                merged = merge(found, pattern)
+                merged = self.with_patterns(text, found)
                 yield [entity for entity in merged if wanted is None or entity.label in wanted]
+
+    def with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
+        """Model entities of `text` merged with this NER's pattern matches (see `merge`)."""
+        matches = find_all(text, self.recognizers) if self.recognizers else []
+        pattern = [
+            (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
+            for m, structured in matches
+        ]
+        return merge(model_entities, pattern)
 
     def _model_entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         if any(not isinstance(text, str) for text in texts):

@@ -19,8 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from pydantic import BaseModel, Field, model_validator
 from transformers import logging as hf_logging
 
-from nerkit.extract import NER, Entity, merge, redact
-from nerkit.patterns import find_all
+from nerkit.extract import NER, Entity, redact
 from nerkit.serve.batcher import MicroBatcher
 from nerkit.serve.limits import BodyLimit, error_body
 
@@ -164,14 +163,7 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         results = []
         for text, entities in zip(texts, found, strict=True):
             if body.patterns:
-                matches = find_all(text, ner.recognizers)
-                entities = merge(
-                    entities,
-                    [
-                        (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
-                        for m, structured in matches
-                    ],
-                )
+                entities = ner.with_patterns(text, entities)
             entities = [entity for entity in entities if wanted is None or entity.label in wanted]
             metrics.texts.inc()
             for entity in entities:
