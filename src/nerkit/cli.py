@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
-from itertools import islice
+from itertools import tee
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -315,11 +315,10 @@ def _format_from_suffix(output: Path | None) -> str:
 def _extract_stream(
     ner: nerkit.NER, documents: Iterable[Document], labels: list[str] | None, redact: bool, style: str
 ) -> Iterator[tuple[Document, list[Entity], Redaction | None]]:
-    """Documents in batches through the model, yielded one by one as they are done."""
-    iterator = iter(documents)
-    while batch := list(islice(iterator, ner.batch_size)):
-        for document, entities in zip(batch, ner.extract_batch([d.text for d in batch], labels), strict=True):
-            yield document, entities, (redact_entities(document.text, entities, style) if redact else None)  # type: ignore[arg-type]
+    """Documents streamed through `NER.iter_extract` (which batches them), yielded one by one."""
+    documents, texts = tee(documents)
+    for document, entities in zip(documents, ner.iter_extract((d.text for d in texts), labels), strict=True):
+        yield document, entities, (redact_entities(document.text, entities, style) if redact else None)  # type: ignore[arg-type]
 
 
 def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | None]], redact: bool) -> None:
