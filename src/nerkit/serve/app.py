@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import os
@@ -159,6 +160,10 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         if longest > config.max_chars:
             raise _TooLarge(f"a text has {longest} characters; the limit is {config.max_chars}")
         found = await batcher.submit(texts) if texts else []
+        return await asyncio.to_thread(_finish, body, texts, found)
+
+    def _finish(body: ExtractRequest, texts: list[str], found: list[list[Entity]]) -> ExtractResponse:
+        """Patterns, label filter and redaction per request: CPU work, so it runs off the event loop."""
         wanted = set(body.labels) if body.labels is not None else None
         results = []
         for text, entities in zip(texts, found, strict=True):
