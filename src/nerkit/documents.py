@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from nerkit.corpus.readers import json_objects
 from nerkit.errors import NerkitError
 from nerkit.extract import Entity, Redaction
 from nerkit.labels import tags_from_spans
@@ -55,25 +56,16 @@ def read_documents(
 
 
 def _jsonl_documents(path: Path, field: str) -> Iterator[Document]:
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise NerkitError("E005", "line is not valid UTF-8", path=path, line=number) from None
-            except (json.JSONDecodeError, RecursionError):
-                raise NerkitError("E006", "not valid JSON", path=path, line=number) from None
-            if not isinstance(record, dict) or not isinstance(record.get(field), str):
-                raise NerkitError(
-                    "E043",
-                    f"expected an object with a string field {field!r}",
-                    path=path,
-                    line=number,
-                    hint="Name the field with --text-field.",
-                )
-            yield Document(str(record.get("id", number)), record[field])
+    for number, record in json_objects(path):
+        if not isinstance(record.get(field), str):
+            raise NerkitError(
+                "E043",
+                f"expected an object with a string field {field!r}",
+                path=path,
+                line=number,
+                hint="Name the field with --text-field.",
+            )
+        yield Document(str(record.get("id", number)), record[field])
 
 
 def _csv_documents(path: Path, column: str) -> Iterator[Document]:

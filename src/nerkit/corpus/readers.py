@@ -275,10 +275,8 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
     return raw
 
 
-def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
-    """One JSON object per line: `{"tokens": [...], "tags": [...]}` or annotation-tool style
-    `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets."""
-    raws: list[_Raw] = []
+def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """The JSON object on each non-blank line of a UTF-8 file, with its line number, streamed."""
     for line, text in _utf8_lines(path):
         if not text.strip():
             continue
@@ -289,6 +287,14 @@ def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
             raise NerkitError("E006", f"not valid JSON ({message})", path=path, line=line) from None
         if not isinstance(record, dict):
             raise NerkitError("E006", "expected a JSON object per line", path=path, line=line)
+        yield line, record
+
+
+def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
+    """One JSON object per line: `{"tokens": [...], "tags": [...]}` or annotation-tool style
+    `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets."""
+    raws: list[_Raw] = []
+    for line, record in json_objects(path):
         if "tokens" in record:
             raws.append(_record_from_tokens(record, path, line, len(raws) + 1))
         elif "text" in record:
