@@ -27,12 +27,12 @@ from transformers import logging as hf_logging
 
 import nerkit
 from nerkit.corpus import read_file, stats, write_file
-from nerkit.corpus.writers import atomic_text
 from nerkit.documents import OUTPUT_FORMATS, Document, EntityWriter, read_documents
 from nerkit.errors import NerkitError
 from nerkit.evaluate import differences, report_table, score
 from nerkit.extract import Entity, Redaction
 from nerkit.extract import redact as redact_entities
+from nerkit.files import atomic_text
 from nerkit.patterns import builtin_recognizers, load_recognizers
 from nerkit.train import TrainConfig, replace_config
 
@@ -58,6 +58,10 @@ Strict = Annotated[
     bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")
 ]
 Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+AllowPickle = Annotated[
+    bool,
+    typer.Option("--allow-pickle", help="Accept pickle weights (they can run code): trusted models only."),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 
 
@@ -173,12 +177,24 @@ def train_command(
         bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")
     ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
+    checkpoint_steps: Annotated[
+        int | None, typer.Option(help="Checkpoint every N steps as well as every epoch (0: epochs only).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Carry on from <out>.checkpoint after a crash or kill.")
+    ] = False,
+    nproc: Annotated[
+        int | None, typer.Option(min=1, help="Train in N processes on this machine (runs torchrun).")
+    ] = None,
+    allow_pickle: AllowPickle = False,
     data_dir: DataDir = None,
     strict: Strict = False,
     threads: Threads = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split."""
+    if nproc and nproc > 1:
+        _relaunch_with_torchrun(nproc)
     _threads(threads)
     flags = {
         "base": base,
@@ -190,6 +206,8 @@ def train_command(
         "max_length": max_length,
         "casing": casing,
         "limit_train": limit_train,
+        "checkpoint_steps": checkpoint_steps,
+        "allow_pickle": allow_pickle or None,
     }
     settings = TrainConfig.from_file(config) if config else TrainConfig()
     settings = replace_config(settings, **flags)
@@ -197,11 +215,30 @@ def train_command(
         corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
     )
     _report_repairs(data.repairs)
-    result = nerkit.train(data, out, settings, progress=not quiet)
+    result = nerkit.train(data, out, settings, progress=not quiet, resume=resume)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return
     console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
     if result.test is not None:
         console.print(report_table(result.test, "test"))
     console.print(f"model saved to [bold]{result.path}[/]")
+
+
+def _relaunch_with_torchrun(nproc: int) -> None:
+    """`--nproc N` is a shortcut for `torchrun --nproc-per-node N -m nerkit train ...` with the other
+    arguments unchanged; this process only waits for the workers."""
+    import subprocess
+
+    arguments, skip = [], False
+    for argument in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif argument == "--nproc":
+            skip = True
+        elif not argument.startswith("--nproc="):
+            arguments.append(argument)
+    command = [sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={nproc}", "-m", "nerkit"]
+    raise typer.Exit(subprocess.call([*command, *arguments]))
 
 
 @app.command("evaluate")
@@ -218,13 +255,14 @@ def evaluate_command(
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     data_dir: DataDir = None,
     strict: Strict = False,
+    allow_pickle: AllowPickle = False,
     threads: Threads = None,
 ) -> None:
     """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
     _threads(threads)
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     _report_repairs(data.repairs)
-    ner = nerkit.load(model)
+    ner = nerkit.load(model, allow_pickle=allow_pickle)
     sentences = ner.gold_sentences(data, split, limit)
     predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
     report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
@@ -274,6 +312,7 @@ def extract_command(
     ] = "US",
     redact: Annotated[bool, typer.Option("--redact", help="Print the text with entities replaced.")] = False,
     redact_style: Annotated[str, typer.Option(help="label ([PERSON]), mask (****) or hash.")] = "label",
+    allow_pickle: AllowPickle = False,
     threads: Threads = None,
 ) -> None:
     """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
@@ -289,7 +328,7 @@ def extract_command(
         )
     recognizers = builtin_recognizers(phone_region) if builtin_patterns else []
     recognizers += load_recognizers(patterns) if patterns else []
-    ner = nerkit.load(model, recognizers=recognizers)
+    ner = nerkit.load(model, recognizers=recognizers, allow_pickle=allow_pickle)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     documents = (
         [Document("text", text)] if text is not None else read_documents(input, text_field, text_column)
@@ -363,6 +402,10 @@ def serve_command(
     batching: Annotated[
         bool, typer.Option("--batching/--no-batching", help="Micro-batch concurrent requests.")
     ] = True,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a request may take before it is answered 503.")
+    ] = 30.0,
+    allow_pickle: AllowPickle = False,
     threads: Threads = None,
 ) -> None:
     """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /."""
@@ -378,12 +421,15 @@ def serve_command(
         api_key=api_key,
         cors_origins=tuple(cor for cor in cors_origin or ()),
         batching=batching,
+        timeout_s=timeout,
     )
     if workers == 1:
-        uvicorn.run(create_app(nerkit.load(model), settings), host=host, port=port, log_level="warning")
+        ner = nerkit.load(model, allow_pickle=allow_pickle)
+        uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
         return
-    nerkit.load(model)  # fail here, once, rather than in every worker
+    nerkit.load(model, allow_pickle=allow_pickle)  # fail here, once, rather than in every worker
     os.environ["NERKIT_SERVE_MODEL"] = str(model)
+    os.environ["NERKIT_SERVE_ALLOW_PICKLE"] = "1" if allow_pickle else ""
     os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
     uvicorn.run(
         "nerkit.serve.app:app_from_environment",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from rich.table import Table
 from seqeval.metrics import classification_report
@@ -40,6 +41,16 @@ class Report:
             "support": self.micro.support,
             "sentences": self.sentences,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        micro = data["micro"]
+        return cls(
+            Score(micro["precision"], micro["recall"], micro["f1"], data["support"]),
+            data["macro_f1"],
+            {kind: Score(**row) for kind, row in data["per_type"].items()},
+            data["sentences"],
+        )
 
 
 def _score(row: dict[str, float]) -> Score:

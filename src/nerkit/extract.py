@@ -122,10 +122,12 @@ class NER:
         device: torch.device | str = "cpu",
         label_names: Mapping[str, str] | None = None,
         recognizers: Sequence[Recognizer] | None = None,
+        allow_pickle: bool = False,
     ) -> NER:
         """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
-        `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone)."""
-        return cls(Tagger.load(path, device), label_names, recognizers)
+        `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
+        `allow_pickle` accepts pickle weights, which can run code: only for directories you trust."""
+        return cls(Tagger.load(path, device, allow_pickle), label_names, recognizers)
 
     @property
     def labels(self) -> list[str]:

@@ -9,9 +9,6 @@ written to a temporary sibling and renamed into place, so a crash never leaves h
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from transformers import logging as hf_logging
 
 from nerkit.encode import SHAPES, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
+from nerkit.files import atomic_directory, check_not_interrupted, sha256, verify_checksums
 from nerkit.labels import allowed_transitions, to_iob2
 
 METADATA_FILE = "nerkit.json"
@@ -112,6 +110,7 @@ class Tagger:
         max_length: int,
         device: torch.device | str = "cpu",
         casing: bool | None = None,
+        allow_pickle: bool = False,
     ) -> Tagger:
         """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
 
@@ -130,7 +129,11 @@ class Tagger:
             hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here
             try:
                 model = AutoModelForTokenClassification.from_pretrained(
-                    name, config=config, ignore_mismatched_sizes=True
+                    name,
+                    config=config,
+                    ignore_mismatched_sizes=True,
+                    use_safetensors=None if allow_pickle else True,
+                    trust_remote_code=False,
                 )
             finally:
                 hf_logging.set_verbosity(verbosity)
@@ -139,7 +142,8 @@ class Tagger:
             raise NerkitError(
                 "E020",
                 f"cannot load base encoder {name!r}: {str(error).splitlines()[0]}",
-                hint="Pass a local model directory, or a Hugging Face name while online.",
+                hint="Pass a local model directory with safetensors weights, or a Hugging Face name while "
+                "online (--allow-pickle if the encoder only has pickle weights and you trust it).",
             ) from None
         wanted = _lowercases(tokenizer) if casing is None else casing
         added = wanted and _add_word_shapes(model)
@@ -152,59 +156,60 @@ class Tagger:
         )
 
     @classmethod
-    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> Tagger:
+    def load(cls, path: str | Path, device: torch.device | str = "cpu", allow_pickle: bool = False) -> Tagger:
+        """Load a directory written by `save`, after checking its files against their recorded checksums.
+
+        Weights come only from safetensors: pickle files can run code when unpickled, so a directory
+        with only `pytorch_model.bin` is refused unless the caller trusts it (`allow_pickle`).
+        """
         path = Path(path)
+        check_not_interrupted(path)
         if not (path / METADATA_FILE).is_file() or not (path / "config.json").is_file():
             raise NerkitError(
                 "E021",
                 f"{path} is not a nerkit model directory (no {METADATA_FILE} and config.json)",
                 hint="Pass the --out directory of `nerkit train`.",
             )
-        if not (path / WEIGHTS_FILE).is_file():
+        safetensors = (path / WEIGHTS_FILE).is_file()
+        if not safetensors and not allow_pickle:
             raise NerkitError(
                 "E022",
                 f"{path} has no {WEIGHTS_FILE}",
-                hint="nerkit loads weights only from safetensors, never from pickle files.",
+                hint="nerkit loads weights only from safetensors; pickle files can run code when loaded. "
+                "If you trust this directory, pass --allow-pickle (allow_pickle=True).",
             )
         try:
             metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
-            model = AutoModelForTokenClassification.from_pretrained(path, use_safetensors=True)
-            tokenizer = _load_tokenizer(str(path), model.config.model_type)
         except (OSError, ValueError) as error:
+            raise NerkitError("E023", f"cannot read {METADATA_FILE}: {error}", path=path) from None
+        verify_checksums(path, dict(metadata.get("checksums", {})))
+        try:
+            model = AutoModelForTokenClassification.from_pretrained(
+                path, use_safetensors=safetensors, trust_remote_code=False
+            )
+            tokenizer = _load_tokenizer(str(path), model.config.model_type)
+        except Exception as error:  # transformers raises many types for a broken directory
             raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
         casing = bool(metadata.get("casing", False))
         return cls(model, tokenizer, int(metadata.get("max_length", 512)), metadata, device, casing)
 
     def save(self, path: str | Path, metadata: Mapping[str, Any]) -> Path:
-        """Write the model directory atomically: a temporary sibling, then a rename over any old one."""
+        """Write the model directory atomically, with checksums that `load` verifies."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with atomic_directory(path) as temporary:
             self.model.save_pretrained(temporary)
             self.tokenizer.save_pretrained(temporary)
+            checksums = {WEIGHTS_FILE: sha256(temporary / WEIGHTS_FILE)}
             self.metadata = {
                 "format": FORMAT_VERSION,
                 "max_length": self.max_length,
                 "casing": self.casing,
                 **metadata,
+                "checksums": checksums,
             }
             (temporary / METADATA_FILE).write_text(
                 json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8"
             )
-            for written in temporary.iterdir():  # temporary files are private; a model directory is not
-                written.chmod(0o644)
-            temporary.chmod(0o755)
-            if path.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
-                os.replace(path, old / path.name)
-                os.replace(temporary, path)
-                shutil.rmtree(old)
-            else:
-                os.replace(temporary, path)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
         return path
 
     @torch.inference_mode()

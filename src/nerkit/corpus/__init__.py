@@ -15,8 +15,9 @@ from pathlib import Path
 
 from nerkit.corpus.readers import ReadResult, read_conll, read_gmb, read_jsonl
 from nerkit.corpus.types import SPLITS, Corpus, Sentence, reference_split, stats
-from nerkit.corpus.writers import WRITERS, atomic_text
+from nerkit.corpus.writers import WRITERS
 from nerkit.errors import NerkitError
+from nerkit.files import atomic_text
 
 __all__ = [
     "SPLITS",

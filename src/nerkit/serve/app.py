@@ -39,6 +39,8 @@ class ServeConfig:
     batching: bool = True
     max_batch: int = 32
     max_wait_ms: float = 5.0
+    timeout_s: float = 30.0
+    """A request still unanswered after this long gets 503, so a stuck client cannot pile up work."""
 
 
 class ExtractRequest(BaseModel):
@@ -150,6 +152,10 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
     async def _too_large(_: Request, error: _TooLarge) -> JSONResponse:
         return JSONResponse(error_body("too_large", str(error)), status_code=413)
 
+    @app.exception_handler(_Timeout)
+    async def _timeout(_: Request, error: _Timeout) -> JSONResponse:
+        return JSONResponse(error_body("timeout", str(error)), status_code=503)
+
     @app.post("/v1/extract", response_model=ExtractResponse, dependencies=[Depends(_check_key)])
     async def extract(body: ExtractRequest) -> ExtractResponse:
         """Entities with exact character offsets and scores, for one text or a batch."""
@@ -159,8 +165,12 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         longest = max((len(text) for text in texts), default=0)
         if longest > config.max_chars:
             raise _TooLarge(f"a text has {longest} characters; the limit is {config.max_chars}")
-        found = await batcher.submit(texts) if texts else []
-        return await asyncio.to_thread(_finish, body, texts, found)
+        try:
+            async with asyncio.timeout(config.timeout_s):
+                found = await batcher.submit(texts) if texts else []
+                return await asyncio.to_thread(_finish, body, texts, found)
+        except TimeoutError:
+            raise _Timeout(f"not answered within {config.timeout_s:g} s; retry later") from None
 
     def _finish(body: ExtractRequest, texts: list[str], found: list[list[Entity]]) -> ExtractResponse:
         """Patterns, label filter and redaction per request: CPU work, so it runs off the event loop."""
@@ -213,7 +223,9 @@ def app_from_environment() -> FastAPI:
     hf_logging.disable_progress_bar()
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
-    return create_app(NER.load(os.environ["NERKIT_SERVE_MODEL"]), ServeConfig(**settings))
+    allow_pickle = bool(os.environ.get("NERKIT_SERVE_ALLOW_PICKLE"))
+    ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], allow_pickle=allow_pickle)
+    return create_app(ner, ServeConfig(**settings))
 
 
 class _Unauthorized(Exception):
@@ -221,4 +233,8 @@ class _Unauthorized(Exception):
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _Timeout(Exception):
     pass

@@ -55,6 +55,9 @@ class MicroBatcher(Generic[Result]):
                     break
                 jobs.append(job)
                 size += len(job.texts)
+            jobs = [job for job in jobs if not job.future.done()]  # their requests timed out meanwhile
+            if not jobs:
+                continue
             texts = [text for job in jobs for text in job.texts]
             self.batches += 1
             try:

@@ -1,0 +1,119 @@
+"""Hyperparameters for `train`, from code, flags or a TOML/YAML/JSON file."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nerkit.errors import NerkitError
+
+BUNDLED_LEARNING_RATE = 3e-4
+"""all-MiniLM-L6-v2 was tuned for sentence embeddings and needs a high rate (5e-5 learns far slower)."""
+OTHER_LEARNING_RATE = 5e-5
+"""The usual rate for raw pretrained encoders such as bert-base-cased."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters, with defaults measured on GMB and CoNLL-2003 (see docs/results.md)."""
+
+    base: str | None = None
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float | None = None
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_grad_norm: float = 1.0
+    patience: int = 2
+    seed: int = 13
+    max_length: int = 256
+    casing: bool | None = None
+    limit_train: int | None = None
+    eval_batch_size: int = 64
+    checkpoint_steps: int = 500
+    """Also checkpoint every N optimiser steps (0: only at the end of each epoch)."""
+    allow_pickle: bool = False
+    """Let the base encoder load from pickle weights (only for bases you trust)."""
+
+    @property
+    def resolved_learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return BUNDLED_LEARNING_RATE if self.base is None else OTHER_LEARNING_RATE
+
+    def validated(self) -> TrainConfig:
+        checks = {
+            "epochs": self.epochs >= 1,
+            "batch_size": self.batch_size >= 1,
+            "eval_batch_size": self.eval_batch_size >= 1,
+            "learning_rate": self.learning_rate is None or self.learning_rate > 0,
+            "warmup_ratio": 0 <= self.warmup_ratio < 1,
+            "patience": self.patience >= 1,
+            "max_length": self.max_length >= 8,
+            "limit_train": self.limit_train is None or self.limit_train >= 1,
+            "checkpoint_steps": self.checkpoint_steps >= 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise NerkitError(
+                    "E030", f"invalid {name}={getattr(self, name)!r}", hint="See `nerkit train --help`."
+                )
+        return self
+
+    @classmethod
+    def from_file(cls, path: str | Path, **overrides: Any) -> TrainConfig:
+        """Read hyperparameters from TOML, YAML or JSON; explicit `overrides` (flags) win."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".toml":
+                values = tomllib.loads(text)
+            elif path.suffix in {".yaml", ".yml"}:
+                values = yaml.safe_load(text) or {}
+            else:
+                values = json.loads(text)
+        except (OSError, ValueError, yaml.YAMLError) as error:
+            raise NerkitError(
+                "E031", f"cannot read config: {str(error).splitlines()[0]}", path=path
+            ) from None
+        if not isinstance(values, dict):
+            raise NerkitError("E031", "config must be a mapping of option names to values", path=path)
+        known = {field.name for field in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise NerkitError(
+                "E031",
+                f"unknown option(s) {', '.join(unknown)}",
+                path=path,
+                hint=f"Known: {', '.join(sorted(known))}.",
+            )
+        types = {field.name: str(field.type) for field in fields(cls)}
+        values = {name: _coerce(name, types[name], value, path) for name, value in values.items()}
+        return cls(**{**values, **overrides})
+
+
+def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:
+    """Check a config-file value against its field's type; YAML reads `3e-4` as a string, so floats
+    may arrive as text."""
+    kind = annotation.split(" | ")[0]
+    if value is None and "None" in annotation:
+        return None
+    if kind == "float" and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    expected = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}[kind]
+    if isinstance(value, expected) and (kind == "bool" or not isinstance(value, bool)):
+        return float(value) if kind == "float" else value
+    raise NerkitError("E031", f"option {name} must be {annotation}, got {value!r}", path=path)
+
+
+def replace_config(config: TrainConfig, **changes: Any) -> TrainConfig:
+    """Apply only the changes that were actually given (flags left unset stay as configured)."""
+    return replace(config, **{key: value for key, value in changes.items() if value is not None})

@@ -1,0 +1,298 @@
+"""Fine-tuning: the loop, its schedule, validation after each epoch, best model, early stopping,
+checkpoints to resume from, and data parallelism when launched by torchrun or accelerate."""
+
+from __future__ import annotations
+
+import math
+import platform
+import random
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from torch.nn.parallel import DistributedDataParallel
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from nerkit._version import __version__
+from nerkit.corpus import Corpus, Sentence
+from nerkit.encode import Window, length_grouped_batches
+from nerkit.errors import NerkitError
+from nerkit.evaluate import Report, score
+from nerkit.labels import label_list, readable_names
+from nerkit.model import Tagger
+from nerkit.train import checkpoint as checkpoints
+from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
+from nerkit.train.config import TrainConfig
+from nerkit.train.distributed import Distributed
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    best_epoch: int
+    validation: Report
+    test: Report | None
+    history: list[dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What `on_step` sees after each optimiser step (and after that step's checkpoint, if any)."""
+
+    epoch: int
+    step: int
+    global_step: int
+    loss: float
+    tagger: Tagger
+    rank: int
+
+
+def _label_ids(sentences: Sequence[Sentence], labels: Sequence[str]) -> list[list[int]]:
+    index = {label: position for position, label in enumerate(labels)}
+    return [[index[tag] for tag in sentence.tags] for sentence in sentences]
+
+
+def evaluate_tagger(
+    tagger: Tagger,
+    sentences: Sequence[Sentence],
+    batch_size: int = 64,
+    distributed: Distributed | None = None,
+) -> Report:
+    """Each rank tags its share; every rank scores all of them, so decisions such as early stopping
+    agree across ranks."""
+    distributed = distributed or Distributed()
+    mine = distributed.shard(sentences)
+    tags = [prediction.tags for prediction in tagger.predict([s.words for s in mine], batch_size=batch_size)]
+    predicted = distributed.gather(tags, len(sentences))
+    return score([sentence.tags for sentence in sentences], predicted)
+
+
+def _seed_everything(seed: int) -> random.Random:
+    transformers.set_seed(seed)
+    return random.Random(seed)
+
+
+def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
+    decay, no_decay = [], []
+    for name, parameter in tagger.model.named_parameters():
+        (no_decay if parameter.ndim < 2 or "LayerNorm" in name or "bias" in name else decay).append(parameter)
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.resolved_learning_rate,
+    )
+    scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(config.warmup_ratio * steps), steps)
+    return optimizer, scheduler
+
+
+def _step(
+    model: torch.nn.Module,
+    tagger: Tagger,
+    batch: Sequence[Window],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    max_grad_norm: float,
+) -> float:
+    inputs = tagger.encoder.collate(batch)
+    loss = model(**{key: value.to(tagger.device) for key, value in inputs.items()}).loss
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.item())
+
+
+def _metadata(
+    corpus: Corpus,
+    config: TrainConfig,
+    labels: list[str],
+    sizes: Mapping[str, int],
+    processes: int,
+) -> dict[str, Any]:
+    return {
+        "nerkit_version": __version__,
+        "labels": labels,
+        "label_names": readable_names(corpus.entity_types),
+        "scheme": "IOB2",
+        "base": config.base or "all-MiniLM-L6-v2 (bundled)",
+        "data": {
+            "corpus": corpus.name,
+            "sources": list(corpus.sources),
+            "fingerprint": corpus.fingerprint,
+            "split": "reference (test N%10==0, validation N%10==9)"
+            if len(corpus.sources) == 1
+            else "files as given",
+            "sizes": dict(sizes),
+            "repairs": dict(corpus.repairs),
+        },
+        "hyperparameters": {**asdict(config), "learning_rate": config.resolved_learning_rate},
+        "processes": processes,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def train(
+    corpus: Corpus,
+    out: str | Path,
+    config: TrainConfig | None = None,
+    *,
+    device: torch.device | str = "cpu",
+    progress: bool = True,
+    resume: bool = False,
+    on_step: Callable[[Progress], None] | None = None,
+) -> TrainResult:
+    """Fine-tune `config.base` on `corpus["train"]`, keep the epoch with the best validation F1 in `out`,
+    stop after `patience` epochs without improvement, and score the kept model on the test split.
+
+    The state needed to carry on is checkpointed to `<out>.checkpoint` after every epoch and every
+    `config.checkpoint_steps` steps; `resume=True` continues from there and ends with the same weights
+    and scores as a run that was never interrupted. Under torchrun/accelerate each process trains on
+    its shard of every epoch's batches; rank 0 alone writes files and progress.
+    """
+    config = (config or TrainConfig()).validated()
+    out = Path(out)
+    train_sentences = corpus["train"][: config.limit_train] if config.limit_train else corpus["train"]
+    validation = corpus["validation"]
+    if not train_sentences or not validation:
+        raise NerkitError(
+            "E032",
+            f"need training and validation sentences, got {len(train_sentences)} and {len(validation)}",
+            hint="Give a corpus name or single file (split automatically), or pass --train and --validation.",
+        )
+    distributed = Distributed.from_environment()
+    device = distributed.device(device)
+    labels = label_list(corpus.entity_types)
+    rng = _seed_everything(config.seed)
+    tagger = Tagger.from_base(
+        config.base, labels, config.max_length, device, config.casing, allow_pickle=config.allow_pickle
+    )
+    torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
+    windows = tagger.encoder.encode([s.words for s in train_sentences], _label_ids(train_sentences, labels))
+    lengths = [len(window) for window in windows]
+    batches_per_epoch = math.ceil(len(windows) / config.batch_size)
+    steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
+    optimizer, scheduler = _optimizer(tagger, config, steps_per_epoch * config.epochs)
+    sizes = {"train": len(train_sentences), "validation": len(validation), "test": len(corpus["test"])}
+    metadata = _metadata(corpus, config, labels, sizes, distributed.world_size)
+    saved_at = checkpoint_path(out)
+
+    position = Position()
+    if resume:
+        state = checkpoints.load(saved_at, config, corpus.fingerprint, distributed.world_size)
+        tagger.model.load_state_dict(state.model)
+        optimizer.load_state_dict(state.optimizer)
+        scheduler.load_state_dict(state.scheduler)
+        checkpoints.restore_rng(rng, state, distributed.rank)
+        position = state.position
+    model = DistributedDataParallel(tagger.model) if distributed.enabled else tagger.model
+
+    def save_checkpoint() -> None:
+        rng_states = distributed.gather_objects(torch.get_rng_state())
+        if distributed.is_main:
+            state = Checkpoint(
+                position,
+                tagger.model.state_dict(),
+                optimizer.state_dict(),
+                scheduler.state_dict(),
+                rng.getstate(),
+                rng_states,
+            )
+            checkpoints.save(saved_at, state, config, corpus.fingerprint, distributed.world_size)
+        distributed.barrier()
+
+    quiet = not progress or not distributed.is_main
+    bar = tqdm(
+        total=steps_per_epoch * config.epochs, initial=position.global_step, unit="step", disable=quiet
+    )
+    say = bar.write if not quiet else lambda _: None
+    while position.epoch <= config.epochs and not position.finished:
+        epoch, started = position.epoch, time.perf_counter()
+        bar.set_description(f"epoch {epoch}/{config.epochs}")
+        if position.order is None:
+            position.order = length_grouped_batches(lengths, config.batch_size, rng)
+        mine = distributed.shard(position.order)
+        model.train()
+        for batch in mine[position.done :]:
+            loss = _step(
+                model, tagger, [windows[i] for i in batch], optimizer, scheduler, config.max_grad_norm
+            )
+            position.done += 1
+            position.global_step += 1
+            position.loss_sum += loss
+            bar.set_postfix(loss=f"{position.loss_sum / position.done:.4f}", refresh=False)
+            bar.update()
+            if config.checkpoint_steps and position.global_step % config.checkpoint_steps == 0:
+                save_checkpoint()
+            if on_step is not None:
+                on_step(Progress(epoch, position.done, position.global_step, loss, tagger, distributed.rank))
+        report = evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
+        epoch_loss = distributed.mean(position.loss_sum / max(len(mine), 1))
+        position.history.append(
+            {
+                "epoch": epoch,
+                "loss": round(epoch_loss, 5),
+                "validation_f1": report.micro.f1,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        say(f"epoch {epoch}: loss {epoch_loss:.4f}  validation F1 {report.micro.f1:.4f}")
+        if report.micro.f1 > position.best_f1:
+            position.best_f1, position.best_epoch = report.micro.f1, epoch
+            position.best_report = report.to_dict()
+            if distributed.is_main:
+                tagger.save(
+                    out,
+                    {
+                        **metadata,
+                        "history": position.history,
+                        "best_epoch": epoch,
+                        "metrics": {"validation": position.best_report},
+                    },
+                )
+        elif epoch - position.best_epoch >= config.patience:
+            say(f"early stop: no validation gain for {config.patience} epochs")
+            position.finished = True
+        position.epoch, position.done, position.order, position.loss_sum = epoch + 1, 0, None, 0.0
+        save_checkpoint()
+    bar.close()
+    return _finish(tagger, corpus, out, config, metadata, position, distributed)
+
+
+def _finish(
+    tagger: Tagger,
+    corpus: Corpus,
+    out: Path,
+    config: TrainConfig,
+    metadata: dict[str, Any],
+    position: Position,
+    distributed: Distributed,
+) -> TrainResult:
+    """Score the kept epoch on the test split, record it, and drop the checkpoint it no longer needs."""
+    assert position.best_report is not None
+    best = Tagger.load(out, tagger.device) if position.best_epoch != len(position.history) else tagger
+    test_sentences = corpus["test"]
+    test = (
+        evaluate_tagger(best, test_sentences, config.eval_batch_size, distributed) if test_sentences else None
+    )
+    metrics = {"validation": position.best_report, **({"test": test.to_dict()} if test else {})}
+    if distributed.is_main:
+        best.save(
+            out,
+            {**metadata, "history": position.history, "best_epoch": position.best_epoch, "metrics": metrics},
+        )
+        shutil.rmtree(checkpoint_path(out), ignore_errors=True)
+    distributed.barrier()
+    validation = Report.from_dict(position.best_report)
+    return TrainResult(out, position.best_epoch, validation, test, position.history)
