@@ -167,3 +167,23 @@ def test_worker_processes_build_the_app_from_the_environment(toy_ner, tmp_path, 
         extract(client, text="Mail a@b.com", labels=["EMAIL"]).json()["results"][0]["entities"][0]["text"]
         == "a@b.com"
     )
+
+
+def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner, monkeypatch):
+    import time
+
+    from nerkit.extract import NER
+
+    client = TestClient(create_app(toy_ner, ServeConfig(timeout_s=0.2)), raise_server_exceptions=False)
+    original = NER.extract_batch
+
+    def stuck(self, texts, *args, **kwargs):
+        if "stuck" in texts[0]:
+            time.sleep(1.0)
+        return original(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(NER, "extract_batch", stuck)
+    response = extract(client, text="stuck here")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "timeout"
+    assert extract(client, text=TEXT).status_code == 200

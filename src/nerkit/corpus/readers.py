@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nerkit.corpus.types import Sentence
 from nerkit.errors import NerkitError
@@ -115,10 +116,14 @@ def read_gmb(path: Path, strict: bool = False) -> ReadResult:
                 line=1,
             )
         line = reader.line_num
-        for row in reader:
+        for row in _csv_rows(reader, path):
             first_line, line = line + 1, reader.line_num
             if not row or row == [""]:
                 continue
+            if any("\x00" in cell for cell in row):
+                raise NerkitError(
+                    "E005", "NUL byte in text (is this a binary file?)", path=path, line=first_line
+                )
             if len(row) != len(GMB_HEADER):
                 raise NerkitError(
                     "E001",
@@ -147,7 +152,23 @@ def read_gmb(path: Path, strict: bool = False) -> ReadResult:
                 )
             _check_tag(tag.strip(), path, first_line)
             raws[-1].add(word, tag.strip(), first_line)
+    if not raws:
+        raise NerkitError("E002", "no sentences found: expected rows after the header", path=path)
     return _normalise(raws, path, strict)
+
+
+def _csv_rows(reader: Any, path: Path) -> Iterator[list[str]]:
+    """The csv module's rows, with its errors (a field past its size limit, a stray quote) turned into
+    one that names the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise NerkitError(
+                "E001", f"unreadable CSV row: {error}", path=path, line=reader.line_num
+            ) from None
 
 
 def _is_comment(columns: list[str]) -> bool:
@@ -282,8 +303,10 @@ def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
             continue
         try:
             record = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as error:
-            message = getattr(error, "msg", "nesting too deep")
+        except RecursionError:
+            raise NerkitError("E006", "not valid JSON (nesting too deep)", path=path, line=line) from None
+        except ValueError as error:  # also 5,000-digit numbers, which are not JSONDecodeErrors
+            message = getattr(error, "msg", None) or str(error).split(";")[0]
             raise NerkitError("E006", f"not valid JSON ({message})", path=path, line=line) from None
         if not isinstance(record, dict):
             raise NerkitError("E006", "expected a JSON object per line", path=path, line=line)

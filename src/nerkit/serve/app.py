@@ -17,7 +17,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from transformers import logging as hf_logging
 
 from nerkit.extract import NER, Entity, redact
@@ -44,7 +45,10 @@ class ServeConfig:
 
 
 class ExtractRequest(BaseModel):
-    """One `text` or a batch of `texts`."""
+    """One `text` or a batch of `texts`. Unknown fields are refused, so nothing a client sends can name
+    a file or a model on the server."""
+
+    model_config = ConfigDict(extra="forbid")
 
     text: str | None = Field(default=None, description="A single text.")
     texts: list[str] | None = Field(default=None, description="Several texts, answered in order.")
@@ -143,6 +147,14 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         )
         if not hmac.compare_digest(given.encode(), config.api_key.encode()):
             raise _Unauthorized()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        """Undecodable bodies (400), unknown paths (404), wrong methods (405): the same JSON shape."""
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "error"
+        )
+        return JSONResponse(error_body(code, str(error.detail)), status_code=error.status_code)
 
     @app.exception_handler(_Unauthorized)
     async def _unauthorized(_: Request, __: _Unauthorized) -> JSONResponse:
