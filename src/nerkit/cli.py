@@ -237,7 +237,8 @@ def _relaunch_with_torchrun(nproc: int) -> None:
             skip = True
         elif not argument.startswith("--nproc="):
             arguments.append(argument)
-    command = [sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={nproc}", "-m", "nerkit"]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}"]
+    command += ["-m", "nerkit"]
     raise typer.Exit(subprocess.call([*command, *arguments]))
 
 
