@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from itertools import tee
 from pathlib import Path
@@ -34,6 +34,7 @@ from nerkit.extract import Entity, Redaction
 from nerkit.extract import redact as redact_entities
 from nerkit.files import atomic_text
 from nerkit.patterns import builtin_recognizers, load_recognizers
+from nerkit.raydata import ExtractOptions, RayOptions, expand_inputs, extract_with_ray
 from nerkit.train import TrainConfig, replace_config
 
 app = typer.Typer(
@@ -285,7 +286,8 @@ def extract_command(
     ] = None,
     model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")] = Path("models/nerkit"),
     input: Annotated[
-        Path | None, typer.Option("--input", help="A .txt, .jsonl or .csv file of documents.")
+        list[Path] | None,
+        typer.Option("--input", help="A .txt, .jsonl or .csv file of documents (repeatable; quoted globs)."),
     ] = None,
     text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
     text_column: Annotated[str, typer.Option(help="CSV column holding the text.")] = "text",
@@ -313,13 +315,34 @@ def extract_command(
     ] = "US",
     redact: Annotated[bool, typer.Option("--redact", help="Print the text with entities replaced.")] = False,
     redact_style: Annotated[str, typer.Option(help="label ([PERSON]), mask (****) or hash.")] = "label",
+    engine: Annotated[
+        str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster to join (ray://host:10001 or auto) [default: start one].")
+    ] = None,
+    actors: Annotated[int, typer.Option(min=1, help="Ray actors, each with its own model copy.")] = 2,
     allow_pickle: AllowPickle = False,
     threads: Threads = None,
 ) -> None:
     """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
-    _threads(threads)
-    if text is not None and input is not None:
+    if text is not None and input:
         raise NerkitError("E045", "give either TEXT or --input, not both")
+    if engine == "ray":
+        options = ExtractOptions(
+            tuple(label.strip() for label in labels.split(",")) if labels else None,
+            builtin_patterns,
+            phone_region,
+            str(patterns) if patterns else None,
+            allow_pickle,
+        )
+        _extract_on_ray(
+            model, input or [], output, format, text_field, address, actors, threads or 1, options
+        )
+        return
+    if engine != "local":
+        raise NerkitError("E045", f"unknown engine {engine!r}", hint="Use local or ray.")
+    _threads(threads)
     if output is not None and str(output).lower() in OUTPUT_FORMATS:
         format, output = format or str(output).lower(), None
     chosen = "jsonl" if as_json else format or _format_from_suffix(output)
@@ -332,9 +355,11 @@ def extract_command(
     ner = nerkit.load(model, recognizers=recognizers, allow_pickle=allow_pickle)
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     documents = (
-        [Document("text", text)] if text is not None else read_documents(input, text_field, text_column)
+        [Document("text", text)]
+        if text is not None
+        else _documents(expand_inputs(input) if input else [None], text_field, text_column)
     )
-    progress = tqdm(documents, unit="doc", disable=input is None or output is None, desc="extract")
+    progress = tqdm(documents, unit="doc", disable=not input or output is None, desc="extract")
     results = _extract_stream(ner, progress, wanted, redact, redact_style)
     if chosen == "table" and output is None:
         _print_results(results, redact)
@@ -345,6 +370,30 @@ def extract_command(
         writer = EntityWriter(handle, chosen, ner.segmenter)
         for document, entities, redaction in results:
             writer.write(document, entities, redaction)
+
+
+def _documents(paths: Sequence[str | None], text_field: str, text_column: str) -> Iterator[Document]:
+    for path in paths:
+        yield from read_documents(Path(path) if path else None, text_field, text_column)
+
+
+def _extract_on_ray(
+    model: Path,
+    inputs: list[Path],
+    output: Path | None,
+    format: str | None,
+    text_field: str,
+    address: str | None,
+    actors: int,
+    threads: int,
+    extract: ExtractOptions,
+) -> None:
+    if not inputs or output is None:
+        raise NerkitError("E045", "--engine ray needs --input files and an --output directory")
+    chosen = format or ("parquet" if output.suffix == ".parquet" else "jsonl")
+    options = RayOptions(address, actors, threads, text_field=text_field, output_format=chosen)
+    count = extract_with_ray(model, inputs, output, options, extract)
+    console.print(f"tagged {count:,} records on Ray; wrote {chosen} files to [bold]{output}[/]")
 
 
 def _format_from_suffix(output: Path | None) -> str:

@@ -1,0 +1,80 @@
+"""Batch extraction on Ray Data gives exactly what single-process `nerkit extract` gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nerkit.cli import app
+
+pytestmark = pytest.mark.slow
+ray = pytest.importorskip("ray")
+
+NAMES, PLACES = ["Alice", "Bob", "Carol"], ["Paris", "London", "Berlin"]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("docs")
+    for part in range(2):
+        with (folder / f"part{part}.jsonl").open("w") as handle:
+            for index in range(150):
+                text = f"{NAMES[index % 3]} visited {PLACES[index % 3 - 1]} on Monday. Mail x{index}@acme.com"
+                handle.write(json.dumps({"id": f"{part}-{index}", "text": text}) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model(toy_ner, tmp_path_factory) -> Path:
+    return toy_ner.tagger.save(tmp_path_factory.mktemp("model") / "toy", toy_ner.metadata)
+
+
+def _by_id(lines) -> dict[str, list]:
+    return {record["id"]: record["entities"] for record in map(json.loads, lines)}
+
+
+def test_ray_output_equals_single_process_output(inputs, model, tmp_path):
+    runner = CliRunner()
+    local = tmp_path / "local.jsonl"
+    pattern = str(inputs / "*.jsonl")
+    result = runner.invoke(
+        app, ["extract", "--model", str(model), "--input", pattern, "--output", str(local)]
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "ray-out"
+    result = runner.invoke(
+        app, ["extract", "--model", str(model), "--input", pattern, "--engine", "ray", "--output", str(out)]
+    )
+    ray.shutdown()
+    assert result.exit_code == 0, result.output
+    assert "tagged 300 records" in result.stdout
+    expected = _by_id(local.read_text().splitlines())
+    actual = _by_id(line for file in sorted(out.glob("*.json*")) for line in file.read_text().splitlines())
+    assert len(expected) == 300
+    assert actual == expected
+    assert any(entity["label"] == "EMAIL" for entities in actual.values() for entity in entities)
+
+
+def test_ray_refuses_records_without_the_text_field(inputs, model, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "extract",
+            "--model",
+            str(model),
+            "--input",
+            str(inputs / "part0.jsonl"),
+            "--engine",
+            "ray",
+            "--text-field",
+            "body",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+    )
+    ray.shutdown()
+    assert result.exit_code == 1
+    assert "[E043]" in result.stderr and "--text-field" in result.stderr
