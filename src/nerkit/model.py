@@ -48,7 +48,7 @@ def bundled_base() -> str:
 
 def _load_tokenizer(name_or_path: str, model_type: str | None):
     extra = {"add_prefix_space": True} if model_type in _PREFIX_SPACE_MODELS else {}
-    return AutoTokenizer.from_pretrained(name_or_path, use_fast=True, **extra)
+    return AutoTokenizer.from_pretrained(name_or_path, use_fast=True, trust_remote_code=False, **extra)
 
 
 def _lowercases(tokenizer: Any) -> bool:
@@ -124,6 +124,7 @@ class Tagger:
                 num_labels=len(labels),
                 id2label=dict(enumerate(labels)),
                 label2id={label: index for index, label in enumerate(labels)},
+                trust_remote_code=False,
             )
             verbosity = hf_logging.get_verbosity()
             hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here
