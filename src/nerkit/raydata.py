@@ -69,9 +69,13 @@ class _Extractor:
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[str]:
-    """Files, directories and glob patterns (quoted, so the shell leaves them to nerkit)."""
+    """Files, directories and glob patterns (quoted, so the shell leaves them to nerkit); URIs such as
+    `s3://bucket/docs/` go to Ray as they are."""
     paths: list[str] = []
     for pattern in map(str, inputs):
+        if "://" in pattern:
+            paths.append(pattern)
+            continue
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         if not matches or not all(os.path.exists(path) for path in matches):
             raise NerkitError("E010", f"no input matches {pattern!r}", hint="Check the path or the glob.")
