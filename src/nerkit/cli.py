@@ -63,6 +63,9 @@ AllowPickle = Annotated[
     bool,
     typer.Option("--allow-pickle", help="Accept pickle weights (they can run code): trusted models only."),
 ]
+Backend = Annotated[
+    str, typer.Option(help="auto, torch, onnx or onnx-int8 [default: auto: torch if its weights are there].")
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 
 
@@ -258,13 +261,14 @@ def evaluate_command(
     data_dir: DataDir = None,
     strict: Strict = False,
     allow_pickle: AllowPickle = False,
+    backend: Backend = "auto",
     threads: Threads = None,
 ) -> None:
     """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
     _threads(threads)
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     _report_repairs(data.repairs)
-    ner = nerkit.load(model, allow_pickle=allow_pickle)
+    ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
     sentences = ner.gold_sentences(data, split, limit)
     predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
     report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
@@ -323,6 +327,7 @@ def extract_command(
     ] = None,
     actors: Annotated[int, typer.Option(min=1, help="Ray actors, each with its own model copy.")] = 2,
     allow_pickle: AllowPickle = False,
+    backend: Backend = "auto",
     threads: Threads = None,
 ) -> None:
     """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
@@ -352,7 +357,9 @@ def extract_command(
         )
     recognizers = builtin_recognizers(phone_region) if builtin_patterns else []
     recognizers += load_recognizers(patterns) if patterns else []
-    ner = nerkit.load(model, recognizers=recognizers, allow_pickle=allow_pickle)
+    ner = nerkit.load(
+        model, recognizers=recognizers, allow_pickle=allow_pickle, backend=backend, threads=threads
+    )
     wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
     documents = (
         [Document("text", text)]
@@ -430,6 +437,24 @@ def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | N
         console.print(table)
 
 
+@app.command("export")
+@friendly
+def export_command(
+    model: Annotated[Path, typer.Argument(help="Model directory from `nerkit train`.")],
+    onnx: Annotated[bool, typer.Option("--onnx", help="Write model.onnx for ONNX Runtime.")] = False,
+    quantize: Annotated[
+        str | None, typer.Option(help="int8: also write model.int8.onnx (dynamic quantization).")
+    ] = None,
+) -> None:
+    """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory."""
+    from nerkit.model import Tagger
+
+    if not onnx:
+        raise NerkitError("E060", "nothing to export", hint="Pass --onnx.")
+    written = Tagger.load(model, backend="torch").export_onnx(model, quantize)
+    console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
+
+
 @app.command("serve")
 @friendly
 def serve_command(
@@ -456,6 +481,7 @@ def serve_command(
         float, typer.Option(min=0.1, help="Seconds a request may take before it is answered 503.")
     ] = 30.0,
     allow_pickle: AllowPickle = False,
+    backend: Backend = "auto",
     threads: Threads = None,
 ) -> None:
     """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /."""
@@ -474,12 +500,13 @@ def serve_command(
         timeout_s=timeout,
     )
     if workers == 1:
-        ner = nerkit.load(model, allow_pickle=allow_pickle)
+        ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
         uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
         return
-    nerkit.load(model, allow_pickle=allow_pickle)  # fail here, once, rather than in every worker
+    loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
+    nerkit.load(model, **loading)  # fail here, once, rather than in every worker
     os.environ["NERKIT_SERVE_MODEL"] = str(model)
-    os.environ["NERKIT_SERVE_ALLOW_PICKLE"] = "1" if allow_pickle else ""
+    os.environ["NERKIT_SERVE_LOAD"] = json.dumps(loading)
     os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
     uvicorn.run(
         "nerkit.serve.app:app_from_environment",

@@ -123,11 +123,14 @@ class NER:
         label_names: Mapping[str, str] | None = None,
         recognizers: Sequence[Recognizer] | None = None,
         allow_pickle: bool = False,
+        backend: str = "auto",
+        threads: int | None = None,
     ) -> NER:
         """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
         `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
-        `allow_pickle` accepts pickle weights, which can run code: only for directories you trust."""
-        return cls(Tagger.load(path, device, allow_pickle), label_names, recognizers)
+        `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `Tagger.load`)."""
+        return cls(Tagger.load(path, device, allow_pickle, backend, threads), label_names, recognizers)
 
     @property
     def labels(self) -> list[str]:

@@ -26,6 +26,7 @@ def atomic_text(path: Path, encoding: str = "utf-8", newline: str | None = None)
     try:
         with os.fdopen(descriptor, "w", encoding=encoding, newline=newline) as handle:
             yield handle
+        os.chmod(temporary, 0o644)  # mkstemp's files are private; what nerkit writes is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -21,8 +21,9 @@ from transformers import logging as hf_logging
 
 from nerkit.encode import SHAPES, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
-from nerkit.files import atomic_directory, check_not_interrupted, sha256, verify_checksums
+from nerkit.files import atomic_directory, atomic_text, check_not_interrupted, sha256, verify_checksums
 from nerkit.labels import allowed_transitions, to_iob2
+from nerkit.onnx_model import ONNX_FILES, OnnxModel, export, onnx_file
 
 METADATA_FILE = "nerkit.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -99,6 +100,7 @@ class Tagger:
         self.casing = casing
         self.encoder = Encoder(tokenizer, self.max_length, casing)
         self.metadata: dict[str, Any] = dict(metadata or {})
+        self.backend = "torch"
         start, follows = allowed_transitions(self.labels)
         self._transitions = (torch.tensor(start), torch.tensor(follows))
 
@@ -157,11 +159,21 @@ class Tagger:
         )
 
     @classmethod
-    def load(cls, path: str | Path, device: torch.device | str = "cpu", allow_pickle: bool = False) -> Tagger:
-        """Load a directory written by `save`, after checking its files against their recorded checksums.
+    def load(
+        cls,
+        path: str | Path,
+        device: torch.device | str = "cpu",
+        allow_pickle: bool = False,
+        backend: str = "auto",
+        threads: int | None = None,
+    ) -> Tagger:
+        """Load a directory written by `save` (and maybe `export_onnx`), after checking the files the
+        chosen backend needs against their recorded checksums.
 
-        Weights come only from safetensors: pickle files can run code when unpickled, so a directory
-        with only `pytorch_model.bin` is refused unless the caller trusts it (`allow_pickle`).
+        `backend` is `torch`, `onnx` (fp32), `onnx-int8`, or `auto`: PyTorch when its weights are there,
+        else the int8 ONNX model, else the fp32 one. Weights come only from safetensors or ONNX: pickle
+        files can run code when unpickled, so `pytorch_model.bin` alone is refused unless the caller
+        trusts it (`allow_pickle`).
         """
         path = Path(path)
         check_not_interrupted(path)
@@ -171,28 +183,50 @@ class Tagger:
                 f"{path} is not a nerkit model directory (no {METADATA_FILE} and config.json)",
                 hint="Pass the --out directory of `nerkit train`.",
             )
-        safetensors = (path / WEIGHTS_FILE).is_file()
-        if not safetensors and not allow_pickle:
-            raise NerkitError(
-                "E022",
-                f"{path} has no {WEIGHTS_FILE}",
-                hint="nerkit loads weights only from safetensors; pickle files can run code when loaded. "
-                "If you trust this directory, pass --allow-pickle (allow_pickle=True).",
-            )
         try:
             metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise NerkitError("E023", f"cannot read {METADATA_FILE}: {error}", path=path) from None
-        verify_checksums(path, dict(metadata.get("checksums", {})))
+        backend = _choose_backend(path, backend, allow_pickle)
+        needed = WEIGHTS_FILE if backend == "torch" else onnx_file("int8" if backend == "onnx-int8" else None)
+        checksums = dict(metadata.get("checksums", {}))
+        verify_checksums(path, {needed: checksums[needed]} if needed in checksums else {})
         try:
-            model = AutoModelForTokenClassification.from_pretrained(
-                path, use_safetensors=safetensors, trust_remote_code=False
-            )
+            if backend == "torch":
+                model: Any = AutoModelForTokenClassification.from_pretrained(
+                    path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
+                )
+            else:
+                config = AutoConfig.from_pretrained(path, trust_remote_code=False)
+                model = OnnxModel(path / needed, config, threads)
             tokenizer = _load_tokenizer(str(path), model.config.model_type)
-        except Exception as error:  # transformers raises many types for a broken directory
+        except NerkitError:
+            raise
+        except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
             raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
         casing = bool(metadata.get("casing", False))
-        return cls(model, tokenizer, int(metadata.get("max_length", 512)), metadata, device, casing)
+        tagger = cls(model, tokenizer, int(metadata.get("max_length", 512)), metadata, device, casing)
+        tagger.backend = backend
+        return tagger
+
+    def export_onnx(self, path: str | Path, quantize: str | None = None) -> Path:
+        """Add `model.onnx` (and `model.int8.onnx`) to the saved model directory `path`, recording their
+        checksums in its metadata."""
+        path = Path(path)
+        if self.backend != "torch":
+            raise NerkitError("E063", "export needs the PyTorch weights", hint="Load with backend='torch'.")
+        inputs = ["input_ids", "attention_mask", *(["token_type_ids"] if self.casing else [])]
+        written = export(self.model.cpu(), inputs, path, quantize)
+        metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
+        files = {ONNX_FILES[None], written.name}
+        metadata["checksums"] = {
+            **metadata.get("checksums", {}),
+            **{name: sha256(path / name) for name in files},
+        }
+        with atomic_text(path / METADATA_FILE) as handle:
+            handle.write(json.dumps(metadata, indent=2) + "\n")
+        self.model.to(self.device)
+        return written
 
     def save(self, path: str | Path, metadata: Mapping[str, Any]) -> Path:
         """Write the model directory atomically, with checksums that `load` verifies."""
@@ -259,6 +293,33 @@ class Tagger:
         """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
         probabilities = self.word_probabilities(sentences, batch_size, progress)
         return [self.decode(sentence, constrained) for sentence in probabilities]
+
+
+def _choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
+    present = {
+        "torch": (path / WEIGHTS_FILE).is_file() or (allow_pickle and (path / "pytorch_model.bin").is_file()),
+        "onnx-int8": (path / ONNX_FILES["int8"]).is_file(),
+        "onnx": (path / ONNX_FILES[None]).is_file(),
+    }
+    if backend == "auto":
+        backend = next((name for name, there in present.items() if there), "torch")
+    if backend not in present:
+        raise NerkitError("E064", f"unknown backend {backend!r}", hint="Use auto, torch, onnx or onnx-int8.")
+    if present[backend]:
+        return backend
+    if backend == "torch":
+        raise NerkitError(
+            "E022",
+            f"{path} has no {WEIGHTS_FILE}",
+            hint="nerkit loads weights only from safetensors or ONNX; pickle files can run code when loaded. "
+            "If you trust this directory, pass --allow-pickle (allow_pickle=True).",
+        )
+    quantize = "--quantize int8 " if backend == "onnx-int8" else ""
+    raise NerkitError(
+        "E063",
+        f"{path} has no {onnx_file('int8' if quantize else None)}",
+        hint=f"Run `nerkit export {path} --onnx {quantize}`.",
+    )
 
 
 def viterbi(log_probs: torch.Tensor, start: torch.Tensor, follows: torch.Tensor) -> list[int]:

@@ -235,8 +235,7 @@ def app_from_environment() -> FastAPI:
     hf_logging.disable_progress_bar()
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
-    allow_pickle = bool(os.environ.get("NERKIT_SERVE_ALLOW_PICKLE"))
-    ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], allow_pickle=allow_pickle)
+    ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], **json.loads(os.environ.get("NERKIT_SERVE_LOAD", "{}")))
     return create_app(ner, ServeConfig(**settings))
 
 

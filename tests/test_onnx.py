@@ -1,0 +1,68 @@
+"""The ONNX Runtime backend answers through the same API as PyTorch, with the same entities."""
+
+import json
+import shutil
+
+import pytest
+
+from nerkit.errors import NerkitError
+from nerkit.extract import NER
+
+TEXTS = ["Alice visited Paris on Monday.", "Bob works at Acme in London.", "", "Carol met Bob in Berlin ."]
+
+
+@pytest.fixture(scope="module")
+def exported(toy_ner, tmp_path_factory):
+    directory = toy_ner.tagger.save(tmp_path_factory.mktemp("onnx") / "toy", toy_ner.metadata)
+    toy_ner.tagger.__class__.load(directory).export_onnx(directory, quantize="int8")
+    return directory
+
+
+def test_export_writes_fp32_and_int8_models_with_checksums(exported):
+    checksums = json.loads((exported / "nerkit.json").read_text())["checksums"]
+    assert set(checksums) == {"model.safetensors", "model.onnx", "model.int8.onnx"}
+    assert (exported / "model.int8.onnx").stat().st_size < (exported / "model.onnx").stat().st_size
+
+
+def test_onnx_fp32_finds_what_pytorch_finds(exported):
+    torch_ner = NER.load(exported, backend="torch", recognizers=[])
+    onnx_ner = NER.load(exported, backend="onnx", recognizers=[])
+    assert onnx_ner.tagger.backend == "onnx"
+    expected = torch_ner.extract_batch(TEXTS)
+    actual = onnx_ner.extract_batch(TEXTS)
+    assert [[(e.start, e.end, e.label) for e in found] for found in actual] == [
+        [(e.start, e.end, e.label) for e in found] for found in expected
+    ]
+    assert all(
+        abs(a.score - b.score) < 1e-3
+        for x, y in zip(actual, expected, strict=True)
+        for a, b in zip(x, y, strict=True)
+    )
+
+
+def test_int8_model_loads_and_tags(exported):
+    ner = NER.load(exported, backend="onnx-int8", recognizers=[])
+    assert ner.tagger.backend == "onnx-int8"
+    assert len(ner.extract_batch(TEXTS)) == len(TEXTS)
+
+
+def test_auto_prefers_pytorch_then_int8_then_fp32(exported, tmp_path):
+    assert NER.load(exported).tagger.backend == "torch"
+    onnx_only = shutil.copytree(exported, tmp_path / "onnx-only")
+    (onnx_only / "model.safetensors").unlink()
+    assert NER.load(onnx_only).tagger.backend == "onnx-int8"
+    (onnx_only / "model.int8.onnx").unlink()
+    assert NER.load(onnx_only).tagger.backend == "onnx"
+
+
+def test_asking_for_a_backend_that_was_not_exported_says_how_to_export(toy_ner, tmp_path):
+    directory = toy_ner.tagger.save(tmp_path / "plain", toy_ner.metadata)
+    with pytest.raises(NerkitError, match=r"E063.*nerkit export .* --onnx --quantize int8"):
+        NER.load(directory, backend="onnx-int8")
+
+
+def test_a_corrupt_onnx_file_is_refused_by_checksum(exported, tmp_path):
+    copy = shutil.copytree(exported, tmp_path / "corrupt")
+    (copy / "model.onnx").write_bytes(b"not a model")
+    with pytest.raises(NerkitError, match=r"E026.*model.onnx"):
+        NER.load(copy, backend="onnx")
