@@ -13,34 +13,11 @@ from __future__ import annotations
 import json
 import time
 
-from common import model_and_corpus
+from common import model_and_corpus, natural_text, prf
 from sacremoses import MosesDetokenizer
 
 import nerkit
 from nerkit.corpus import Sentence
-from nerkit.text import detokenize
-
-
-def natural_text(words: tuple[str, ...], moses: MosesDetokenizer) -> tuple[str, list[tuple[int, int]]]:
-    """Moses-detokenised text and each word's offsets in it; plain spaces when a word cannot be found
-    (Moses rewrites a few tokens, such as quotes)."""
-    text = moses.detokenize(list(words))
-    offsets, position = [], 0
-    for word in words:
-        found = text.find(word, position)
-        if found < 0 or text[position:found].strip():
-            return detokenize(words)
-        offsets.append((found, found + len(word)))
-        position = found + len(word)
-    return text, offsets
-
-
-def prf(gold: set, found: set) -> dict[str, float]:
-    hits = len(gold & found)
-    precision = hits / len(found) if found else 0.0
-    recall = hits / len(gold) if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
 def main() -> None:

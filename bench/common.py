@@ -1,10 +1,13 @@
-"""Command-line arguments shared by the benchmark scripts."""
+"""What the benchmark scripts share: arguments, natural text from gold tokens, span scores."""
 
 from __future__ import annotations
 
 import argparse
 
 import torch
+from sacremoses import MosesDetokenizer
+
+from nerkit.text import detokenize
 
 
 def model_and_corpus(description: str) -> argparse.Namespace:
@@ -17,3 +20,25 @@ def model_and_corpus(description: str) -> argparse.Namespace:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     return args
+
+
+def natural_text(words: tuple[str, ...], moses: MosesDetokenizer) -> tuple[str, list[tuple[int, int]]]:
+    """Moses-detokenised text and each word's offsets in it; plain spaces when a word cannot be found
+    (Moses rewrites a few tokens, such as quotes)."""
+    text = moses.detokenize(list(words))
+    offsets, position = [], 0
+    for word in words:
+        found = text.find(word, position)
+        if found < 0 or text[position:found].strip():
+            return detokenize(words)
+        offsets.append((found, found + len(word)))
+        position = found + len(word)
+    return text, offsets
+
+
+def prf(gold: set, found: set) -> dict[str, float]:
+    hits = len(gold & found)
+    precision = hits / len(found) if found else 0.0
+    recall = hits / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
