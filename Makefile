@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 SHARED_DATA ?= ../shared/datasets
 
-.PHONY: setup data run test test-fast lint clean
+.PHONY: setup data run test test-fast lint bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,15 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
+
+# Side-by-side benchmark (about 15 minutes on 2 cores): needs a CoNLL-2003 model, e.g. from
+# `nerkit train conll2003 --out models/conll`. Writes bench/results/benchmark.json and docs/benchmarks.png.
+bench: setup
+	$(BIN)/python bench/compare.py --model models/conll
+
+# The same harness on small inputs with an untrained head (CI runs it through the test suite).
+bench-quick: setup
+	$(BIN)/python bench/compare.py --quick
 
 lint: setup
 	$(BIN)/ruff check src tests bench

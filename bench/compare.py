@@ -266,6 +266,7 @@ def main() -> None:
         "--train", type=int, default=2000, help="GMB training sentences for the training race"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N test sentences")
+    parser.add_argument("--results", type=Path, default=HERE / "results", help="folder for the JSON report")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -297,7 +298,8 @@ def main() -> None:
         "seconds": round(time.perf_counter() - started),
     }
     name = "benchmark-quick.json" if args.quick else "benchmark.json"
-    (HERE / "results" / name).write_text(json.dumps(report, indent=2) + "\n")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / name).write_text(json.dumps(report, indent=2) + "\n")
     if not args.quick:
         _plot(inference, HERE.parent / "docs" / "benchmarks.png")
     print(json.dumps({"ratios": report["ratios"], "training_speedup": report["training_speedup"]}, indent=2))

@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=50_000)
     parser.add_argument("--actors", type=int, default=2)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads, single process")
+    parser.add_argument("--backend", default="auto", help="as for nerkit extract (both engines)")
     args = parser.parse_args()
     texts = _texts(args.texts)
     words = sum(len(text.split()) for text in texts)
@@ -61,11 +62,14 @@ def main() -> None:
 
     def single(path: Path, out: Path) -> float:
         command = [sys.executable, "-m", "nerkit", "extract", "--model", args.model, "--input", str(path)]
-        return _run([*command, "--output", str(out), "--threads", str(args.threads)])
+        return _run(
+            [*command, "--output", str(out), "--threads", str(args.threads), "--backend", args.backend]
+        )
 
     def on_ray(path: Path, out: Path) -> float:
         command = [sys.executable, "-m", "nerkit", "extract", "--model", args.model, "--input", str(path)]
-        return _run([*command, "--engine", "ray", "--actors", str(args.actors), "--output", str(out)])
+        command += ["--engine", "ray", "--actors", str(args.actors), "--backend", args.backend]
+        return _run([*command, "--output", str(out)])
 
     overhead = {"single_process": single(small, folder / "s.jsonl"), "ray": on_ray(small, folder / "s-ray")}
     local_seconds = single(source, folder / "local.jsonl")
@@ -74,6 +78,7 @@ def main() -> None:
     remote = _entities(sorted((folder / "ray").glob("*.json*")))
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        "backend": args.backend,
         "texts": len(texts),
         "words": words,
         "single_process": {

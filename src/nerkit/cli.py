@@ -33,6 +33,7 @@ from nerkit.evaluate import differences, report_table, score
 from nerkit.extract import Entity, Redaction
 from nerkit.extract import redact as redact_entities
 from nerkit.files import atomic_text
+from nerkit.model import DEFAULT_MODEL
 from nerkit.patterns import builtin_recognizers, load_recognizers
 from nerkit.raydata import ExtractOptions, RayOptions, expand_inputs, extract_with_ray
 from nerkit.train import TrainConfig, replace_config
@@ -59,6 +60,10 @@ Strict = Annotated[
     bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")
 ]
 Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+ModelDir = Annotated[
+    Path | None,
+    typer.Option(help="Model directory from `nerkit train` [default: the English model nerkit ships]."),
+]
 AllowPickle = Annotated[
     bool,
     typer.Option("--allow-pickle", help="Accept pickle weights (they can run code): trusted models only."),
@@ -250,7 +255,7 @@ def _relaunch_with_torchrun(nproc: int) -> None:
 @friendly
 def evaluate_command(
     corpus: Annotated[str, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")],
-    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")],
+    model: ModelDir = None,
     split: Annotated[str, typer.Option(help="train, validation, test or all.")] = "test",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N sentences.")] = None,
     as_json: AsJson = False,
@@ -288,7 +293,7 @@ def extract_command(
     text: Annotated[
         str | None, typer.Argument(help="Text to read; omit to use --input or standard input.")
     ] = None,
-    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")] = Path("models/nerkit"),
+    model: ModelDir = None,
     input: Annotated[
         list[Path] | None,
         typer.Option("--input", help="A .txt, .jsonl or .csv file of documents (repeatable; quoted globs)."),
@@ -340,6 +345,7 @@ def extract_command(
             phone_region,
             str(patterns) if patterns else None,
             allow_pickle,
+            backend,
         )
         _extract_on_ray(
             model, input or [], output, format, text_field, address, actors, threads or 1, options
@@ -385,7 +391,7 @@ def _documents(paths: Sequence[str | None], text_field: str, text_column: str) -
 
 
 def _extract_on_ray(
-    model: Path,
+    model: Path | None,
     inputs: list[Path],
     output: Path | None,
     format: str | None,
@@ -399,7 +405,7 @@ def _extract_on_ray(
         raise NerkitError("E045", "--engine ray needs --input files and an --output directory")
     chosen = format or ("parquet" if output.suffix == ".parquet" else "jsonl")
     options = RayOptions(address, actors, threads, text_field=text_field, output_format=chosen)
-    count = extract_with_ray(model, inputs, output, options, extract)
+    count = extract_with_ray(model or DEFAULT_MODEL, inputs, output, options, extract)
     console.print(f"tagged {count:,} records on Ray; wrote {chosen} files to [bold]{output}[/]")
 
 
@@ -458,7 +464,7 @@ def export_command(
 @app.command("serve")
 @friendly
 def serve_command(
-    model: Annotated[Path, typer.Option(help="Model directory from `nerkit train`.")] = Path("models/nerkit"),
+    model: ModelDir = None,
     host: Annotated[
         str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
     ] = "127.0.0.1",
@@ -505,7 +511,7 @@ def serve_command(
         return
     loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
     nerkit.load(model, **loading)  # fail here, once, rather than in every worker
-    os.environ["NERKIT_SERVE_MODEL"] = str(model)
+    os.environ["NERKIT_SERVE_MODEL"] = str(model or DEFAULT_MODEL)
     os.environ["NERKIT_SERVE_LOAD"] = json.dumps(loading)
     os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
     uvicorn.run(

@@ -21,7 +21,7 @@ from nerkit.corpus import Corpus, Sentence
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
 from nerkit.labels import entity_types, readable_names, spans
-from nerkit.model import Prediction, Tagger
+from nerkit.model import DEFAULT_MODEL, Prediction, Tagger
 from nerkit.patterns import Recognizer, builtin_recognizers, find_all
 from nerkit.text import Segmenter, Word
 
@@ -118,7 +118,7 @@ class NER:
     @classmethod
     def load(
         cls,
-        path: str | Path,
+        path: str | Path | None = None,
         device: torch.device | str = "cpu",
         label_names: Mapping[str, str] | None = None,
         recognizers: Sequence[Recognizer] | None = None,
@@ -129,8 +129,10 @@ class NER:
         """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
         `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
         `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
-        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `Tagger.load`)."""
-        return cls(Tagger.load(path, device, allow_pickle, backend, threads), label_names, recognizers)
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `Tagger.load`). Without `path`, the
+        default English model that ships with nerkit (see MODEL_CARD.md)."""
+        tagger = Tagger.load(path or DEFAULT_MODEL, device, allow_pickle, backend, threads)
+        return cls(tagger, label_names, recognizers)
 
     @property
     def labels(self) -> list[str]:

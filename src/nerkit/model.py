@@ -27,6 +27,8 @@ from nerkit.labels import allowed_transitions, to_iob2
 from nerkit.onnx_model import ONNX_FILES, OnnxModel, export, onnx_file
 
 METADATA_FILE = "nerkit.json"
+DEFAULT_MODEL = Path(__file__).parent / "default_model"
+"""GMB-trained MiniLM, int8 ONNX, shipped in the package so nerkit works with no training or download."""
 WEIGHTS_FILE = "model.safetensors"
 FORMAT_VERSION = 1
 _PREFIX_SPACE_MODELS = {

@@ -43,6 +43,7 @@ class ExtractOptions:
     phone_region: str = "US"
     patterns: str | None = None
     allow_pickle: bool = False
+    backend: str = "auto"
 
 
 class _Extractor:
@@ -57,7 +58,13 @@ class _Extractor:
         torch.set_num_threads(threads)
         recognizers = builtin_recognizers(options.phone_region) if options.builtin_patterns else []
         recognizers += load_recognizers(options.patterns) if options.patterns else []
-        self.ner = NER.load(model, recognizers=recognizers, allow_pickle=options.allow_pickle)
+        self.ner = NER.load(
+            model,
+            recognizers=recognizers,
+            allow_pickle=options.allow_pickle,
+            backend=options.backend,
+            threads=threads,
+        )
         self.labels = options.labels
         self.text_field = text_field
 
