@@ -149,50 +149,32 @@ def test_data_stats_on_a_binary_file(tmp_path):
     _one_line_error(runner.invoke(app, ["data", "stats", str(path)]), "E005")
 
 
+def _train(train, out, base, *extra):
+    arguments = [
+        "train",
+        "--train",
+        str(train),
+        "--validation",
+        str(train),
+        "--out",
+        str(out),
+        "--base",
+        base,
+    ]
+    return runner.invoke(app, [*arguments, "--quiet", *extra])
+
+
 def test_train_on_a_bad_file_stops_before_any_model_is_written(tmp_path, tiny_base):
     train = tmp_path / "train.conll"
     train.write_text("Alice B-per\nwent\n")
-    out = tmp_path / "model"
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--train",
-            str(train),
-            "--validation",
-            str(train),
-            "--out",
-            str(out),
-            "--base",
-            tiny_base,
-            "--quiet",
-        ],
-    )
-    _one_line_error(result, "E001")
-    assert not out.exists()
+    _one_line_error(_train(train, tmp_path / "model", tiny_base), "E001")
+    assert not (tmp_path / "model").exists()
 
 
 def test_train_with_an_impossible_setting(tmp_path, tiny_base):
     train = tmp_path / "train.conll"
     write_file(make_sentences(), train)
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--train",
-            str(train),
-            "--validation",
-            str(train),
-            "--epochs",
-            "0",
-            "--base",
-            tiny_base,
-            "--out",
-            str(tmp_path / "m"),
-            "--quiet",
-        ],
-    )
-    _one_line_error(result, "E030")
+    _one_line_error(_train(train, tmp_path / "m", tiny_base, "--epochs", "0"), "E030")
 
 
 @pytest.fixture(scope="module")
