@@ -55,7 +55,7 @@ def _test_texts(limit: int | None) -> tuple[list[str], Spans]:
 
     import nerkit
 
-    sentences = list(nerkit.read_corpus("conll2003")["test"])[:limit]
+    sentences = list(nerkit.read_corpus("conll2003")["test"])[: limit or None]
     moses, texts, gold = MosesDetokenizer("en"), [], set()
     for index, sentence in enumerate(sentences):
         text, offsets = natural_text(sentence.words, moses)
