@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -129,8 +128,6 @@ def worker(args: argparse.Namespace) -> dict:
         latencies.append(1000 * (time.perf_counter() - started))
     predicted = {(index, start, end, kind) for index, spans in enumerate(found) for start, end, kind in spans}
     rates = [words / value for value in seconds]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "system": args.worker,
         "texts": len(texts),
@@ -146,8 +143,17 @@ def worker(args: argparse.Namespace) -> dict:
             "texts": len(latencies),
         },
         "f1": _f1(gold, predicted),
-        "peak_rss_mb": round(max(peak, children) / 1024),
+        "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _peak_rss_mb() -> int:
+    """This process's high-water mark (VmHWM). Not ru_maxrss: Linux carries that across exec, so a
+    worker would report the parent's size. spaCy's n_process children are not included."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return 0
 
 
 def train_worker(args: argparse.Namespace) -> dict:
