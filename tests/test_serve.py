@@ -174,7 +174,6 @@ def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner,
 
     from nerkit.extract import NER
 
-    client = TestClient(create_app(toy_ner, ServeConfig(timeout_s=0.2)), raise_server_exceptions=False)
     original = NER.extract_batch
 
     def stuck(self, texts, *args, **kwargs):
@@ -182,8 +181,10 @@ def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner,
             time.sleep(1.0)
         return original(self, texts, *args, **kwargs)
 
-    monkeypatch.setattr(NER, "extract_batch", stuck)
+    monkeypatch.setattr(NER, "extract_batch", stuck)  # before the app binds it
+    client = TestClient(create_app(toy_ner, ServeConfig(timeout_s=0.5)), raise_server_exceptions=False)
     response = extract(client, text="stuck here")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "timeout"
+    time.sleep(0.8)  # the stuck batch finishes in its thread; the next request must not wait on it
     assert extract(client, text=TEXT).status_code == 200
