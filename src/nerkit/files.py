@@ -8,13 +8,14 @@ which `check_not_interrupted` turns into an error that says where it is.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from nerkit.errors import NerkitError
 
@@ -67,6 +68,14 @@ def check_not_interrupted(path: Path) -> None:
             f"{path} is missing: a save was interrupted after moving the previous version aside",
             hint=f"The previous version is intact: `mv {previous} {path}`.",
         )
+
+
+def read_json(path: Path, code: str) -> Any:
+    """A JSON file nerkit wrote itself (model metadata, checkpoint state); unreadable is an error."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise NerkitError(code, f"cannot read {path.name}: {error}", path=path) from None
 
 
 def sha256(path: Path) -> str:

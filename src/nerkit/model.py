@@ -22,7 +22,14 @@ from transformers import logging as hf_logging
 
 from nerkit.encode import SHAPES, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
-from nerkit.files import atomic_directory, atomic_text, check_not_interrupted, sha256, verify_checksums
+from nerkit.files import (
+    atomic_directory,
+    atomic_text,
+    check_not_interrupted,
+    read_json,
+    sha256,
+    verify_checksums,
+)
 from nerkit.labels import allowed_transitions, to_iob2
 from nerkit.onnx_model import ONNX_FILES, OnnxModel, export, onnx_file
 
@@ -186,10 +193,7 @@ class Tagger:
                 f"{path} is not a nerkit model directory (no {METADATA_FILE} and config.json)",
                 hint="Pass the --out directory of `nerkit train`.",
             )
-        try:
-            metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise NerkitError("E023", f"cannot read {METADATA_FILE}: {error}", path=path) from None
+        metadata = read_json(path / METADATA_FILE, "E023")
         backend = _choose_backend(path, backend, allow_pickle)
         needed = WEIGHTS_FILE if backend == "torch" else onnx_file("int8" if backend == "onnx-int8" else None)
         checksums = dict(metadata.get("checksums", {}))
@@ -220,7 +224,7 @@ class Tagger:
             raise NerkitError("E063", "export needs the PyTorch weights", hint="Load with backend='torch'.")
         inputs = ["input_ids", "attention_mask", *(["token_type_ids"] if self.casing else [])]
         written = export(self.model.cpu(), inputs, path, quantize)
-        metadata = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
+        metadata = read_json(path / METADATA_FILE, "E023")
         files = {ONNX_FILES[None], written.name}
         metadata["checksums"] = {
             **metadata.get("checksums", {}),

@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from nerkit.errors import NerkitError
-from nerkit.files import atomic_directory, check_not_interrupted, sha256, verify_checksums
+from nerkit.files import atomic_directory, check_not_interrupted, read_json, sha256, verify_checksums
 from nerkit.train.config import TrainConfig
 
 STATE_JSON = "state.json"
@@ -101,10 +101,7 @@ def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> 
             f"no checkpoint to resume from at {path}",
             hint="Checkpoints are written while `nerkit train` runs; start without --resume.",
         )
-    try:
-        document = json.loads((path / STATE_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise NerkitError("E034", f"unreadable checkpoint: {error}", path=path / STATE_JSON) from None
+    document = read_json(path / STATE_JSON, "E034")
     verify_checksums(path, document.get("checksums", {}))
     changed = sorted(
         name
