@@ -66,8 +66,7 @@ class Distributed:
             return shard
         shards: list[Any] = [None] * self.world_size
         dist.all_gather_object(shards, shard)
-        joined = [shards[index % self.world_size][index // self.world_size] for index in range(total)]
-        return joined
+        return [shards[index % self.world_size][index // self.world_size] for index in range(total)]
 
     def gather_objects(self, value: T) -> list[T]:
         if not self.enabled:
@@ -86,7 +85,3 @@ class Distributed:
     def barrier(self) -> None:
         if self.enabled:
             dist.barrier()
-
-    def close(self) -> None:
-        if self.enabled and dist.is_initialized():
-            dist.destroy_process_group()
