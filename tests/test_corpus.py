@@ -268,3 +268,39 @@ def test_gmb_writer_refuses_characters_latin1_cannot_hold(tmp_path):
     with pytest.raises(NerkitError, match="cannot be written as latin-1"):
         write_file([Sentence(("東京",), ("B-geo",))], tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+TWO_DOCUMENTS = """-DOCSTART- O
+
+Ann B-PER
+left O
+
+Bob B-PER
+
+-DOCSTART- O
+
+Carol B-PER
+"""
+
+
+def test_conll_sentences_see_their_neighbours_within_a_document_only(tmp_path):
+    ann, bob, carol = read_file(write(tmp_path / "test.txt", TWO_DOCUMENTS)).sentences
+    assert ann.context == ((), ("Bob",))
+    assert bob.context == (("Ann", "left"), ())
+    assert carol.context == ((), ())
+
+
+def test_gmb_sentences_see_the_sentences_next_to_them(tmp_path):
+    first, second = read_file(write(tmp_path / "ner_dataset.csv", GMB, "latin-1")).sentences
+    assert first.after == second.words and second.before == first.words
+    assert first.before == () and second.after == ()
+
+
+def test_jsonl_records_are_documents_of_their_own(tmp_path):
+    lines = [json.dumps({"tokens": [word], "tags": ["O"]}) for word in ("one", "two")]
+    first, second = read_file(write(tmp_path / "d.jsonl", "\n".join(lines) + "\n")).sentences
+    assert first.context == second.context == ((), ())
+
+
+def test_neighbours_take_no_part_in_sentence_equality():
+    assert Sentence(("a",), ("O",), before=("b",)) == Sentence(("a",), ("O",))

@@ -91,3 +91,54 @@ def test_length_grouped_batches_hold_similar_lengths():
 
 def test_inference_batches_are_sorted_longest_first():
     assert length_grouped_batches([1, 5, 3, 4], 2) == [[1, 3], [2, 0]]
+
+
+@pytest.fixture
+def context_encoder(tiny_base):
+    return Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=32, context=3)
+
+
+def tokens_and_labels(encoder, window):
+    tokens = encoder.tokenizer.convert_ids_to_tokens(window.input_ids)
+    return list(zip(tokens, window.labels, strict=True))
+
+
+def test_document_context_flanks_a_sentence_without_labels(context_encoder):
+    (window,) = context_encoder.encode([["alice"]], [[7]], [(["bob", "met"], ["in", "paris"])])
+    assert tokens_and_labels(context_encoder, window) == [
+        ("[CLS]", IGNORE),
+        ("bob", IGNORE),
+        ("met", IGNORE),
+        ("alice", 7),
+        ("in", IGNORE),
+        ("paris", IGNORE),
+        ("[SEP]", IGNORE),
+    ]
+    assert window.first_subwords == [3]
+
+
+def test_document_context_takes_whole_words_nearest_the_sentence(context_encoder):
+    (window,) = context_encoder.encode([["alice"]], None, [(["the", "bob", "met", "xy"], [])])
+    tokens = context_encoder.tokenizer.convert_ids_to_tokens(window.input_ids)
+    assert tokens == ["[CLS]", "met", "x", "##y", "alice", "[SEP]"]
+
+
+def test_document_context_is_unused_without_a_context_budget(encoder):
+    alone = encoder.encode([["alice", "met", "bob"]])
+    flanked = encoder.encode([["alice", "met", "bob"]], None, [(["paris"], ["london"])])
+    assert flanked == alone
+
+
+def test_document_context_only_fills_the_room_the_sentence_leaves(tiny_base):
+    encoder = Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=8, context=10)
+    (window,) = encoder.encode([["alice", "met", "bob"]], None, [(["paris", "in"], ["on", "monday"])])
+    tokens = encoder.tokenizer.convert_ids_to_tokens(window.input_ids)
+    assert len(window) <= 8
+    assert tokens == ["[CLS]", "in", "alice", "met", "bob", "on", "monday", "[SEP]"]
+
+
+def test_sentences_cut_into_windows_get_no_document_context(context_encoder):
+    windows = context_encoder.encode([["alice"] * 70], None, [(["bob"], ["carol"])])
+    tokenizer = context_encoder.tokenizer
+    tokens = {token for window in windows for token in tokenizer.convert_ids_to_tokens(window.input_ids)}
+    assert "bob" not in tokens and "carol" not in tokens

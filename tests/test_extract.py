@@ -146,3 +146,36 @@ def test_hash_redaction_is_stable_for_the_same_entity(ner):
 def test_unknown_redaction_style_is_an_error(ner):
     with pytest.raises(NerkitError, match="unknown redaction style"):
         ner.redact("x", style="shred")
+
+
+def test_neighbouring_sentences_of_the_same_text_are_passed_as_context(ner, monkeypatch):
+    seen = {}
+    predict = ner.tagger.predict
+
+    def spy(sentences, *args, contexts=None, **kwargs):
+        seen["contexts"] = contexts
+        return predict(sentences, *args, contexts=contexts, **kwargs)
+
+    monkeypatch.setattr(ner.tagger, "predict", spy)
+    ner.extract_batch(["Alice met Bob. Carol left.", "Paris."])
+    assert seen["contexts"] == [
+        ([], ["Carol", "left", "."]),
+        (["Alice", "met", "Bob", "."], []),
+        ([], []),
+    ]
+
+
+def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, monkeypatch):
+    from nerkit.corpus import Sentence
+
+    seen = {}
+    predict = ner.tagger.predict
+
+    def spy(sentences, *args, contexts=None, **kwargs):
+        seen["contexts"] = contexts
+        return predict(sentences, *args, contexts=contexts, **kwargs)
+
+    monkeypatch.setattr(ner.tagger, "predict", spy)
+    gold = [Sentence(("alice",), ("B-per",), before=("bob", "met"), after=("today",))]
+    ner.evaluate(gold)
+    assert seen["contexts"] == [(("bob", "met"), ("today",))]

@@ -137,3 +137,15 @@ def test_config_file_value_of_the_wrong_type_names_the_option(tmp_path):
     (tmp_path / "c.json").write_text('{"epochs": "three"}')
     with pytest.raises(NerkitError, match="option epochs must be int, got 'three'"):
         TrainConfig.from_file(tmp_path / "c.json")
+
+
+def test_a_model_trained_with_document_context_reads_it_after_loading(tiny_base, toy_corpus, tmp_path):
+    config = TrainConfig(base=tiny_base, **{**FAST, "epochs": 1}, context=6)
+    result = train(toy_corpus, tmp_path / "ctx", config, progress=False)
+    assert json.loads((result.path / "nerkit.json").read_text())["context"] == 6
+    assert NER.load(result.path).tagger.encoder.context == 6
+
+
+def test_negative_document_context_is_rejected(toy_corpus, tmp_path):
+    with pytest.raises(NerkitError, match="context"):
+        train(toy_corpus, tmp_path / "m", TrainConfig(context=-1))

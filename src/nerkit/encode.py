@@ -4,18 +4,23 @@ Only the first subword of each word carries a label; the other subwords and the 
 -100 so the loss and the metrics both count words, not subwords. A sentence longer than the model can
 read is cut into overlapping windows at word boundaries, and each word is labelled (and later
 predicted) in the one window where it has the most context on both sides, so nothing is truncated.
+With document context on, a sentence that fits in one window is flanked by the end of the sentence
+before it and the start of the one after (whole words, unlabelled), as the best CoNLL systems do.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
 from transformers import PreTrainedTokenizerBase
 
 IGNORE = -100
+Context = tuple[Sequence[str], Sequence[str]]
+"""The words before and after a sentence in its document."""
+_Piece = tuple[str, list[int]]
 SHAPES = 5
 """Word shapes fed as token types with casing on: 0 special/none, 1 no letters, 2 lower, 3 Title, 4 UPPER."""
 
@@ -107,7 +112,9 @@ class Encoder:
     ids already produced.
     """
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, casing: bool = False) -> None:
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, max_length: int, casing: bool = False, context: int = 0
+    ) -> None:
         if not tokenizer.is_fast:
             raise ValueError("nerkit needs a fast (Rust) tokenizer for word alignment")
         self.tokenizer = tokenizer
@@ -121,25 +128,56 @@ class Encoder:
             raise ValueError(f"max_length {max_length} leaves no room for words")
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.casing = casing
+        self.context = context
+        """Subwords of document context allowed on each side (0: sentences alone)."""
 
     def encode(
-        self, sentences: Sequence[Sequence[str]], labels: Sequence[Sequence[int]] | None = None
+        self,
+        sentences: Sequence[Sequence[str]],
+        labels: Sequence[Sequence[int]] | None = None,
+        contexts: Sequence[Context] | None = None,
     ) -> list[Window]:
         words_batch = [list(words) for words in sentences]
-        encoded = self.tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+        pieces_batch = self._pieces(words_batch)
+        flanks: list[tuple[list[_Piece], list[_Piece]]] = [([], []) for _ in words_batch]
+        if contexts is not None and self.context > 0:
+            befores = self._pieces([list(before) for before, _ in contexts])
+            afters = self._pieces([list(after) for _, after in contexts])
+            flanks = [
+                (list(zip(before_words, before, strict=True)), list(zip(after_words, after, strict=True)))
+                for (before_words, after_words), before, after in zip(contexts, befores, afters, strict=True)
+            ]
         windows: list[Window] = []
+        for index, (words, pieces) in enumerate(zip(words_batch, pieces_batch, strict=True)):
+            plans = plan_windows([len(piece) for piece in pieces], self.budget)
+            left, right = self._flanks(*flanks[index], pieces) if len(plans) == 1 else ([], [])
+            sentence_labels = labels[index] if labels is not None else None
+            for plan in plans:
+                windows.append(self._window(index, words, pieces, plan, sentence_labels, left, right))
+        return windows
+
+    def _pieces(self, words_batch: list[list[str]]) -> list[list[list[int]]]:
+        """Each word's subword ids; a word the tokenizer drops (a lone control character) gets `[UNK]`."""
+        encoded = self.tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+        batch = []
         for index, words in enumerate(words_batch):
             pieces: list[list[int]] = [[] for _ in words]
             for token_id, word in zip(encoded["input_ids"][index], encoded.word_ids(index), strict=True):
                 if word is not None:
                     pieces[word].append(token_id)
-            for word, piece in enumerate(pieces):
-                if not piece:  # a word the tokenizer drops (e.g. a lone control character) still gets a slot
-                    pieces[word] = [self.tokenizer.unk_token_id or self.pad_id]
-            for plan in plan_windows([len(piece) for piece in pieces], self.budget):
-                sentence_labels = labels[index] if labels is not None else None
-                windows.append(self._window(index, words, pieces, plan, sentence_labels))
-        return windows
+            unknown = [self.tokenizer.unk_token_id or self.pad_id]
+            batch.append([piece or unknown for piece in pieces])
+        return batch
+
+    def _flanks(
+        self, before: list[_Piece], after: list[_Piece], pieces: list[list[int]]
+    ) -> tuple[list[_Piece], list[_Piece]]:
+        """Whole words from the end of `before` and the start of `after`, within the context budget and
+        the room the sentence leaves in its window."""
+        room = self.budget - sum(len(piece) for piece in pieces)
+        left = _fit(reversed(before), min(self.context, room // 2 if after else room))[::-1]
+        used = sum(len(piece) for _, piece in left)
+        return left, _fit(after, min(self.context, room - used))
 
     def _window(
         self,
@@ -148,18 +186,24 @@ class Encoder:
         pieces: list[list[int]],
         plan: WindowPlan,
         labels: Sequence[int] | None,
+        left: list[_Piece],
+        right: list[_Piece],
     ) -> Window:
+        items = [(word, piece, IGNORE, False) for word, piece in left]
+        for word in range(plan.start, plan.end):
+            core = plan.core_start <= word < plan.core_end
+            label = labels[word] if labels is not None and core else IGNORE
+            items.append((words[word], pieces[word][: self.budget], label, core))
+        items += [(word, piece, IGNORE, False) for word, piece in right]
         input_ids = list(self.prefix)
         first_subwords = []
         window_labels = [IGNORE] * len(self.prefix)
         token_types = [0] * len(self.prefix)
-        for word in range(plan.start, plan.end):
-            piece = pieces[word][: self.budget]
-            if plan.core_start <= word < plan.core_end:
+        for word, piece, label, core in items:
+            if core:
                 first_subwords.append(len(input_ids))
-            label = labels[word] if labels is not None and plan.core_start <= word < plan.core_end else IGNORE
             window_labels += [label] + [IGNORE] * (len(piece) - 1)
-            token_types += [word_shape(words[word])] * len(piece)
+            token_types += [word_shape(word)] * len(piece)
             input_ids += piece
         input_ids += self.suffix
         window_labels += [IGNORE] * len(self.suffix)
@@ -188,6 +232,17 @@ class Encoder:
                 types[row, : len(window)] = torch.tensor(window.token_types)
         batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
         return batch | ({"token_type_ids": types} if self.casing else {})
+
+
+def _fit(words: Sequence[_Piece] | Iterator[_Piece], budget: int) -> list[_Piece]:
+    """Leading words whose subwords fit in `budget`."""
+    chosen, used = [], 0
+    for word, piece in words:
+        if used + len(piece) > budget:
+            break
+        chosen.append((word, piece))
+        used += len(piece)
+    return chosen
 
 
 def length_grouped_batches(

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import torch
 
 from nerkit.corpus import Corpus, Sentence
+from nerkit.encode import Context
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
 from nerkit.labels import entity_types, readable_names, spans
@@ -179,7 +180,12 @@ class NER:
     ) -> Report:
         """Entity-level scores on gold sentences (a corpus split, or sentences given directly)."""
         sentences = self.gold_sentences(data, split, limit)
-        predictions = self.predict([sentence.words for sentence in sentences], batch_size, progress)
+        predictions = self.tagger.predict(
+            [sentence.words for sentence in sentences],
+            batch_size,
+            progress,
+            contexts=[sentence.context for sentence in sentences],
+        )
         return score(
             [sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions]
         )
@@ -235,9 +241,9 @@ class NER:
     ) -> None:
         if not pending:
             return
-        predictions = self.tagger.predict(
-            [[word.text for word in words] for _, words in pending], self.batch_size
-        )
+        sentences = [[word.text for word in words] for _, words in pending]
+        contexts = _neighbours(pending, sentences)
+        predictions = self.tagger.predict(sentences, self.batch_size, contexts=contexts)
         for (index, words), prediction in zip(pending, predictions, strict=True):
             for start, end, kind in spans(prediction.tags):
                 first, last = words[start].start, words[end - 1].end
@@ -257,6 +263,16 @@ class NER:
     ) -> Redaction:
         """Replace the entities found in `text`; see `redact`."""
         return redact(text, self.extract(text, labels), style)
+
+
+def _neighbours(pending: list[tuple[int, list[Word]]], sentences: list[list[str]]) -> list[Context]:
+    """The sentences before and after each one within the same text."""
+
+    def words(index: int, other: int) -> list[str]:
+        inside = 0 <= other < len(pending) and pending[other][0] == pending[index][0]
+        return sentences[other] if inside else []
+
+    return [(words(index, index - 1), words(index, index + 1)) for index in range(len(pending))]
 
 
 def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") -> Redaction:

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
 from transformers import logging as hf_logging
 
-from nerkit.encode import SHAPES, Encoder, length_grouped_batches
+from nerkit.encode import SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.files import (
     atomic_directory,
@@ -101,6 +101,7 @@ class Tagger:
         metadata: Mapping[str, Any] | None = None,
         device: torch.device | str = "cpu",
         casing: bool = False,
+        context: int = 0,
     ) -> None:
         self.model = model.to(device)
         self.tokenizer = tokenizer
@@ -108,7 +109,7 @@ class Tagger:
         self.labels: list[str] = [model.config.id2label[index] for index in range(model.config.num_labels)]
         self.max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
         self.casing = casing
-        self.encoder = Encoder(tokenizer, self.max_length, casing)
+        self.encoder = Encoder(tokenizer, self.max_length, casing, context)
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.backend = "torch"
         start, follows = allowed_transitions(self.labels)
@@ -123,6 +124,7 @@ class Tagger:
         device: torch.device | str = "cpu",
         casing: bool | None = None,
         allow_pickle: bool = False,
+        context: int = 0,
     ) -> Tagger:
         """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
 
@@ -164,9 +166,8 @@ class Tagger:
             raise NerkitError(
                 "E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off."
             )
-        return cls(
-            model, tokenizer, max_length, {"base": base or "all-MiniLM-L6-v2 (bundled)"}, device, added
-        )
+        base_name = {"base": base or "all-MiniLM-L6-v2 (bundled)"}
+        return cls(model, tokenizer, max_length, base_name, device, added, context)
 
     @classmethod
     def load(
@@ -212,7 +213,8 @@ class Tagger:
         except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
             raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
         casing = bool(metadata.get("casing", False))
-        tagger = cls(model, tokenizer, int(metadata.get("max_length", 512)), metadata, device, casing)
+        max_length, context = int(metadata.get("max_length", 512)), int(metadata.get("context", 0))
+        tagger = cls(model, tokenizer, max_length, metadata, device, casing, context)
         tagger.backend = backend
         return tagger
 
@@ -246,6 +248,7 @@ class Tagger:
                 "format": FORMAT_VERSION,
                 "max_length": self.max_length,
                 "casing": self.casing,
+                "context": self.encoder.context,
                 **metadata,
                 "checksums": checksums,
             }
@@ -256,12 +259,17 @@ class Tagger:
 
     @torch.inference_mode()
     def word_probabilities(
-        self, sentences: Sequence[Sequence[str]], batch_size: int = 64, progress: bool = False
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = 64,
+        progress: bool = False,
+        contexts: Sequence[Context] | None = None,
     ) -> list[torch.Tensor]:
         """Label probabilities for every word (taken at its first subword), one `(words, labels)` tensor
-        per sentence. Windows are batched longest first so padding stays small."""
+        per sentence. Windows are batched longest first so padding stays small. `contexts` (the words
+        around each sentence in its document) are read only by models trained with context."""
         self.model.eval()
-        windows = self.encoder.encode(sentences)
+        windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, torch.Tensor]]] = [[] for _ in sentences]
         batches = length_grouped_batches([len(window) for window in windows], batch_size)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
@@ -297,9 +305,10 @@ class Tagger:
         batch_size: int = 64,
         progress: bool = False,
         constrained: bool = True,
+        contexts: Sequence[Context] | None = None,
     ) -> list[Prediction]:
         """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
-        probabilities = self.word_probabilities(sentences, batch_size, progress)
+        probabilities = self.word_probabilities(sentences, batch_size, progress, contexts)
         return [self.decode(sentence, constrained) for sentence in probabilities]
 
 

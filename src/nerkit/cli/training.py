@@ -62,6 +62,9 @@ def train_command(
     casing: Annotated[
         bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")
     ] = None,
+    context: Annotated[
+        int | None, typer.Option(help="Subwords of neighbouring sentences read on each side [default: 0].")
+    ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
     checkpoint_steps: Annotated[
         int | None, typer.Option(help="Checkpoint every N steps as well as every epoch (0: epochs only).")
@@ -91,6 +94,7 @@ def train_command(
         "seed": seed,
         "max_length": max_length,
         "casing": casing,
+        "context": context,
         "limit_train": limit_train,
         "checkpoint_steps": checkpoint_steps,
         "allow_pickle": allow_pickle or None,

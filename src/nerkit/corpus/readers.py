@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,11 @@ _DOCSTART = "-DOCSTART-"
 
 @dataclass
 class _Raw:
-    """A sentence as read, before its tags are normalised; one line number per word."""
+    """A sentence as read, before its tags are normalised; one line number per word. Sentences of the
+    same `document` next to each other in the file are each other's context."""
 
     id: int
+    document: int = 0
     words: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
@@ -75,7 +77,18 @@ def _normalise(raws: list[_Raw], path: Path, strict: bool) -> ReadResult:
                 )
             repairs[fix.kind] += 1
         sentences.append(Sentence(tuple(raw.words), tuple(tags), raw.id, raw.lines[0] if raw.lines else 0))
-    return ReadResult(sentences, repairs)
+    return ReadResult(_with_neighbours(sentences, [raw.document for raw in raws]), repairs)
+
+
+def _with_neighbours(sentences: list[Sentence], documents: list[int]) -> list[Sentence]:
+    def words(index: int, other: int) -> tuple[str, ...]:
+        inside = 0 <= other < len(sentences) and documents[other] == documents[index]
+        return sentences[other].words if inside else ()
+
+    return [
+        replace(sentence, before=words(index, index - 1), after=words(index, index + 1))
+        for index, sentence in enumerate(sentences)
+    ]
 
 
 def _utf8_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -180,10 +193,12 @@ def read_conll(path: Path, strict: bool = False) -> ReadResult:
     raws: list[_Raw] = []
     current: _Raw | None = None
     expected_columns: int | None = None
+    document = 0
     for line, text in _utf8_lines(path):
         columns = text.split()
         if not columns or columns[0] == _DOCSTART:
             current = None
+            document += bool(columns)
             continue
         if _is_comment(columns):
             continue
@@ -205,7 +220,7 @@ def read_conll(path: Path, strict: bool = False) -> ReadResult:
             )
         _check_tag(columns[-1], path, line)
         if current is None:
-            current = _Raw(len(raws) + 1)
+            current = _Raw(len(raws) + 1, document)
             raws.append(current)
         current.add(columns[0], columns[-1], line)
     if not raws:
@@ -224,7 +239,7 @@ def _record_from_tokens(record: dict, path: Path, line: int, number: int) -> _Ra
             path=path,
             line=line,
         )
-    raw = _Raw(number)
+    raw = _Raw(number, document=number)
     for token, tag in zip(tokens, tags, strict=True):
         if not isinstance(token, str) or not isinstance(tag, str):
             raise NerkitError("E006", "tokens and tags must be strings", path=path, line=line)
@@ -290,7 +305,7 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
                 line=line,
             )
         word_spans.append((inside[0], inside[-1] + 1, label))
-    raw = _Raw(number)
+    raw = _Raw(number, document=number)
     for (start, end), tag in zip(offsets, tags_from_spans(len(offsets), word_spans), strict=True):
         raw.add(text[start:end], tag, line)
     return raw

@@ -17,12 +17,16 @@ class Sentence:
 
     `id` is the sentence number (GMB's `Sentence: N`, else the 1-based position in its file) and is
     what reference splits are computed from; `line` is where the sentence starts in its file.
+    `before` and `after` are the words of the neighbouring sentences of the same document, which a model
+    trained with document context reads (never their labels); they do not take part in equality.
     """
 
     words: tuple[str, ...]
     tags: tuple[str, ...]
     id: int = 0
     line: int = 0
+    before: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    after: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.words) != len(self.tags):
@@ -34,6 +38,10 @@ class Sentence:
     @property
     def spans(self) -> list[Span]:
         return spans(self.tags)
+
+    @property
+    def context(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.before, self.after
 
 
 @dataclass(frozen=True)

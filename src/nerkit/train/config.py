@@ -33,6 +33,8 @@ class TrainConfig:
     seed: int = 13
     max_length: int = 256
     casing: bool | None = None
+    context: int = 0
+    """Subwords of document context on each side of a sentence (its neighbours' words, unlabelled)."""
     limit_train: int | None = None
     eval_batch_size: int = 64
     checkpoint_steps: int = 500
@@ -55,6 +57,7 @@ class TrainConfig:
             "warmup_ratio": 0 <= self.warmup_ratio < 1,
             "patience": self.patience >= 1,
             "max_length": self.max_length >= 8,
+            "context": self.context >= 0,
             "limit_train": self.limit_train is None or self.limit_train >= 1,
             "checkpoint_steps": self.checkpoint_steps >= 0,
         }

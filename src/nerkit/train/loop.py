@@ -69,7 +69,8 @@ def evaluate_tagger(
     agree across ranks."""
     distributed = distributed or Distributed()
     mine = distributed.shard(sentences)
-    tags = [prediction.tags for prediction in tagger.predict([s.words for s in mine], batch_size=batch_size)]
+    words, contexts = [s.words for s in mine], [s.context for s in mine]
+    tags = [prediction.tags for prediction in tagger.predict(words, batch_size, contexts=contexts)]
     predicted = distributed.gather(tags, len(sentences))
     return score([sentence.tags for sentence in sentences], predicted)
 
@@ -176,10 +177,20 @@ def train(
     labels = label_list(corpus.entity_types)
     rng = _seed_everything(config.seed)
     tagger = Tagger.from_base(
-        config.base, labels, config.max_length, device, config.casing, allow_pickle=config.allow_pickle
+        config.base,
+        labels,
+        config.max_length,
+        device,
+        config.casing,
+        allow_pickle=config.allow_pickle,
+        context=config.context,
     )
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
-    windows = tagger.encoder.encode([s.words for s in train_sentences], _label_ids(train_sentences, labels))
+    windows = tagger.encoder.encode(
+        [s.words for s in train_sentences],
+        _label_ids(train_sentences, labels),
+        [s.context for s in train_sentences],
+    )
     lengths = [len(window) for window in windows]
     batches_per_epoch = math.ceil(len(windows) / config.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
