@@ -11,14 +11,13 @@ import bisect
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 
 from nerkit.corpus import Corpus, Sentence
-from nerkit.encode import Context
+from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
 from nerkit.labels import entity_types, readable_names, spans
@@ -26,6 +25,11 @@ from nerkit.model import DEFAULT_MODEL, Prediction, Tagger
 from nerkit.patterns import Recognizer, builtin_recognizers, find_all
 from nerkit.text import Segmenter, Word
 
+SORT_SENTENCES = 4096
+"""Sentences sorted by length together before batching: with 512, padding was 45% of the tokens fed on
+the CoNLL test texts, with 4,096 it is 10% (docs/benchmarks.md)."""
+GROUP_CHARACTERS = 4_000_000
+"""Texts held at once by `iter_extract` (with at most `SORT_SENTENCES` of them), bounding its memory."""
 Source = Literal["model", "pattern"]
 RedactStyle = Literal["label", "mask", "hash"]
 
@@ -106,7 +110,7 @@ class NER:
         label_names: Mapping[str, str] | None = None,
         recognizers: Sequence[Recognizer] | None = None,
         segmenter: Segmenter | None = None,
-        batch_size: int = 64,
+        batch_size: int = INFERENCE_BATCH,
     ) -> None:
         self.tagger = tagger
         types = sorted({label[2:] for label in tagger.labels if label != "O"})
@@ -144,10 +148,15 @@ class NER:
         return self.tagger.metadata
 
     def predict(
-        self, sentences: Sequence[Sequence[str]], batch_size: int = 64, progress: bool = False
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+        contexts: Sequence[Context] | None = None,
     ) -> list[Prediction]:
-        """Tag pre-tokenised sentences (lists of words) with IOB2 tags and per-word probabilities."""
-        return self.tagger.predict(sentences, batch_size=batch_size, progress=progress)
+        """Tag pre-tokenised sentences (lists of words) with IOB2 tags and per-word probabilities;
+        `contexts` are the words around each sentence in its document (see `Sentence.context`)."""
+        return self.tagger.predict(sentences, batch_size=batch_size, progress=progress, contexts=contexts)
 
     def gold_sentences(
         self, data: Corpus | Sequence[Sentence], split: str = "test", limit: int | None = None
@@ -175,17 +184,13 @@ class NER:
         data: Corpus | Sequence[Sentence],
         split: str = "test",
         limit: int | None = None,
-        batch_size: int = 64,
+        batch_size: int = INFERENCE_BATCH,
         progress: bool = False,
     ) -> Report:
         """Entity-level scores on gold sentences (a corpus split, or sentences given directly)."""
         sentences = self.gold_sentences(data, split, limit)
-        predictions = self.tagger.predict(
-            [sentence.words for sentence in sentences],
-            batch_size,
-            progress,
-            contexts=[sentence.context for sentence in sentences],
-        )
+        words, contexts = [s.words for s in sentences], [s.context for s in sentences]
+        predictions = self.predict(words, batch_size, progress, contexts)
         return score(
             [sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions]
         )
@@ -207,8 +212,7 @@ class NER:
                 "E041", "extract_batch expects a list of texts, not one string", hint="Use extract."
             )
         wanted = set(labels) if labels is not None else None
-        iterator = iter(texts)
-        while group := list(islice(iterator, self.batch_size * 8)):  # sorted by length across the group
+        for group in _groups(texts, SORT_SENTENCES, GROUP_CHARACTERS):
             for text, found in zip(group, self._model_entities(group), strict=True):
                 merged = self.with_patterns(text, found)
                 yield [entity for entity in merged if wanted is None or entity.label in wanted]
@@ -230,7 +234,7 @@ class NER:
         for index, text in enumerate(texts):
             for sentence in self.segmenter.sentences(text):
                 pending.append((index, sentence))
-                if len(pending) >= self.batch_size * 8:
+                if len(pending) >= SORT_SENTENCES:
                     self._tag_sentences(texts, pending, found)
                     pending = []
         self._tag_sentences(texts, pending, found)
@@ -263,6 +267,19 @@ class NER:
     ) -> Redaction:
         """Replace the entities found in `text`; see `redact`."""
         return redact(text, self.extract(text, labels), style)
+
+
+def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text) if isinstance(text, str) else 0
+        if len(group) >= count or size >= characters:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _neighbours(pending: list[tuple[int, list[Word]]], sentences: list[list[str]]) -> list[Context]:

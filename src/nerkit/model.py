@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
 from transformers import logging as hf_logging
 
-from nerkit.encode import SHAPES, Context, Encoder, length_grouped_batches
+from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.files import (
     atomic_directory,
@@ -261,48 +261,50 @@ class Tagger:
     def word_probabilities(
         self,
         sentences: Sequence[Sequence[str]],
-        batch_size: int = 64,
+        batch_size: int = INFERENCE_BATCH,
         progress: bool = False,
         contexts: Sequence[Context] | None = None,
-    ) -> list[torch.Tensor]:
-        """Label probabilities for every word (taken at its first subword), one `(words, labels)` tensor
+    ) -> list[np.ndarray]:
+        """Label probabilities for every word (taken at its first subword), one `(words, labels)` array
         per sentence. Windows are batched longest first so padding stays small. `contexts` (the words
         around each sentence in its document) are read only by models trained with context."""
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
-        parts: list[list[tuple[int, torch.Tensor]]] = [[] for _ in sentences]
+        parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
         batches = length_grouped_batches([len(window) for window in windows], batch_size)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
             inputs.pop("labels")
             logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
-            probs = logits.float().softmax(-1).cpu()
+            logits = logits.float().cpu().numpy()
             for row, window in enumerate(chosen):
-                parts[window.sentence].append((window.words.start, probs[row, window.first_subwords]))
-        empty = torch.zeros((0, len(self.labels)))
+                parts[window.sentence].append(
+                    (window.words.start, _softmax(logits[row, window.first_subwords]))
+                )
+        empty = np.zeros((0, len(self.labels)), dtype=np.float32)
         return [
-            torch.cat([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
+            np.concatenate([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
             for found in parts
         ]
 
-    def decode(self, probabilities: torch.Tensor, constrained: bool = True) -> Prediction:
+    def decode(self, probabilities: np.ndarray, constrained: bool = True) -> Prediction:
         """Word labels from word probabilities. Constrained decoding finds the most probable sequence
         that is valid IOB2 (Viterbi over allowed transitions); unconstrained takes each word's best
         label and reads a stray `I-` as an entity start."""
+        probs = np.asarray(probabilities, dtype=np.float64)
         if constrained:
-            ids = viterbi(probabilities.clamp_min(1e-12).log().numpy(), *self._transitions)
+            ids = viterbi(np.log(np.maximum(probs, 1e-12)), *self._transitions)
         else:
-            ids = probabilities.argmax(-1).tolist()
+            ids = probs.argmax(-1).tolist()
         tags, _ = to_iob2([self.labels[index] for index in ids])
-        chosen = probabilities[torch.arange(len(ids)), torch.tensor(ids, dtype=torch.long)].tolist()
-        scores = [round(score, 6) for score in chosen]
+        scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
         return Prediction(tags, scores)
 
     def predict(
         self,
         sentences: Sequence[Sequence[str]],
-        batch_size: int = 64,
+        batch_size: int = INFERENCE_BATCH,
         progress: bool = False,
         constrained: bool = True,
         contexts: Sequence[Context] | None = None,
@@ -337,6 +339,11 @@ def _choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
         f"{path} has no {onnx_file('int8' if quantize else None)}",
         hint=f"Run `nerkit export {path} --onnx {quantize}`.",
     )
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exponent = np.exp(logits - logits.max(-1, keepdims=True))
+    return exponent / exponent.sum(-1, keepdims=True)
 
 
 def viterbi(log_probs: torch.Tensor | np.ndarray, start: np.ndarray, follows: np.ndarray) -> list[int]:

@@ -25,6 +25,7 @@ from nerkit.cli.common import (
     report_repairs,
     set_threads,
 )
+from nerkit.encode import INFERENCE_BATCH
 from nerkit.errors import NerkitError
 from nerkit.evaluate import differences, report_table, score
 from nerkit.files import atomic_text
@@ -143,7 +144,7 @@ def evaluate_command(
     errors: Annotated[
         Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    batch_size: Annotated[int, typer.Option(min=1)] = INFERENCE_BATCH,
     data_dir: DataDir = None,
     strict: Strict = False,
     allow_pickle: AllowPickle = False,
@@ -156,7 +157,8 @@ def evaluate_command(
     report_repairs(data.repairs)
     ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
     sentences = ner.gold_sentences(data, split, limit)
-    predictions = ner.predict([sentence.words for sentence in sentences], batch_size, progress=not as_json)
+    words, contexts = [s.words for s in sentences], [s.context for s in sentences]
+    predictions = ner.predict(words, batch_size, progress=not as_json, contexts=contexts)
     report = score([sentence.tags for sentence in sentences], [prediction.tags for prediction in predictions])
     if errors is not None:
         with atomic_text(errors) as handle:
