@@ -134,3 +134,26 @@ def test_unconstrained_decoding_reads_a_stray_inside_as_a_start(tagger):
     prediction = tagger.decode(torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]]), constrained=False)
     assert prediction.tags == ["O", "B-per"]
     assert prediction.scores == [0.9, 0.6]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_viterbi_equals_the_best_allowed_sequence_found_by_brute_force(seed):
+    import itertools
+
+    import numpy as np
+
+    from nerkit.labels import allowed_transitions
+    from nerkit.model import viterbi
+
+    labels = ["O", "B-a", "I-a", "B-b", "I-b"]
+    start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(labels))
+    rng = np.random.default_rng(seed)
+    length = int(rng.integers(1, 5))
+    log_probs = np.log(rng.dirichlet(np.full(len(labels), 0.3), size=length))
+
+    def total(path):
+        allowed = start[path[0]] and all(follows[a, b] for a, b in itertools.pairwise(path))
+        return sum(log_probs[i, label] for i, label in enumerate(path)) if allowed else -np.inf
+
+    best = max(itertools.product(range(len(labels)), repeat=length), key=total)
+    assert viterbi(log_probs, start, follows) == list(best)

@@ -349,10 +349,14 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 def viterbi(log_probs: torch.Tensor | np.ndarray, start: np.ndarray, follows: np.ndarray) -> list[int]:
     """The best label sequence under hard transition constraints (`start[j]`: label j may begin;
     `follows[i, j]`: label j may follow label i). NumPy, not torch: on a 9x9 lattice per word, torch's
-    per-call overhead cost ten times the arithmetic."""
+    per-call overhead cost ten times the arithmetic. When each word's best label already forms an allowed
+    sequence, that sequence is the answer and the lattice is skipped."""
     emissions = np.asarray(log_probs, dtype=np.float64)
     if len(emissions) == 0:
         return []
+    greedy = emissions.argmax(-1)
+    if start[greedy[0]] and follows[greedy[:-1], greedy[1:]].all():
+        return greedy.tolist()
     transitions = np.where(follows, 0.0, -np.inf)
     score = np.where(start, emissions[0], -np.inf)
     back = np.empty((len(emissions) - 1, emissions.shape[1]), dtype=np.int64)
