@@ -31,6 +31,15 @@ def test_casing_can_be_turned_off(tiny_base):
     assert tagger.model.config.type_vocab_size == 2
 
 
+def test_a_saved_model_as_base_keeps_its_word_shapes_and_head(tagger, tmp_path):
+    with torch.no_grad():
+        tagger.model.base_model.embeddings.token_type_embeddings.weight.normal_()
+    tagger.save(tmp_path / "m", {"labels": LABELS})
+    again = Tagger.from_base(str(tmp_path / "m"), LABELS, max_length=32)
+    for name, value in tagger.model.state_dict().items():
+        assert torch.equal(again.model.state_dict()[name], value), name
+
+
 def test_save_writes_safetensors_config_tokenizer_and_metadata(tagger, tmp_path):
     tagger.save(tmp_path / "m", {"labels": LABELS})
     names = {path.name for path in (tmp_path / "m").iterdir()}

@@ -70,10 +70,13 @@ def _lowercases(tokenizer: Any) -> bool:
 def _add_word_shapes(model: PreTrainedModel) -> bool:
     """Give the encoder one token-type embedding per word shape, so an uncased model can see
     capitalisation (the strongest NER cue in English). Every new row starts as the pretrained
-    segment-A embedding, so training begins from the encoder's usual behaviour."""
+    segment-A embedding, so training begins from the encoder's usual behaviour. A base that already
+    has them (a nerkit model trained further) keeps what it learned."""
     embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
     if not isinstance(embeddings, torch.nn.Embedding):
         return False
+    if embeddings.num_embeddings == SHAPES:
+        return True
     shapes = torch.nn.Embedding(SHAPES, embeddings.embedding_dim)
     with torch.no_grad():
         shapes.weight.copy_(embeddings.weight[0].expand(SHAPES, -1))
