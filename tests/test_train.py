@@ -149,3 +149,47 @@ def test_a_model_trained_with_document_context_reads_it_after_loading(tiny_base,
 def test_negative_document_context_is_rejected(toy_corpus, tmp_path):
     with pytest.raises(NerkitError, match="context"):
         train(toy_corpus, tmp_path / "m", TrainConfig(context=-1))
+
+
+def test_layers_keeps_only_the_first_encoder_layers(tiny_base):
+    from nerkit.model import Tagger
+
+    full = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
+    student = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32, layers=1)
+    assert student.model.config.num_hidden_layers == 1
+    first = "bert.encoder.layer.0.attention.self.query.weight"
+    assert student.model.state_dict()[first].equal(full.model.state_dict()[first])
+    assert not any(".layer.1." in name for name in student.model.state_dict())
+
+
+def test_a_student_trained_only_on_its_teacher_learns_the_task(trained, tiny_base, tmp_path):
+    result, corpus = trained
+    config = TrainConfig(base=tiny_base, **FAST, layers=1, teacher=str(result.path), distill_weight=1.0)
+    student = train(corpus, tmp_path / "student", config, progress=False)
+    assert student.test is not None and student.test.micro.f1 > 0.7  # an untrained one scores about 0
+    assert json.loads((student.path / "config.json").read_text())["num_hidden_layers"] == 1
+
+
+def test_distillation_loss_is_zero_when_the_student_is_its_teacher(trained):
+    from nerkit.model import Tagger
+    from nerkit.train.loop import _distillation_loss
+
+    result, corpus = trained
+    teacher = Tagger.load(result.path)
+    teacher.model.eval()
+    sentences = corpus["train"][:4]
+    windows = teacher.encoder.encode([s.words for s in sentences], [[0] * len(s.words) for s in sentences])
+    inputs = teacher.encoder.collate(windows)
+    logits = teacher.model(**{k: v for k, v in inputs.items() if k != "labels"}).logits
+    assert _distillation_loss(logits, teacher, inputs).item() == pytest.approx(0.0, abs=1e-6)
+    assert _distillation_loss(logits.flip(-1), teacher, inputs).item() > 0.01
+
+
+def test_a_teacher_with_other_labels_is_refused(trained, tiny_base, tmp_path):
+    from nerkit.corpus import Corpus, Sentence
+
+    result, _ = trained
+    other = (Sentence(("alice", "left"), ("B-x", "O")),) * 4
+    corpus = Corpus("other", {"train": other, "validation": other})
+    with pytest.raises(NerkitError, match="differs from the student in: labels"):
+        train(corpus, tmp_path / "s", TrainConfig(base=tiny_base, **FAST, teacher=str(result.path)))

@@ -128,11 +128,13 @@ class Tagger:
         casing: bool | None = None,
         allow_pickle: bool = False,
         context: int = 0,
+        layers: int | None = None,
     ) -> Tagger:
         """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
 
         `casing=None` adds word-shape embeddings only where they help: the tokenizer lowercases and the
         encoder has token-type embeddings to extend (BERT-style models such as the bundled MiniLM).
+        `layers` keeps only the encoder's first N layers (a student for distillation).
         """
         name = base or bundled_base()
         try:
@@ -142,6 +144,7 @@ class Tagger:
                 id2label=dict(enumerate(labels)),
                 label2id={label: index for index, label in enumerate(labels)},
                 trust_remote_code=False,
+                **({"num_hidden_layers": layers} if layers else {}),
             )
             verbosity = hf_logging.get_verbosity()
             hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here

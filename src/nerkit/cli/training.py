@@ -66,6 +66,15 @@ def train_command(
     context: Annotated[
         int | None, typer.Option(help="Subwords of neighbouring sentences read on each side [default: 0].")
     ] = None,
+    layers: Annotated[
+        int | None, typer.Option(min=1, help="Keep only the base encoder's first N layers (smaller, faster).")
+    ] = None,
+    teacher: Annotated[
+        str | None, typer.Option(help="Distil from this trained nerkit model (same labels and tokenizer).")
+    ] = None,
+    distill_weight: Annotated[
+        float | None, typer.Option(help="Share of the loss that follows the teacher [default: 0.5].")
+    ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
     checkpoint_steps: Annotated[
         int | None, typer.Option(help="Checkpoint every N steps as well as every epoch (0: epochs only).")
@@ -96,6 +105,9 @@ def train_command(
         "max_length": max_length,
         "casing": casing,
         "context": context,
+        "layers": layers,
+        "teacher": teacher,
+        "distill_weight": distill_weight,
         "limit_train": limit_train,
         "checkpoint_steps": checkpoint_steps,
         "allow_pickle": allow_pickle or None,

@@ -35,6 +35,13 @@ class TrainConfig:
     casing: bool | None = None
     context: int = 0
     """Subwords of document context on each side of a sentence (its neighbours' words, unlabelled)."""
+    layers: int | None = None
+    """Keep only the base encoder's first N layers: a smaller, faster model (pair it with `teacher`)."""
+    teacher: str | None = None
+    """A trained nerkit model (same labels and tokenizer) whose word-label probabilities the model also
+    learns from: distillation."""
+    distill_weight: float = 0.5
+    """The share of the loss that follows the teacher; the rest follows the gold labels."""
     limit_train: int | None = None
     eval_batch_size: int = 64
     checkpoint_steps: int = 500
@@ -58,6 +65,8 @@ class TrainConfig:
             "patience": self.patience >= 1,
             "max_length": self.max_length >= 8,
             "context": self.context >= 0,
+            "layers": self.layers is None or self.layers >= 1,
+            "distill_weight": 0 <= self.distill_weight <= 1,
             "limit_train": self.limit_train is None or self.limit_train >= 1,
             "checkpoint_steps": self.checkpoint_steps >= 0,
         }

@@ -22,7 +22,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from nerkit._version import __version__
 from nerkit.corpus import Corpus, Sentence
-from nerkit.encode import Window, length_grouped_batches
+from nerkit.encode import IGNORE, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
 from nerkit.labels import label_list, readable_names
@@ -98,16 +98,55 @@ def _step(
     batch: Sequence[Window],
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    max_grad_norm: float,
+    config: TrainConfig,
+    teacher: Tagger | None = None,
 ) -> float:
-    inputs = tagger.encoder.collate(batch)
-    loss = model(**{key: value.to(tagger.device) for key, value in inputs.items()}).loss
+    inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
+    output = model(**inputs)
+    loss = output.loss
+    if teacher is not None:
+        loss = (1 - config.distill_weight) * loss + config.distill_weight * _distillation_loss(
+            output.logits, teacher, inputs
+        )
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
     optimizer.step()
     scheduler.step()
     optimizer.zero_grad(set_to_none=True)
     return float(loss.item())
+
+
+def _distillation_loss(
+    logits: torch.Tensor, teacher: Tagger, inputs: dict[str, torch.Tensor]
+) -> torch.Tensor:
+    """KL divergence from the teacher's label distribution to the student's, on labelled words only."""
+    labelled = inputs["labels"] != IGNORE
+    with torch.inference_mode():
+        target = teacher.model(**{k: v for k, v in inputs.items() if k != "labels"}).logits[labelled]
+    student = logits[labelled].float().log_softmax(-1)
+    return torch.nn.functional.kl_div(student, target.float().softmax(-1), reduction="batchmean")
+
+
+def _teacher(config: TrainConfig, tagger: Tagger, device: torch.device) -> Tagger | None:
+    """The teacher must read exactly what the student reads and predict the same labels."""
+    if config.teacher is None:
+        return None
+    teacher = Tagger.load(config.teacher, device, backend="torch")
+    differences = {
+        "labels": teacher.labels != tagger.labels,
+        "word shapes": teacher.casing != tagger.casing,
+        "document context": teacher.encoder.context != tagger.encoder.context,
+        "tokenizer": teacher.tokenizer.get_vocab() != tagger.tokenizer.get_vocab(),
+    }
+    if any(differences.values()):
+        names = ", ".join(name for name, differs in differences.items() if differs)
+        raise NerkitError(
+            "E036",
+            f"teacher {config.teacher} differs from the student in: {names}",
+            hint="Distil from a model trained on the same labels with the same base tokenizer and settings.",
+        )
+    teacher.model.eval()
+    return teacher
 
 
 def _metadata(
@@ -184,7 +223,9 @@ def train(
         config.casing,
         allow_pickle=config.allow_pickle,
         context=config.context,
+        layers=config.layers,
     )
+    teacher = _teacher(config, tagger, device)
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
@@ -236,9 +277,7 @@ def train(
         mine = distributed.shard(position.order)
         model.train()
         for batch in mine[position.done :]:
-            loss = _step(
-                model, tagger, [windows[i] for i in batch], optimizer, scheduler, config.max_grad_norm
-            )
+            loss = _step(model, tagger, [windows[i] for i in batch], optimizer, scheduler, config, teacher)
             position.done += 1
             position.global_step += 1
             position.loss_sum += loss
