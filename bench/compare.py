@@ -45,6 +45,9 @@ SPACY_TO_CONLL = {
 }
 """OntoNotes types onto CoNLL's four; dates, times, numbers, money and quantities have no CoNLL type."""
 SYSTEMS = ["nerkit-torch", "nerkit-onnx", "nerkit-onnx-int8", "hf-pipeline", "hf-pipeline-bs32", "spacy-sm"]
+STUDENT = "nerkit-student-int8"
+"""A distilled, smaller model (`--student`): not the network the pipeline runs, so it enters only the
+spaCy comparison and its own ratios."""
 Spans = set[tuple[int, int, int, str]]
 
 
@@ -68,7 +71,7 @@ def _system(name: str, model: str, threads: int) -> tuple[Callable[[list[str]], 
     if name.startswith("nerkit"):
         import nerkit
 
-        backend = {"nerkit-torch": "torch", "nerkit-onnx": "onnx", "nerkit-onnx-int8": "onnx-int8"}[name]
+        backend = "torch" if name == "nerkit-torch" else "onnx" if name == "nerkit-onnx" else "onnx-int8"
         ner = nerkit.load(model, recognizers=[], backend=backend, threads=threads)
         ner.label_names = {}
 
@@ -264,6 +267,9 @@ def main() -> None:
     parser.add_argument(
         "--model", help="a CoNLL-2003 nerkit model directory (copied; ONNX added to the copy)"
     )
+    parser.add_argument(
+        "--student", help="also run this distilled CoNLL-2003 model (int8), e.g. from `nerkit train --layers`"
+    )
     parser.add_argument("--quick", action="store_true", help="small inputs and an untrained head, for CI")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=3)
@@ -290,12 +296,17 @@ def main() -> None:
     _ensure_onnx(str(model))
     started = time.perf_counter()
     inference = [_run_worker(name, args, str(model)) for name in SYSTEMS]
+    if args.student:
+        student = shutil.copytree(args.student, Path(tempfile.mkdtemp()) / "student")
+        _ensure_onnx(str(student))
+        inference.append(_run_worker(STUDENT, args, str(student)))
     training = [_run_worker(name, args, str(model)) for name in ("train-nerkit", "train-seed")]
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, torch threads {args.threads}",
         "versions": {"torch": torch.__version__, "python": platform.python_version()},
         "quick": args.quick,
         "model": "untrained head on bundled MiniLM" if args.quick else args.model,
+        "student": args.student,
         "reps": args.reps,
         "inference": inference,
         "ratios": _ratios(inference),
@@ -315,12 +326,16 @@ def main() -> None:
 def _ratios(inference: list[dict]) -> dict[str, float]:
     speed = {row["system"]: row["words_per_s"]["median"] for row in inference}
     best = max(speed[name] for name in SYSTEMS[:3])
-    return {
+    ratios = {
         "best_nerkit_over_hf_default": round(best / speed["hf-pipeline"], 2),
         "best_nerkit_over_hf_bs32": round(best / speed["hf-pipeline-bs32"], 2),
         "onnx_int8_over_nerkit_torch": round(speed["nerkit-onnx-int8"] / speed["nerkit-torch"], 2),
         "best_nerkit_over_spacy_sm": round(best / speed["spacy-sm"], 2),
     }
+    if STUDENT in speed:
+        ratios["student_int8_over_spacy_sm"] = round(speed[STUDENT] / speed["spacy-sm"], 2)
+        ratios["student_int8_over_nerkit_torch"] = round(speed[STUDENT] / speed["nerkit-torch"], 2)
+    return ratios
 
 
 def _markdown(report: dict) -> str:
