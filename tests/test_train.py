@@ -193,3 +193,30 @@ def test_a_teacher_with_other_labels_is_refused(trained, tiny_base, tmp_path):
     corpus = Corpus("other", {"train": other, "validation": other})
     with pytest.raises(NerkitError, match="differs from the student in: labels"):
         train(corpus, tmp_path / "s", TrainConfig(base=tiny_base, **FAST, teacher=str(result.path)))
+
+
+def test_layer_wise_decay_gives_lower_layers_lower_rates_and_the_head_its_own(tiny_base):
+    from nerkit.model import Tagger
+    from nerkit.train.loop import _optimizer
+
+    tagger = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
+    config = TrainConfig(learning_rate=1e-3, layer_decay=0.5, head_lr_scale=10.0)
+    optimizer, _ = _optimizer(tagger, config, steps=10)
+    rate = {id(p): group["initial_lr"] for group in optimizer.param_groups for p in group["params"]}
+    named = dict(tagger.model.named_parameters())
+    assert rate[id(named["classifier.weight"])] == pytest.approx(1e-2)
+    assert rate[id(named["bert.encoder.layer.1.output.dense.weight"])] == pytest.approx(1e-3)
+    assert rate[id(named["bert.encoder.layer.0.output.dense.weight"])] == pytest.approx(5e-4)
+    assert rate[id(named["bert.embeddings.word_embeddings.weight"])] == pytest.approx(2.5e-4)
+    assert len(rate) == len(named)
+
+
+def test_without_layer_decay_every_parameter_shares_one_rate(tiny_base):
+    from nerkit.model import Tagger
+    from nerkit.train.loop import _optimizer
+
+    tagger = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
+    optimizer, _ = _optimizer(tagger, TrainConfig(learning_rate=1e-3), steps=10)
+    assert {group["initial_lr"] for group in optimizer.param_groups} == {1e-3}
+    decayed = {id(p) for group in optimizer.param_groups if group["weight_decay"] for p in group["params"]}
+    assert id(tagger.model.classifier.weight) in decayed and id(tagger.model.classifier.bias) not in decayed

@@ -55,6 +55,12 @@ def train_command(
     lr: Annotated[
         float | None, typer.Option(help="Peak learning rate [default: 3e-4 bundled, 5e-5 others].")
     ] = None,
+    layer_decay: Annotated[
+        float | None, typer.Option(help="Layer-wise learning-rate decay per encoder layer [default: 1.0].")
+    ] = None,
+    head_lr_scale: Annotated[
+        float | None, typer.Option(help="Head learning rate as a multiple of the top layer's [default: 1.0].")
+    ] = None,
     patience: Annotated[
         int | None, typer.Option(help="Epochs without validation gain before stopping.")
     ] = None,
@@ -100,6 +106,8 @@ def train_command(
         "epochs": epochs,
         "batch_size": batch_size,
         "learning_rate": lr,
+        "layer_decay": layer_decay,
+        "head_lr_scale": head_lr_scale,
         "patience": patience,
         "seed": seed,
         "max_length": max_length,

@@ -27,6 +27,11 @@ class TrainConfig:
     batch_size: int = 32
     learning_rate: float | None = None
     weight_decay: float = 0.01
+    layer_decay: float = 1.0
+    """Layer-wise learning-rate decay: each encoder layer learns at this factor of the layer above it,
+    the embeddings at the lowest rate (1.0: one rate for all)."""
+    head_lr_scale: float = 1.0
+    """The new classification head's learning rate as a multiple of the encoder's top rate."""
     warmup_ratio: float = 0.06
     max_grad_norm: float = 1.0
     patience: int = 2
@@ -61,6 +66,8 @@ class TrainConfig:
             "batch_size": self.batch_size >= 1,
             "eval_batch_size": self.eval_batch_size >= 1,
             "learning_rate": self.learning_rate is None or self.learning_rate > 0,
+            "layer_decay": 0 < self.layer_decay <= 1,
+            "head_lr_scale": self.head_lr_scale > 0,
             "warmup_ratio": 0 <= self.warmup_ratio < 1,
             "patience": self.patience >= 1,
             "max_length": self.max_length >= 8,

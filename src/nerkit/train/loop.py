@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import platform
 import random
+import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -81,15 +82,35 @@ def _seed_everything(seed: int) -> random.Random:
 
 
 def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
-    decay, no_decay = [], []
+    layers = tagger.model.config.num_hidden_layers
+    groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
     for name, parameter in tagger.model.named_parameters():
-        (no_decay if parameter.ndim < 2 or "LayerNorm" in name or "bias" in name else decay).append(parameter)
+        decays = not (parameter.ndim < 2 or "LayerNorm" in name or "bias" in name)
+        rate = _rate_scale(name, layers, config.layer_decay, config.head_lr_scale)
+        groups.setdefault((rate, decays), []).append(parameter)
     optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=config.resolved_learning_rate,
+        [
+            {
+                "params": parameters,
+                "lr": config.resolved_learning_rate * rate,
+                "weight_decay": config.weight_decay if decays else 0.0,
+            }
+            for (rate, decays), parameters in sorted(groups.items())
+        ]
     )
     scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(config.warmup_ratio * steps), steps)
     return optimizer, scheduler
+
+
+def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -> float:
+    """Where a parameter sits decides its learning rate: the head above the encoder, layer N below
+    layer N+1, the embeddings below every layer."""
+    if name.startswith("classifier."):
+        return head_scale
+    layer = re.search(r"\.layer\.(\d+)\.", name)
+    if layer is not None:
+        return layer_decay ** (layers - 1 - int(layer[1]))
+    return layer_decay**layers if "embeddings" in name else 1.0
 
 
 def _step(
