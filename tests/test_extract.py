@@ -148,34 +148,33 @@ def test_unknown_redaction_style_is_an_error(ner):
         ner.redact("x", style="shred")
 
 
-def test_neighbouring_sentences_of_the_same_text_are_passed_as_context(ner, monkeypatch):
-    seen = {}
+@pytest.fixture
+def seen_contexts(ner, monkeypatch):
+    """The contexts the tagger is asked to read, recorded on their way to the real predict."""
+    seen: list = []
     predict = ner.tagger.predict
 
     def spy(sentences, *args, contexts=None, **kwargs):
-        seen["contexts"] = contexts
+        seen.append(contexts)
         return predict(sentences, *args, contexts=contexts, **kwargs)
 
     monkeypatch.setattr(ner.tagger, "predict", spy)
+    return seen
+
+
+def test_neighbouring_sentences_of_the_same_text_are_passed_as_context(ner, seen_contexts):
     ner.extract_batch(["Alice met Bob. Carol left.", "Paris."])
-    assert seen["contexts"] == [
-        ([], ["Carol", "left", "."]),
-        (["Alice", "met", "Bob", "."], []),
-        ([], []),
+    assert seen_contexts == [
+        [
+            ([], ["Carol", "left", "."]),
+            (["Alice", "met", "Bob", "."], []),
+            ([], []),
+        ]
     ]
 
 
-def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, monkeypatch):
+def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, seen_contexts):
     from nerkit.corpus import Sentence
 
-    seen = {}
-    predict = ner.tagger.predict
-
-    def spy(sentences, *args, contexts=None, **kwargs):
-        seen["contexts"] = contexts
-        return predict(sentences, *args, contexts=contexts, **kwargs)
-
-    monkeypatch.setattr(ner.tagger, "predict", spy)
-    gold = [Sentence(("alice",), ("B-per",), before=("bob", "met"), after=("today",))]
-    ner.evaluate(gold)
-    assert seen["contexts"] == [(("bob", "met"), ("today",))]
+    ner.evaluate([Sentence(("alice",), ("B-per",), before=("bob", "met"), after=("today",))])
+    assert seen_contexts == [[(("bob", "met"), ("today",))]]
