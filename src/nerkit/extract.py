@@ -17,6 +17,7 @@ from typing import Any, Literal
 import torch
 
 from nerkit.corpus import Corpus, Sentence
+from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
@@ -246,7 +247,7 @@ class NER:
         if not pending:
             return
         sentences = [[word.text for word in words] for _, words in pending]
-        contexts = _neighbours(pending, sentences)
+        contexts = neighbours(sentences, [index for index, _ in pending], [])
         predictions = self.tagger.predict(sentences, self.batch_size, contexts=contexts)
         for (index, words), prediction in zip(pending, predictions, strict=True):
             for start, end, kind in spans(prediction.tags):
@@ -280,16 +281,6 @@ def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[
             group, size = [], 0
     if group:
         yield group
-
-
-def _neighbours(pending: list[tuple[int, list[Word]]], sentences: list[list[str]]) -> list[Context]:
-    """The sentences before and after each one within the same text."""
-
-    def words(index: int, other: int) -> list[str]:
-        inside = 0 <= other < len(pending) and pending[other][0] == pending[index][0]
-        return sentences[other] if inside else []
-
-    return [(words(index, index - 1), words(index, index + 1)) for index in range(len(pending))]
 
 
 def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") -> Redaction:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nerkit.corpus.types import Sentence
+from nerkit.corpus.types import Sentence, neighbours
 from nerkit.errors import NerkitError
 from nerkit.labels import detect_scheme, is_valid_tag, tags_from_spans, to_iob2
 from nerkit.text import word_offsets
@@ -77,18 +77,12 @@ def _normalise(raws: list[_Raw], path: Path, strict: bool) -> ReadResult:
                 )
             repairs[fix.kind] += 1
         sentences.append(Sentence(tuple(raw.words), tuple(tags), raw.id, raw.lines[0] if raw.lines else 0))
-    return ReadResult(_with_neighbours(sentences, [raw.document for raw in raws]), repairs)
-
-
-def _with_neighbours(sentences: list[Sentence], documents: list[int]) -> list[Sentence]:
-    def words(index: int, other: int) -> tuple[str, ...]:
-        inside = 0 <= other < len(sentences) and documents[other] == documents[index]
-        return sentences[other].words if inside else ()
-
-    return [
-        replace(sentence, before=words(index, index - 1), after=words(index, index + 1))
-        for index, sentence in enumerate(sentences)
+    around = neighbours([sentence.words for sentence in sentences], [raw.document for raw in raws], ())
+    linked = [
+        replace(sentence, before=before, after=after)
+        for sentence, (before, after) in zip(sentences, around, strict=True)
     ]
+    return ReadResult(linked, repairs)
 
 
 def _utf8_lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from nerkit.labels import Span, entity_types, spans
 
 SPLITS = ("train", "validation", "test")
+Words = TypeVar("Words")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,19 @@ class Corpus:
     @property
     def entity_types(self) -> list[str]:
         return entity_types(sentence.tags for sentence in self.sentences)
+
+
+def neighbours(
+    words: Sequence[Words], documents: Sequence[Hashable], edge: Words
+) -> list[tuple[Words, Words]]:
+    """Each sentence's words before and after it within its document (`edge` where there are none):
+    what readers attach to sentences and extraction feeds to models trained with document context."""
+
+    def beside(index: int, other: int) -> Words:
+        inside = 0 <= other < len(words) and documents[other] == documents[index]
+        return words[other] if inside else edge
+
+    return [(beside(index, index - 1), beside(index, index + 1)) for index in range(len(words))]
 
 
 def reference_split(sentences: Sequence[Sentence]) -> dict[str, tuple[Sentence, ...]]:
