@@ -5,7 +5,9 @@ from conftest import make_sentences, write
 from typer.testing import CliRunner
 
 from nerkit.cli import app
+from nerkit.cli.common import resolve_device
 from nerkit.corpus import write_file
+from nerkit.errors import NerkitError
 
 runner = CliRunner()
 
@@ -298,3 +300,37 @@ def test_evaluate_reports_repaired_tags_on_stderr(trained, tmp_path):
     assert result.exit_code == 0, result.output
     assert "repaired: I- that follows nothing x1" in result.stderr
     assert json.loads(result.stdout)["sentences"] == 2
+
+
+def test_device_auto_falls_back_to_the_cpu_without_a_gpu(monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    assert resolve_device("auto").type == "cpu"
+
+
+def test_device_auto_picks_the_gpu_when_torch_sees_one(monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    assert str(resolve_device("auto")) == "cuda"
+
+
+@pytest.mark.parametrize("name", ["cuda", "cuda:1"])
+def test_asking_for_a_gpu_torch_cannot_see_is_refused(name, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    with pytest.raises(NerkitError, match=r"E066.*torch sees none"):
+        resolve_device(name)
+
+
+def test_train_with_an_unknown_device_fails_before_reading_data(tmp_path):
+    result = invoke("train", "gmb", "--device", "gpu0", "--data-dir", tmp_path, "--out", tmp_path / "m")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: [E066] unknown device 'gpu0'")
+
+
+def test_train_repeats_teacher_for_an_ensemble_of_teachers(trained, tiny_base, tmp_path):
+    out, data = trained
+    tiny = ["--base", tiny_base, "--max-length", 32, "--batch-size", 8, "--quiet", "--epochs", 1]
+    result = invoke(
+        "train", "gmb", "--out", tmp_path / "s", "--data-dir", data, "--teacher", out, "--teacher", out, *tiny
+    )
+    assert result.exit_code == 0, result.output
+    hyperparameters = json.loads((tmp_path / "s" / "nerkit.json").read_text())["hyperparameters"]
+    assert hyperparameters["teachers"] == [str(out), str(out)]

@@ -1,7 +1,9 @@
 import json
 
 import pytest
+import torch
 
+from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.extract import NER
 from nerkit.train import TrainConfig, train
@@ -139,6 +141,21 @@ def test_config_file_value_of_the_wrong_type_names_the_option(tmp_path):
         TrainConfig.from_file(tmp_path / "c.json")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("teachers: [models/a, models/b]\n", ("models/a", "models/b")), ("teachers: models/a\n", ("models/a",))],
+)
+def test_config_file_teachers_are_a_list_or_one_path(tmp_path, text, expected):
+    (tmp_path / "c.yaml").write_text(text)
+    assert TrainConfig.from_file(tmp_path / "c.yaml").teachers == expected
+
+
+def test_config_file_teachers_of_the_wrong_type_are_refused(tmp_path):
+    (tmp_path / "c.json").write_text('{"teachers": [3]}')
+    with pytest.raises(NerkitError, match="option teachers must be a list of paths"):
+        TrainConfig.from_file(tmp_path / "c.json")
+
+
 def test_a_model_trained_with_document_context_reads_it_after_loading(tiny_base, toy_corpus, tmp_path):
     config = TrainConfig(base=tiny_base, **{**FAST, "epochs": 1}, context=6)
     result = train(toy_corpus, tmp_path / "ctx", config, progress=False)
@@ -164,25 +181,58 @@ def test_layers_keeps_only_the_first_encoder_layers(tiny_base):
 
 def test_a_student_trained_only_on_its_teacher_learns_the_task(trained, tiny_base, tmp_path):
     result, corpus = trained
-    config = TrainConfig(base=tiny_base, **FAST, layers=1, teacher=str(result.path), distill_weight=1.0)
+    config = TrainConfig(base=tiny_base, **FAST, layers=1, teachers=(str(result.path),), distill_weight=1.0)
     student = train(corpus, tmp_path / "student", config, progress=False)
     assert student.test is not None and student.test.micro.f1 > 0.7  # an untrained one scores about 0
     assert json.loads((student.path / "config.json").read_text())["num_hidden_layers"] == 1
 
 
-def test_distillation_loss_is_zero_when_the_student_is_its_teacher(trained):
+def _teacher_and_windows(result, corpus):
     from nerkit.model import Tagger
-    from nerkit.train.loop import _distillation_loss
 
-    result, corpus = trained
     teacher = Tagger.load(result.path)
     teacher.model.eval()
-    sentences = corpus["train"][:4]
+    sentences = corpus["train"][:6]
     windows = teacher.encoder.encode([s.words for s in sentences], [[0] * len(s.words) for s in sentences])
+    return teacher, windows
+
+
+def test_soft_labels_are_the_teachers_probabilities_at_each_labelled_word(trained):
+    from nerkit.train.loop import _soft_labels
+
+    teacher, windows = _teacher_and_windows(*trained)
+    soft = _soft_labels([teacher], windows, batch_size=4, progress=False)
     inputs = teacher.encoder.collate(windows)
-    logits = teacher.model(**{k: v for k, v in inputs.items() if k != "labels"}).logits
-    assert _distillation_loss(logits, teacher, inputs).item() == pytest.approx(0.0, abs=1e-6)
-    assert _distillation_loss(logits.flip(-1), teacher, inputs).item() > 0.01
+    labelled = inputs.pop("labels") != IGNORE
+    logits = teacher.model(**inputs).logits
+    for row, window in enumerate(windows):
+        assert len(soft[row]) == len(window.first_subwords)
+        assert torch.allclose(soft[row], logits[row][labelled[row]].softmax(-1), atol=1e-5)
+
+
+def test_soft_labels_of_several_teachers_are_their_average(trained):
+    from nerkit.model import Tagger
+    from nerkit.train.loop import _soft_labels
+
+    result, corpus = trained
+    first, windows = _teacher_and_windows(result, corpus)
+    second = Tagger.load(result.path)
+    second.model.eval()
+    with torch.no_grad():
+        second.model.classifier.bias.add_(torch.arange(len(second.labels), dtype=torch.float32))
+    alone = [_soft_labels([teacher], windows, 4, False) for teacher in (first, second)]
+    together = _soft_labels([first, second], windows, 4, False)
+    assert not torch.allclose(alone[0][0], alone[1][0])
+    for row in range(len(windows)):
+        assert torch.allclose(together[row], (alone[0][row] + alone[1][row]) / 2, atol=1e-6)
+
+
+def test_distillation_loss_is_zero_when_the_student_matches_its_teachers():
+    from nerkit.train.loop import _distillation_loss
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0]])
+    assert _distillation_loss(logits, logits.softmax(-1)).item() == pytest.approx(0.0, abs=1e-6)
+    assert _distillation_loss(logits.flip(-1), logits.softmax(-1)).item() > 0.01
 
 
 def test_a_teacher_with_other_labels_is_refused(trained, tiny_base, tmp_path):
@@ -192,7 +242,7 @@ def test_a_teacher_with_other_labels_is_refused(trained, tiny_base, tmp_path):
     other = (Sentence(("alice", "left"), ("B-x", "O")),) * 4
     corpus = Corpus("other", {"train": other, "validation": other})
     with pytest.raises(NerkitError, match="differs from the student in: labels"):
-        train(corpus, tmp_path / "s", TrainConfig(base=tiny_base, **FAST, teacher=str(result.path)))
+        train(corpus, tmp_path / "s", TrainConfig(base=tiny_base, **FAST, teachers=(str(result.path),)))
 
 
 def test_layer_wise_decay_gives_lower_layers_lower_rates_and_the_head_its_own(tiny_base):

@@ -38,6 +38,9 @@ Strict = Annotated[
     bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")
 ]
 Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+Device = Annotated[
+    str, typer.Option("--device", help="cpu, cuda, cuda:N, or auto: the first GPU when torch sees one.")
+]
 ModelDir = Annotated[
     Path | None,
     typer.Option(help="Model directory from `nerkit train` [default: the English model nerkit ships]."),
@@ -82,3 +85,17 @@ def report_repairs(repairs: Mapping[str, int]) -> None:
 def set_threads(threads: int | None) -> None:
     if threads:
         torch.set_num_threads(threads)
+
+
+def resolve_device(name: str) -> torch.device:
+    """`auto` trains on a GPU when there is one, as users of Hugging Face's Trainer expect; an explicit
+    GPU that torch cannot see fails here rather than deep inside the first forward pass."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise NerkitError("E066", f"unknown device {name!r}", hint="Use cpu, cuda, cuda:N or auto.") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise NerkitError("E066", f"no GPU for device {name!r}: torch sees none", hint="Use --device cpu.")
+    return device

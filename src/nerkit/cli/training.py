@@ -16,6 +16,7 @@ from nerkit.cli.common import (
     AsJson,
     Backend,
     DataDir,
+    Device,
     ModelDir,
     Strict,
     Threads,
@@ -23,6 +24,7 @@ from nerkit.cli.common import (
     console,
     friendly,
     report_repairs,
+    resolve_device,
     set_threads,
 )
 from nerkit.encode import INFERENCE_BATCH
@@ -76,10 +78,13 @@ def train_command(
         int | None, typer.Option(min=1, help="Keep only the base encoder's first N layers (smaller, faster).")
     ] = None,
     teacher: Annotated[
-        str | None, typer.Option(help="Distil from this trained nerkit model (same labels and tokenizer).")
+        list[str] | None,
+        typer.Option(
+            help="Distil from this trained nerkit model (same labels and tokenizer); repeat for an ensemble."
+        ),
     ] = None,
     distill_weight: Annotated[
-        float | None, typer.Option(help="Share of the loss that follows the teacher [default: 0.5].")
+        float | None, typer.Option(help="Share of the loss that follows the teachers [default: 0.5].")
     ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
     checkpoint_steps: Annotated[
@@ -95,12 +100,14 @@ def train_command(
     data_dir: DataDir = None,
     strict: Strict = False,
     threads: Threads = None,
+    device: Device = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split."""
     if nproc and nproc > 1:
         _relaunch_with_torchrun(nproc)
     set_threads(threads)
+    target = resolve_device(device)
     flags = {
         "base": base,
         "epochs": epochs,
@@ -114,7 +121,7 @@ def train_command(
         "casing": casing,
         "context": context,
         "layers": layers,
-        "teacher": teacher,
+        "teachers": tuple(teacher) if teacher else None,
         "distill_weight": distill_weight,
         "limit_train": limit_train,
         "checkpoint_steps": checkpoint_steps,
@@ -126,7 +133,7 @@ def train_command(
         corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
     )
     report_repairs(data.repairs)
-    result = nerkit.train(data, out, settings, progress=not quiet, resume=resume)
+    result = nerkit.train(data, out, settings, device=target, progress=not quiet, resume=resume)
     if int(os.environ.get("RANK", "0")) != 0:
         return
     console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))

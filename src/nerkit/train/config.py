@@ -41,12 +41,12 @@ class TrainConfig:
     context: int = 0
     """Subwords of document context on each side of a sentence (its neighbours' words, unlabelled)."""
     layers: int | None = None
-    """Keep only the base encoder's first N layers: a smaller, faster model (pair it with `teacher`)."""
-    teacher: str | None = None
-    """A trained nerkit model (same labels and tokenizer) whose word-label probabilities the model also
-    learns from: distillation."""
+    """Keep only the base encoder's first N layers: a smaller, faster model (pair it with `teachers`)."""
+    teachers: tuple[str, ...] = ()
+    """Trained nerkit models (same labels and tokenizer) whose averaged word-label probabilities the
+    model also learns from: distillation, and with several teachers an ensemble's knowledge in one model."""
     distill_weight: float = 0.5
-    """The share of the loss that follows the teacher; the rest follows the gold labels."""
+    """The share of the loss that follows the teachers; the rest follows the gold labels."""
     limit_train: int | None = None
     eval_batch_size: int = 64
     checkpoint_steps: int = 500
@@ -122,6 +122,11 @@ def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:
     kind = annotation.split(" | ")[0]
     if value is None and "None" in annotation:
         return None
+    if kind == "tuple[str, ...]":
+        items = [value] if isinstance(value, str) else value
+        if isinstance(items, list) and all(isinstance(item, str) for item in items):
+            return tuple(items)
+        raise NerkitError("E031", f"option {name} must be a list of paths, got {value!r}", path=path)
     if kind == "float" and isinstance(value, str):
         try:
             return float(value)

@@ -120,14 +120,15 @@ def _step(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     config: TrainConfig,
-    teacher: Tagger | None = None,
+    soft_labels: torch.Tensor | None = None,
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
     output = model(**inputs)
     loss = output.loss
-    if teacher is not None:
+    if soft_labels is not None:
+        labelled = output.logits[inputs["labels"] != IGNORE]
         loss = (1 - config.distill_weight) * loss + config.distill_weight * _distillation_loss(
-            output.logits, teacher, inputs
+            labelled, soft_labels.to(tagger.device)
         )
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
@@ -137,37 +138,56 @@ def _step(
     return float(loss.item())
 
 
-def _distillation_loss(
-    logits: torch.Tensor, teacher: Tagger, inputs: dict[str, torch.Tensor]
-) -> torch.Tensor:
-    """KL divergence from the teacher's label distribution to the student's, on labelled words only."""
-    labelled = inputs["labels"] != IGNORE
-    with torch.inference_mode():
-        target = teacher.model(**{k: v for k, v in inputs.items() if k != "labels"}).logits[labelled]
-    student = logits[labelled].float().log_softmax(-1)
-    return torch.nn.functional.kl_div(student, target.float().softmax(-1), reduction="batchmean")
+def _distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.Tensor:
+    """KL divergence from the teachers' label distribution to the student's, one row per labelled word."""
+    return torch.nn.functional.kl_div(logits.float().log_softmax(-1), soft_labels, reduction="batchmean")
 
 
-def _teacher(config: TrainConfig, tagger: Tagger, device: torch.device) -> Tagger | None:
-    """The teacher must read exactly what the student reads and predict the same labels."""
-    if config.teacher is None:
-        return None
-    teacher = Tagger.load(config.teacher, device, backend="torch")
-    differences = {
-        "labels": teacher.labels != tagger.labels,
-        "word shapes": teacher.casing != tagger.casing,
-        "document context": teacher.encoder.context != tagger.encoder.context,
-        "tokenizer": teacher.tokenizer.get_vocab() != tagger.tokenizer.get_vocab(),
-    }
-    if any(differences.values()):
-        names = ", ".join(name for name, differs in differences.items() if differs)
-        raise NerkitError(
-            "E036",
-            f"teacher {config.teacher} differs from the student in: {names}",
-            hint="Distil from a model trained on the same labels with the same base tokenizer and settings.",
-        )
-    teacher.model.eval()
-    return teacher
+def _teachers(config: TrainConfig, tagger: Tagger, device: torch.device) -> list[Tagger]:
+    """A teacher must read exactly what the student reads and predict the same labels."""
+    teachers = []
+    for path in config.teachers:
+        teacher = Tagger.load(path, device, backend="torch")
+        differences = {
+            "labels": teacher.labels != tagger.labels,
+            "word shapes": teacher.casing != tagger.casing,
+            "document context": teacher.encoder.context != tagger.encoder.context,
+            "tokenizer": teacher.tokenizer.get_vocab() != tagger.tokenizer.get_vocab(),
+        }
+        if any(differences.values()):
+            names = ", ".join(name for name, differs in differences.items() if differs)
+            raise NerkitError(
+                "E036",
+                f"teacher {path} differs from the student in: {names}",
+                hint="Distil from models trained on the same labels, base tokenizer and settings.",
+            )
+        teacher.model.eval()
+        teachers.append(teacher)
+    return teachers
+
+
+def _soft_labels(
+    teachers: Sequence[Tagger], windows: Sequence[Window], batch_size: int, progress: bool
+) -> list[torch.Tensor]:
+    """The teachers' averaged label probabilities at each labelled position of every training window.
+    Teachers are fixed and run without dropout, so one pass before training gives the same targets as
+    a pass at every step, at a fraction of the cost (several teachers would outweigh the student)."""
+    soft: list[torch.Tensor] = [torch.empty(0)] * len(windows)
+    batches = length_grouped_batches([len(window) for window in windows], batch_size)
+    for batch in tqdm(batches, desc="teachers", unit="batch", disable=not progress, leave=False):
+        inputs = teachers[0].encoder.collate([windows[index] for index in batch])
+        labelled = inputs.pop("labels") != IGNORE
+        with torch.inference_mode():
+            probabilities = sum(
+                teacher.model(**{k: v.to(teacher.device) for k, v in inputs.items()})
+                .logits.float()
+                .softmax(-1)
+                for teacher in teachers
+            )
+        probabilities = (probabilities / len(teachers)).cpu()
+        for row, index in enumerate(batch):
+            soft[index] = probabilities[row][labelled[row]].clone()
+    return soft
 
 
 def _metadata(
@@ -246,13 +266,19 @@ def train(
         context=config.context,
         layers=config.layers,
     )
-    teacher = _teacher(config, tagger, device)
+    teachers = _teachers(config, tagger, device)
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
         _label_ids(train_sentences, labels),
         [s.context for s in train_sentences],
     )
+    soft = (
+        _soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
+        if teachers
+        else None
+    )
+    del teachers
     lengths = [len(window) for window in windows]
     batches_per_epoch = math.ceil(len(windows) / config.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
@@ -298,7 +324,8 @@ def train(
         mine = distributed.shard(position.order)
         model.train()
         for batch in mine[position.done :]:
-            loss = _step(model, tagger, [windows[i] for i in batch], optimizer, scheduler, config, teacher)
+            targets = torch.cat([soft[i] for i in batch]) if soft is not None else None
+            loss = _step(model, tagger, [windows[i] for i in batch], optimizer, scheduler, config, targets)
             position.done += 1
             position.global_step += 1
             position.loss_sum += loss
