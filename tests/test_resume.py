@@ -149,3 +149,20 @@ def test_corrupt_checkpoint_is_refused_with_its_checksum(toy_corpus, tiny_base, 
     tensors.write_bytes(tensors.read_bytes()[:-100])
     with pytest.raises(NerkitError, match=r"E026.*state.safetensors does not match"):
         train(toy_corpus, tmp_path / "m", config, resume=True, progress=False)
+
+
+def test_a_distillation_run_resumes_with_the_same_teachers(toy_corpus, tiny_base, tmp_path):
+    from nerkit.train import train
+
+    tiny = {"base": tiny_base, "batch_size": 4, "max_length": 32, "learning_rate": 3e-3}
+    teacher = train(toy_corpus, tmp_path / "t", TrainConfig(**tiny, epochs=1), progress=False).path
+    config = TrainConfig(**tiny, epochs=2, checkpoint_steps=1, teachers=(str(teacher),))
+
+    def stop(progress):
+        if progress.global_step == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(toy_corpus, tmp_path / "s", config, on_step=stop, progress=False)
+    resumed = train(toy_corpus, tmp_path / "s", config, resume=True, progress=False)
+    assert [entry["epoch"] for entry in resumed.history] == [1, 2]

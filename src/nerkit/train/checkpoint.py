@@ -103,9 +103,10 @@ def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> 
         )
     document = read_json(path / STATE_JSON, "E034")
     verify_checksums(path, document.get("checksums", {}))
+    settings = json.loads(json.dumps(asdict(config)))  # as saved: tuples become lists
     changed = sorted(
         name
-        for name, value in asdict(config).items()
+        for name, value in settings.items()
         if document["config"].get(name) != value and name != "checkpoint_steps"
     )
     if changed:
