@@ -334,3 +334,11 @@ def test_train_repeats_teacher_for_an_ensemble_of_teachers(trained, tiny_base, t
     assert result.exit_code == 0, result.output
     hyperparameters = json.loads((tmp_path / "s" / "nerkit.json").read_text())["hyperparameters"]
     assert hyperparameters["teachers"] == [str(out), str(out)]
+
+
+def test_train_crf_flag_records_transition_scores_in_the_model(trained, tiny_base, tmp_path):
+    _, data = trained
+    tiny = ["--base", tiny_base, "--max-length", 32, "--batch-size", 8, "--quiet", "--epochs", 1]
+    result = invoke("train", "gmb", "--out", tmp_path / "c", "--data-dir", data, "--crf", *tiny)
+    assert result.exit_code == 0, result.output
+    assert "transitions" in json.loads((tmp_path / "c" / "nerkit.json").read_text())

@@ -26,7 +26,7 @@ import nerkit
 from nerkit.train import TrainConfig
 
 folder, base, out, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-resume = len(sys.argv) > 5
+resume, crf = "--resume" in sys.argv, "--crf" in sys.argv
 rank = int(os.environ["RANK"])
 corpus = nerkit.read_corpus(train=f"{folder}/train.conll", validation=f"{folder}/dev.conll")
 log = open(f"{folder}/{out}.steps.{rank}.jsonl", "a")
@@ -41,7 +41,7 @@ def record(progress):
         os.kill(os.getpid(), signal.SIGKILL)
 
 config = TrainConfig(base=base, epochs=3, batch_size=4, learning_rate=3e-3, warmup_ratio=0.0, max_length=32,
-                     checkpoint_steps=2)
+                     checkpoint_steps=2, crf=crf)
 nerkit.train(corpus, f"{folder}/{out}", config, progress=False, on_step=record, resume=resume)
 """
 
@@ -77,6 +77,15 @@ def test_both_ranks_hold_identical_weights_after_every_step(folder):
     assert len(ranks[0]) == len(ranks[1]) == 15  # 10 batches of 4, 5 per rank per epoch, 3 epochs
     assert [step["weights"] for step in ranks[0]] == [step["weights"] for step in ranks[1]]
     assert ranks[0][0]["loss"] != ranks[1][0]["loss"]  # each rank trained on its own batches
+
+
+def test_learned_transition_scores_stay_identical_across_ranks(folder, tiny_base):
+    finished = _torchrun(folder, tiny_base, "crf", 0, "--crf")
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    ranks = [_steps(folder, "crf", rank) for rank in (0, 1)]
+    assert [step["weights"] for step in ranks[0]] == [step["weights"] for step in ranks[1]]
+    assert [step["weights"] for step in ranks[0]] != [step["weights"] for step in _steps(folder, "whole", 0)]
+    assert json.loads((folder / "crf" / "nerkit.json").read_text())["transitions"]["scores"]
 
 
 def test_the_loss_goes_down(folder):

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
 from transformers import logging as hf_logging
 
+from nerkit.crf import Transitions
 from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.files import (
@@ -117,6 +118,8 @@ class Tagger:
         self.backend = "torch"
         start, follows = allowed_transitions(self.labels)
         self._transitions = (np.array(start, dtype=bool), np.array(follows, dtype=bool))
+        learned = self.metadata.get("transitions")
+        self.crf = Transitions.from_json(self.labels, learned) if learned is not None else None
 
     @classmethod
     def from_base(
@@ -247,7 +250,8 @@ class Tagger:
         """Write the model directory atomically, with checksums that `load` verifies."""
         path = Path(path)
         with atomic_directory(path) as temporary:
-            self.model.save_pretrained(temporary)
+            weights = {k: v for k, v in self.model.state_dict().items() if not k.startswith("crf.")}
+            self.model.save_pretrained(temporary, state_dict=weights)
             self.tokenizer.save_pretrained(temporary)
             checksums = {WEIGHTS_FILE: sha256(temporary / WEIGHTS_FILE)}
             self.metadata = {
@@ -256,6 +260,7 @@ class Tagger:
                 "casing": self.casing,
                 "context": self.encoder.context,
                 **metadata,
+                **({"transitions": self.crf.to_json()} if self.crf is not None else {}),
                 "checksums": checksums,
             }
             (temporary / METADATA_FILE).write_text(
@@ -300,7 +305,8 @@ class Tagger:
         label and reads a stray `I-` as an entity start."""
         probs = np.asarray(probabilities, dtype=np.float64)
         if constrained:
-            ids = viterbi(np.log(np.maximum(probs, 1e-12)), *self._transitions)
+            learned = self.crf.arrays() if self.crf is not None else None
+            ids = viterbi(np.log(np.maximum(probs, 1e-12)), *self._transitions, learned)
         else:
             ids = probs.argmax(-1).tolist()
         tags, _ = to_iob2([self.labels[index] for index in ids])
@@ -352,25 +358,33 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exponent / exponent.sum(-1, keepdims=True)
 
 
-def viterbi(log_probs: torch.Tensor | np.ndarray, start: np.ndarray, follows: np.ndarray) -> list[int]:
+def viterbi(
+    log_probs: torch.Tensor | np.ndarray,
+    start: np.ndarray,
+    follows: np.ndarray,
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> list[int]:
     """The best label sequence under hard transition constraints (`start[j]`: label j may begin;
-    `follows[i, j]`: label j may follow label i). NumPy, not torch: on a 9x9 lattice per word, torch's
-    per-call overhead cost ten times the arithmetic. When each word's best label already forms an allowed
-    sequence, that sequence is the answer and the lattice is skipped."""
+    `follows[i, j]`: label j may follow label i), plus `learned` start, transition and end scores
+    when the model has them (a CRF). NumPy, not torch: on a 9x9 lattice per word, torch's per-call
+    overhead cost ten times the arithmetic. Without learned scores, when each word's best label
+    already forms an allowed sequence, that sequence is the answer and the lattice is skipped."""
     emissions = np.asarray(log_probs, dtype=np.float64)
     if len(emissions) == 0:
         return []
-    greedy = emissions.argmax(-1)
-    if start[greedy[0]] and follows[greedy[:-1], greedy[1:]].all():
-        return greedy.tolist()
-    transitions = np.where(follows, 0.0, -np.inf)
-    score = np.where(start, emissions[0], -np.inf)
+    begin, between, end = learned if learned is not None else (0.0, 0.0, 0.0)
+    if learned is None:
+        greedy = emissions.argmax(-1)
+        if start[greedy[0]] and follows[greedy[:-1], greedy[1:]].all():
+            return greedy.tolist()
+    transitions = np.where(follows, between, -np.inf)
+    score = np.where(start, emissions[0] + begin, -np.inf)
     back = np.empty((len(emissions) - 1, emissions.shape[1]), dtype=np.int64)
     for step, emission in enumerate(emissions[1:]):
         candidates = score[:, None] + transitions
         back[step] = candidates.argmax(0)
         score = candidates.max(0) + emission
-    best = [int(score.argmax())]
+    best = [int((score + end).argmax())]
     for previous in back[::-1]:
         best.append(int(previous[best[-1]]))
     return best[::-1]

@@ -83,6 +83,10 @@ def train_command(
             help="Distil from this trained nerkit model (same labels and tokenizer); repeat for an ensemble."
         ),
     ] = None,
+    crf: Annotated[
+        bool | None,
+        typer.Option("--crf/--no-crf", help="Learn label-transition scores (CRF) [default: off]."),
+    ] = None,
     distill_weight: Annotated[
         float | None, typer.Option(help="Share of the loss that follows the teachers [default: 0.5].")
     ] = None,
@@ -122,6 +126,7 @@ def train_command(
         "context": context,
         "layers": layers,
         "teachers": tuple(teacher) if teacher else None,
+        "crf": crf,
         "distill_weight": distill_weight,
         "limit_train": limit_train,
         "checkpoint_steps": checkpoint_steps,

@@ -45,6 +45,9 @@ class TrainConfig:
     teachers: tuple[str, ...] = ()
     """Trained nerkit models (same labels and tokenizer) whose averaged word-label probabilities the
     model also learns from: distillation, and with several teachers an ensemble's knowledge in one model."""
+    crf: bool = False
+    """Learn label-transition scores with a CRF loss over each sentence's word labels instead of one
+    cross-entropy per word; decoding then adds the learned scores."""
     distill_weight: float = 0.5
     """The share of the loss that follows the teachers; the rest follows the gold labels."""
     limit_train: int | None = None

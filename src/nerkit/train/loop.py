@@ -23,6 +23,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from nerkit._version import __version__
 from nerkit.corpus import Corpus, Sentence
+from nerkit.crf import Transitions, word_rows
 from nerkit.encode import IGNORE, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, score
@@ -85,7 +86,7 @@ def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
     layers = tagger.model.config.num_hidden_layers
     groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
     for name, parameter in tagger.model.named_parameters():
-        decays = not (parameter.ndim < 2 or "LayerNorm" in name or "bias" in name)
+        decays = not (parameter.ndim < 2 or "LayerNorm" in name or "bias" in name or name.startswith("crf."))
         rate = _rate_scale(name, layers, config.layer_decay, config.head_lr_scale)
         groups.setdefault((rate, decays), []).append(parameter)
     optimizer = torch.optim.AdamW(
@@ -105,7 +106,7 @@ def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
 def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -> float:
     """Where a parameter sits decides its learning rate: the head above the encoder, layer N below
     layer N+1, the embeddings below every layer."""
-    if name.startswith("classifier."):
+    if name.startswith(("classifier.", "crf.")):
         return head_scale
     layer = re.search(r"\.layer\.(\d+)\.", name)
     if layer is not None:
@@ -124,7 +125,7 @@ def _step(
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
     output = model(**inputs)
-    loss = output.loss
+    loss = output.loss if tagger.crf is None else tagger.crf.nll(*word_rows(output.logits, inputs["labels"]))
     if soft_labels is not None:
         labelled = output.logits[inputs["labels"] != IGNORE]
         loss = (1 - config.distill_weight) * loss + config.distill_weight * _distillation_loss(
@@ -266,6 +267,9 @@ def train(
         context=config.context,
         layers=config.layers,
     )
+    if config.crf:
+        tagger.crf = Transitions(labels).to(device)
+        tagger.model.add_module("crf", tagger.crf)  # so the optimiser, DDP and checkpoints include it
     teachers = _teachers(config, tagger, device)
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
