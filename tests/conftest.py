@@ -101,13 +101,21 @@ def toy_ner(tiny_base: str, tmp_path_factory: pytest.TempPathFactory):
     return NER.load(out)
 
 
-@pytest.fixture
-def toy_corpus() -> Corpus:
+FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
+"""Training settings that learn the toy corpus in seconds with the tiny base."""
+
+
+def make_toy_corpus() -> Corpus:
     sentences = make_sentences()
     return Corpus(
         "toy",
         {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
     )
+
+
+@pytest.fixture
+def toy_corpus() -> Corpus:
+    return make_toy_corpus()
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

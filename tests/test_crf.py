@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
 from nerkit.crf import Transitions, word_rows
@@ -17,7 +18,6 @@ from nerkit.model import Tagger, viterbi
 from nerkit.train import TrainConfig, train
 
 LABELS = ["O", "B-a", "I-a", "B-b", "I-b"]
-FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
 
 
 def random_transitions(seed: int) -> Transitions:
@@ -110,17 +110,8 @@ def test_learned_scores_can_overrule_each_word_s_best_label():
 
 @pytest.fixture(scope="module")
 def crf_model(tiny_base, tmp_path_factory):
-    from conftest import make_sentences
-
-    from nerkit.corpus import Corpus
-
-    sentences = make_sentences()
-    corpus = Corpus(
-        "toy",
-        {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
-    )
     out = tmp_path_factory.mktemp("crf") / "model"
-    return train(corpus, out, TrainConfig(base=tiny_base, **FAST, crf=True), progress=False)
+    return train(make_toy_corpus(), out, TrainConfig(base=tiny_base, **FAST, crf=True), progress=False)
 
 
 def test_a_crf_model_learns_the_task(crf_model):

@@ -2,26 +2,17 @@ import json
 
 import pytest
 import torch
+from conftest import FAST, make_toy_corpus
 
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.extract import NER
 from nerkit.train import TrainConfig, train
 
-FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
-
 
 @pytest.fixture(scope="module")
 def trained(tiny_base, tmp_path_factory):
-    from conftest import make_sentences
-
-    from nerkit.corpus import Corpus
-
-    sentences = make_sentences()
-    corpus = Corpus(
-        "toy",
-        {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
-    )
+    corpus = make_toy_corpus()
     out = tmp_path_factory.mktemp("models") / "toy"
     return train(corpus, out, TrainConfig(base=tiny_base, **FAST), progress=False), corpus
 
