@@ -189,10 +189,10 @@ def _teacher_and_windows(result, corpus):
 
 
 def test_soft_labels_are_the_teachers_probabilities_at_each_labelled_word(trained):
-    from nerkit.train.loop import _soft_labels
+    from nerkit.train.distill import soft_labels
 
     teacher, windows = _teacher_and_windows(*trained)
-    soft = _soft_labels([teacher], windows, batch_size=4, progress=False)
+    soft = soft_labels([teacher], windows, batch_size=4, progress=False)
     inputs = teacher.encoder.collate(windows)
     labelled = inputs.pop("labels") != IGNORE
     logits = teacher.model(**inputs).logits
@@ -203,7 +203,7 @@ def test_soft_labels_are_the_teachers_probabilities_at_each_labelled_word(traine
 
 def test_soft_labels_of_several_teachers_are_their_average(trained):
     from nerkit.model import Tagger
-    from nerkit.train.loop import _soft_labels
+    from nerkit.train.distill import soft_labels
 
     result, corpus = trained
     first, windows = _teacher_and_windows(result, corpus)
@@ -211,19 +211,19 @@ def test_soft_labels_of_several_teachers_are_their_average(trained):
     second.model.eval()
     with torch.no_grad():
         second.model.classifier.bias.add_(torch.arange(len(second.labels), dtype=torch.float32))
-    alone = [_soft_labels([teacher], windows, 4, False) for teacher in (first, second)]
-    together = _soft_labels([first, second], windows, 4, False)
+    alone = [soft_labels([teacher], windows, 4, False) for teacher in (first, second)]
+    together = soft_labels([first, second], windows, 4, False)
     assert not torch.allclose(alone[0][0], alone[1][0])
     for row in range(len(windows)):
         assert torch.allclose(together[row], (alone[0][row] + alone[1][row]) / 2, atol=1e-6)
 
 
 def test_distillation_loss_is_zero_when_the_student_matches_its_teachers():
-    from nerkit.train.loop import _distillation_loss
+    from nerkit.train.distill import distillation_loss
 
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0]])
-    assert _distillation_loss(logits, logits.softmax(-1)).item() == pytest.approx(0.0, abs=1e-6)
-    assert _distillation_loss(logits.flip(-1), logits.softmax(-1)).item() > 0.01
+    assert distillation_loss(logits, logits.softmax(-1)).item() == pytest.approx(0.0, abs=1e-6)
+    assert distillation_loss(logits.flip(-1), logits.softmax(-1)).item() > 0.01
 
 
 def test_a_teacher_with_other_labels_is_refused(trained, tiny_base, tmp_path):

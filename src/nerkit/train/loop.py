@@ -32,6 +32,7 @@ from nerkit.model import Tagger
 from nerkit.train import checkpoint as checkpoints
 from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
 from nerkit.train.config import TrainConfig
+from nerkit.train.distill import distillation_loss, load_teachers, soft_labels
 from nerkit.train.distributed import Distributed
 
 
@@ -128,7 +129,7 @@ def _step(
     loss = output.loss if tagger.crf is None else tagger.crf.nll(*word_rows(output.logits, inputs["labels"]))
     if soft_labels is not None:
         labelled = output.logits[inputs["labels"] != IGNORE]
-        loss = (1 - config.distill_weight) * loss + config.distill_weight * _distillation_loss(
+        loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
             labelled, soft_labels.to(tagger.device)
         )
     loss.backward()
@@ -137,58 +138,6 @@ def _step(
     scheduler.step()
     optimizer.zero_grad(set_to_none=True)
     return float(loss.item())
-
-
-def _distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.Tensor:
-    """KL divergence from the teachers' label distribution to the student's, one row per labelled word."""
-    return torch.nn.functional.kl_div(logits.float().log_softmax(-1), soft_labels, reduction="batchmean")
-
-
-def _teachers(config: TrainConfig, tagger: Tagger, device: torch.device) -> list[Tagger]:
-    """A teacher must read exactly what the student reads and predict the same labels."""
-    teachers = []
-    for path in config.teachers:
-        teacher = Tagger.load(path, device, backend="torch")
-        differences = {
-            "labels": teacher.labels != tagger.labels,
-            "word shapes": teacher.casing != tagger.casing,
-            "document context": teacher.encoder.context != tagger.encoder.context,
-            "tokenizer": teacher.tokenizer.get_vocab() != tagger.tokenizer.get_vocab(),
-        }
-        if any(differences.values()):
-            names = ", ".join(name for name, differs in differences.items() if differs)
-            raise NerkitError(
-                "E036",
-                f"teacher {path} differs from the student in: {names}",
-                hint="Distil from models trained on the same labels, base tokenizer and settings.",
-            )
-        teacher.model.eval()
-        teachers.append(teacher)
-    return teachers
-
-
-def _soft_labels(
-    teachers: Sequence[Tagger], windows: Sequence[Window], batch_size: int, progress: bool
-) -> list[torch.Tensor]:
-    """The teachers' averaged label probabilities at each labelled position of every training window.
-    Teachers are fixed and run without dropout, so one pass before training gives the same targets as
-    a pass at every step, at a fraction of the cost (several teachers would outweigh the student)."""
-    soft: list[torch.Tensor] = [torch.empty(0)] * len(windows)
-    batches = length_grouped_batches([len(window) for window in windows], batch_size)
-    for batch in tqdm(batches, desc="teachers", unit="batch", disable=not progress, leave=False):
-        inputs = teachers[0].encoder.collate([windows[index] for index in batch])
-        labelled = inputs.pop("labels") != IGNORE
-        with torch.inference_mode():
-            probabilities = sum(
-                teacher.model(**{k: v.to(teacher.device) for k, v in inputs.items()})
-                .logits.float()
-                .softmax(-1)
-                for teacher in teachers
-            )
-        probabilities = (probabilities / len(teachers)).cpu()
-        for row, index in enumerate(batch):
-            soft[index] = probabilities[row][labelled[row]].clone()
-    return soft
 
 
 def _metadata(
@@ -270,7 +219,7 @@ def train(
     if config.crf:
         tagger.crf = Transitions(labels).to(device)
         tagger.model.add_module("crf", tagger.crf)  # so the optimiser, DDP and checkpoints include it
-    teachers = _teachers(config, tagger, device)
+    teachers = load_teachers(config.teachers, tagger, device)
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
@@ -278,7 +227,7 @@ def train(
         [s.context for s in train_sentences],
     )
     soft = (
-        _soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
+        soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
         if teachers
         else None
     )
