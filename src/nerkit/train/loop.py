@@ -122,15 +122,15 @@ def _step(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     config: TrainConfig,
-    soft_labels: torch.Tensor | None = None,
+    targets: torch.Tensor | None = None,
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
     output = model(**inputs)
     loss = output.loss if tagger.crf is None else tagger.crf.nll(*word_rows(output.logits, inputs["labels"]))
-    if soft_labels is not None:
+    if targets is not None:
         labelled = output.logits[inputs["labels"] != IGNORE]
         loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
-            labelled, soft_labels.to(tagger.device)
+            labelled, targets.to(tagger.device)
         )
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
