@@ -342,3 +342,13 @@ def test_train_crf_flag_records_transition_scores_in_the_model(trained, tiny_bas
     result = invoke("train", "gmb", "--out", tmp_path / "c", "--data-dir", data, "--crf", *tiny)
     assert result.exit_code == 0, result.output
     assert "transitions" in json.loads((tmp_path / "c" / "nerkit.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [(("train",), "(default: 3)"), (("evaluate",), "(default: ./data)"), (("extract",), "(default: auto")],
+)
+def test_help_shows_the_defaults_written_in_option_help(command, shown):
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "240"})
+    assert result.exit_code == 0
+    assert shown in result.stdout

@@ -31,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 DataDir = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", envvar="NERKIT_DATA_DIR", help="Folder holding gmb/ and conll2003/ [default: ./data]."
+        "--data-dir", envvar="NERKIT_DATA_DIR", help="Folder holding gmb/ and conll2003/ (default: ./data)."
     ),
 ]
 Strict = Annotated[
@@ -43,14 +43,14 @@ Device = Annotated[
 ]
 ModelDir = Annotated[
     Path | None,
-    typer.Option(help="Model directory from `nerkit train` [default: the English model nerkit ships]."),
+    typer.Option(help="Model directory from `nerkit train` (default: the English model nerkit ships)."),
 ]
 AllowPickle = Annotated[
     bool,
     typer.Option("--allow-pickle", help="Accept pickle weights (they can run code): trusted models only."),
 ]
 Backend = Annotated[
-    str, typer.Option(help="auto, torch, onnx or onnx-int8 [default: auto: torch if its weights are there].")
+    str, typer.Option(help="auto, torch, onnx or onnx-int8 (default: auto: torch if its weights are there).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 

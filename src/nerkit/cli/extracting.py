@@ -53,7 +53,7 @@ def extract_command(
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option(help="table, jsonl, csv or conll [default: from --output's suffix, else table]."),
+        typer.Option(help="table, jsonl, csv or conll (default: from --output's suffix, else table)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format jsonl.")] = False,
     labels: Annotated[
@@ -75,7 +75,7 @@ def extract_command(
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
     ] = "local",
     address: Annotated[
-        str | None, typer.Option(help="Ray cluster to join (ray://host:10001 or auto) [default: start one].")
+        str | None, typer.Option(help="Ray cluster to join (ray://host:10001 or auto) (default: start one).")
     ] = None,
     actors: Annotated[int, typer.Option(min=1, help="Ray actors, each with its own model copy.")] = 2,
     allow_pickle: AllowPickle = False,

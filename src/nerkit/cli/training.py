@@ -50,29 +50,29 @@ def train_command(
         Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file.")
     ] = None,
     base: Annotated[
-        str | None, typer.Option(help="Encoder name or path [default: bundled all-MiniLM-L6-v2].")
+        str | None, typer.Option(help="Encoder name or path (default: bundled all-MiniLM-L6-v2).")
     ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Maximum epochs [default: 3].")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Sentences per step [default: 32].")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs (default: 3).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Sentences per step (default: 32).")] = None,
     lr: Annotated[
-        float | None, typer.Option(help="Peak learning rate [default: 3e-4 bundled, 5e-5 others].")
+        float | None, typer.Option(help="Peak learning rate (default: 3e-4 bundled, 5e-5 others).")
     ] = None,
     layer_decay: Annotated[
-        float | None, typer.Option(help="Layer-wise learning-rate decay per encoder layer [default: 1.0].")
+        float | None, typer.Option(help="Layer-wise learning-rate decay per encoder layer (default: 1.0).")
     ] = None,
     head_lr_scale: Annotated[
-        float | None, typer.Option(help="Head learning rate as a multiple of the top layer's [default: 1.0].")
+        float | None, typer.Option(help="Head learning rate as a multiple of the top layer's (default: 1.0).")
     ] = None,
     patience: Annotated[
         int | None, typer.Option(help="Epochs without validation gain before stopping.")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed [default: 13].")] = None,
-    max_length: Annotated[int | None, typer.Option(help="Subwords per window [default: 256].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: 13).")] = None,
+    max_length: Annotated[int | None, typer.Option(help="Subwords per window (default: 256).")] = None,
     casing: Annotated[
-        bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings [default: auto].")
+        bool | None, typer.Option("--casing/--no-casing", help="Word-shape embeddings (default: auto).")
     ] = None,
     context: Annotated[
-        int | None, typer.Option(help="Subwords of neighbouring sentences read on each side [default: 0].")
+        int | None, typer.Option(help="Subwords of neighbouring sentences read on each side (default: 0).")
     ] = None,
     layers: Annotated[
         int | None, typer.Option(min=1, help="Keep only the base encoder's first N layers (smaller, faster).")
@@ -85,10 +85,10 @@ def train_command(
     ] = None,
     crf: Annotated[
         bool | None,
-        typer.Option("--crf/--no-crf", help="Learn label-transition scores (CRF) [default: off]."),
+        typer.Option("--crf/--no-crf", help="Learn label-transition scores (CRF) (default: off)."),
     ] = None,
     distill_weight: Annotated[
-        float | None, typer.Option(help="Share of the loss that follows the teachers [default: 0.5].")
+        float | None, typer.Option(help="Share of the loss that follows the teachers (default: 0.5).")
     ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
     checkpoint_steps: Annotated[
