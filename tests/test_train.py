@@ -101,6 +101,14 @@ def test_default_learning_rate_depends_on_the_base():
     assert TrainConfig(base="bert-base-cased", learning_rate=1e-4).resolved_learning_rate == 1e-4
 
 
+@pytest.mark.parametrize("base", ["sentence-transformers/all-MiniLM-L6-v2", "copy"])
+def test_sentence_embedding_encoders_get_the_bundled_rate(base, tmp_path):
+    if base == "copy":
+        (tmp_path / "config_sentence_transformers.json").write_text("{}")
+        base = str(tmp_path)
+    assert TrainConfig(base=base).resolved_learning_rate == 3e-4
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [

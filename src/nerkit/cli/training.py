@@ -55,7 +55,11 @@ def train_command(
     epochs: Annotated[int | None, typer.Option(help="Maximum epochs (default: 3).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Sentences per step (default: 32).")] = None,
     lr: Annotated[
-        float | None, typer.Option(help="Peak learning rate (default: 3e-4 bundled, 5e-5 others).")
+        float | None,
+        typer.Option(
+            help="Peak learning rate "
+            "(default: 3e-4 for sentence-transformers encoders such as the bundled one, else 5e-5)."
+        ),
     ] = None,
     layer_decay: Annotated[
         float | None, typer.Option(help="Layer-wise learning-rate decay per encoder layer (default: 1.0).")
