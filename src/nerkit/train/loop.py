@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 import transformers
+from torch.nn.functional import cross_entropy
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
@@ -125,10 +126,14 @@ def _step(
     targets: torch.Tensor | None = None,
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
-    output = model(**inputs)
-    loss = output.loss if tagger.crf is None else tagger.crf.nll(*word_rows(output.logits, inputs["labels"]))
+    labels = inputs.pop("labels")
+    logits = model(**inputs).logits
+    if tagger.crf is None:
+        loss = cross_entropy(logits.flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE)
+    else:
+        loss = tagger.crf.nll(*word_rows(logits, labels))
     if targets is not None:
-        labelled = output.logits[inputs["labels"] != IGNORE]
+        labelled = logits[labels != IGNORE]
         loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
             labelled, targets.to(tagger.device)
         )
