@@ -352,3 +352,27 @@ def test_help_shows_the_defaults_written_in_option_help(command, shown):
     result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "240"})
     assert result.exit_code == 0
     assert shown in result.stdout
+
+
+def test_train_with_validation_prints_no_validation_table(tiny_base, data_dir, tmp_path):
+    out = tmp_path / "final"
+    result = invoke(
+        "train",
+        "gmb",
+        "--data-dir",
+        data_dir,
+        "--base",
+        tiny_base,
+        "--out",
+        out,
+        "--epochs",
+        1,
+        "--max-length",
+        32,
+        "--train-with-validation",
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    assert "best epoch" not in result.stdout
+    assert "test" in result.stdout
+    assert json.loads((out / "nerkit.json").read_text())["data"]["sizes"]["train"] == 36

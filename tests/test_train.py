@@ -54,6 +54,32 @@ def test_the_kept_model_is_the_best_validation_epoch(trained):
     assert result.history[result.best_epoch - 1]["validation_f1"] == best
 
 
+@pytest.fixture(scope="module")
+def trained_with_validation(tiny_base, tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "final"
+    config = TrainConfig(base=tiny_base, **{**FAST, "epochs": 3}, patience=1, train_with_validation=True)
+    return train(make_toy_corpus(), out, config, progress=False)
+
+
+def test_training_with_validation_trains_on_both_splits(trained_with_validation):
+    metadata = json.loads((trained_with_validation.path / "nerkit.json").read_text())
+    assert metadata["data"]["sizes"] == {"train": 40, "validation": 10, "test": 10}
+    assert metadata["hyperparameters"]["train_with_validation"] is True
+
+
+def test_training_with_validation_runs_every_epoch_and_keeps_the_last(trained_with_validation):
+    assert [row["epoch"] for row in trained_with_validation.history] == [1, 2, 3]
+    assert trained_with_validation.best_epoch == 3
+
+
+def test_training_with_validation_reports_no_validation_score(trained_with_validation):
+    metadata = json.loads((trained_with_validation.path / "nerkit.json").read_text())
+    assert trained_with_validation.validation is None
+    assert "validation" not in metadata["metrics"]
+    assert all("validation_f1" not in row for row in trained_with_validation.history)
+    assert metadata["metrics"]["test"]["micro"]["f1"] == trained_with_validation.test.micro.f1
+
+
 def test_training_loss_goes_down(trained):
     result, _ = trained
     assert result.history[-1]["loss"] < result.history[0]["loss"] / 2

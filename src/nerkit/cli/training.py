@@ -95,6 +95,14 @@ def train_command(
         float | None, typer.Option(help="Share of the loss that follows the teachers (default: 0.5).")
     ] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training sentences.")] = None,
+    train_with_validation: Annotated[
+        bool | None,
+        typer.Option(
+            "--train-with-validation/--no-train-with-validation",
+            help="Also train on the validation split and keep the last epoch, for a final model once "
+            "--epochs was chosen on validation (default: off).",
+        ),
+    ] = None,
     checkpoint_steps: Annotated[
         int | None, typer.Option(help="Checkpoint every N steps as well as every epoch (0: epochs only).")
     ] = None,
@@ -133,6 +141,7 @@ def train_command(
         "crf": crf,
         "distill_weight": distill_weight,
         "limit_train": limit_train,
+        "train_with_validation": train_with_validation,
         "checkpoint_steps": checkpoint_steps,
         "allow_pickle": allow_pickle or None,
     }
@@ -145,7 +154,8 @@ def train_command(
     result = nerkit.train(data, out, settings, device=target, progress=not quiet, resume=resume)
     if int(os.environ.get("RANK", "0")) != 0:
         return
-    console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
+    if result.validation is not None:
+        console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
     if result.test is not None:
         console.print(report_table(result.test, "test"))
     console.print(f"model saved to [bold]{result.path}[/]")

@@ -62,6 +62,10 @@ class TrainConfig:
     distill_weight: float = 0.5
     """The share of the loss that follows the teachers; the rest follows the gold labels."""
     limit_train: int | None = None
+    train_with_validation: bool = False
+    """Also train on the validation split, for the final model once the epochs were chosen on
+    validation (Flair's train_with_dev): more data, but no validation score, so every epoch runs and
+    the last is kept."""
     eval_batch_size: int = 64
     checkpoint_steps: int = 500
     """Also checkpoint every N optimiser steps (0: only at the end of each epoch)."""

@@ -41,7 +41,8 @@ from nerkit.train.distributed import Distributed
 class TrainResult:
     path: Path
     best_epoch: int
-    validation: Report
+    validation: Report | None
+    """None when the validation split was trained on (`train_with_validation`)."""
     test: Report | None
     history: list[dict[str, float]]
 
@@ -191,6 +192,7 @@ def train(
 ) -> TrainResult:
     """Fine-tune `config.base` on `corpus["train"]`, keep the epoch with the best validation F1 in `out`,
     stop after `patience` epochs without improvement, and score the kept model on the test split.
+    With `train_with_validation` the validation sentences are trained on too, and the last epoch is kept.
 
     The state needed to carry on is checkpointed to `<out>.checkpoint` after every epoch and every
     `config.checkpoint_steps` steps; `resume=True` continues from there and ends with the same weights
@@ -207,6 +209,8 @@ def train(
             f"need training and validation sentences, got {len(train_sentences)} and {len(validation)}",
             hint="Give a corpus name or single file (split automatically), or pass --train and --validation.",
         )
+    if config.train_with_validation:
+        train_sentences = [*train_sentences, *validation]
     distributed = Distributed.from_environment()
     device = distributed.device(device)
     labels = label_list(corpus.entity_types)
@@ -293,30 +297,27 @@ def train(
                 save_checkpoint()
             if on_step is not None:
                 on_step(Progress(epoch, position.done, position.global_step, loss, tagger, distributed.rank))
-        report = evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
+        seen = config.train_with_validation
+        report = None if seen else evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
         epoch_loss = distributed.mean(position.loss_sum / max(len(mine), 1))
+        scores = {"validation_f1": report.micro.f1} if report else {}
         position.history.append(
             {
                 "epoch": epoch,
                 "loss": round(epoch_loss, 5),
-                "validation_f1": report.micro.f1,
+                **scores,
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
-        say(f"epoch {epoch}: loss {epoch_loss:.4f}  validation F1 {report.micro.f1:.4f}")
-        if report.micro.f1 > position.best_f1:
-            position.best_f1, position.best_epoch = report.micro.f1, epoch
-            position.best_report = report.to_dict()
+        scored = f"  validation F1 {report.micro.f1:.4f}" if report else ""
+        say(f"epoch {epoch}: loss {epoch_loss:.4f}{scored}")
+        if report is None or report.micro.f1 > position.best_f1:
+            position.best_epoch = epoch
+            if report is not None:
+                position.best_f1, position.best_report = report.micro.f1, report.to_dict()
             if distributed.is_main:
-                tagger.save(
-                    out,
-                    {
-                        **metadata,
-                        "history": position.history,
-                        "best_epoch": epoch,
-                        "metrics": {"validation": position.best_report},
-                    },
-                )
+                kept = {"history": position.history, "best_epoch": epoch, "metrics": _metrics(position)}
+                tagger.save(out, {**metadata, **kept})
         elif epoch - position.best_epoch >= config.patience:
             say(f"early stop: no validation gain for {config.patience} epochs")
             position.finished = True
@@ -336,13 +337,12 @@ def _finish(
     distributed: Distributed,
 ) -> TrainResult:
     """Score the kept epoch on the test split, record it, and drop the checkpoint it no longer needs."""
-    assert position.best_report is not None
     best = Tagger.load(out, tagger.device) if position.best_epoch != len(position.history) else tagger
     test_sentences = corpus["test"]
     test = (
         evaluate_tagger(best, test_sentences, config.eval_batch_size, distributed) if test_sentences else None
     )
-    metrics = {"validation": position.best_report, **({"test": test.to_dict()} if test else {})}
+    metrics = {**_metrics(position), **({"test": test.to_dict()} if test else {})}
     if distributed.is_main:
         best.save(
             out,
@@ -350,5 +350,9 @@ def _finish(
         )
         shutil.rmtree(checkpoint_path(out), ignore_errors=True)
     distributed.barrier()
-    validation = Report.from_dict(position.best_report)
+    validation = Report.from_dict(position.best_report) if position.best_report else None
     return TrainResult(out, position.best_epoch, validation, test, position.history)
+
+
+def _metrics(position: Position) -> dict[str, Any]:
+    return {"validation": position.best_report} if position.best_report else {}
