@@ -336,12 +336,13 @@ def test_train_repeats_teacher_for_an_ensemble_of_teachers(trained, tiny_base, t
     assert hyperparameters["teachers"] == [str(out), str(out)]
 
 
-def test_train_crf_flag_records_transition_scores_in_the_model(trained, tiny_base, tmp_path):
+@pytest.mark.parametrize(("flags", "learned"), [((), True), (("--crf",), True), (("--no-crf",), False)])
+def test_train_learns_transition_scores_unless_told_not_to(trained, tiny_base, tmp_path, flags, learned):
     _, data = trained
     tiny = ["--base", tiny_base, "--max-length", 32, "--batch-size", 8, "--quiet", "--epochs", 1]
-    result = invoke("train", "gmb", "--out", tmp_path / "c", "--data-dir", data, "--crf", *tiny)
+    result = invoke("train", "gmb", "--out", tmp_path / "c", "--data-dir", data, *flags, *tiny)
     assert result.exit_code == 0, result.output
-    assert "transitions" in json.loads((tmp_path / "c" / "nerkit.json").read_text())
+    assert ("transitions" in json.loads((tmp_path / "c" / "nerkit.json").read_text())) is learned
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def train_command(
     ] = None,
     crf: Annotated[
         bool | None,
-        typer.Option("--crf/--no-crf", help="Learn label-transition scores (CRF) (default: off)."),
+        typer.Option("--crf/--no-crf", help="Learn label-transition scores (CRF) (default: on)."),
     ] = None,
     distill_weight: Annotated[
         float | None, typer.Option(help="Share of the loss that follows the teachers (default: 0.5).")
