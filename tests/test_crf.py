@@ -10,7 +10,7 @@ import torch
 from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
-from nerkit.crf import Transitions, word_rows
+from nerkit.crf import Transitions, marginals, word_rows
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions
@@ -99,6 +99,27 @@ def test_viterbi_with_learned_scores_equals_brute_force(seed):
     assert viterbi(emissions, start, follows, learned) == list(best)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_marginals_equal_brute_force_path_probabilities(seed):
+    start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(LABELS))
+    rng = np.random.default_rng(seed)
+    length = int(rng.integers(1, 5))
+    emissions = rng.normal(size=(length, len(LABELS)))
+    learned = (rng.normal(size=len(LABELS)), rng.normal(size=(5, 5)), rng.normal(size=len(LABELS)))
+    expected = np.zeros((length, len(LABELS)))
+    for path in itertools.product(range(len(LABELS)), repeat=length):
+        if start[path[0]] and all(follows[a, b] for a, b in itertools.pairwise(path)):
+            moves = sum(learned[1][a, b] for a, b in itertools.pairwise(path))
+            total = (
+                learned[0][path[0]]
+                + learned[2][path[-1]]
+                + moves
+                + sum(emissions[i, t] for i, t in enumerate(path))
+            )
+            expected[np.arange(length), path] += np.exp(total)
+    assert np.allclose(marginals(emissions, start, follows, learned), expected / expected[0].sum())
+
+
 def test_learned_scores_can_overrule_each_word_s_best_label():
     start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(LABELS))
     emissions = np.log(np.array([[0.08, 0.8, 0.02, 0.08, 0.02], [0.12, 0.04, 0.02, 0.8, 0.02]]))
@@ -116,6 +137,17 @@ def crf_model(tiny_base, tmp_path_factory):
 
 def test_a_crf_model_learns_the_task(crf_model):
     assert crf_model.test is not None and crf_model.test.micro.f1 > 0.7
+
+
+def test_a_crf_model_scores_words_by_their_marginal_probability(crf_model):
+    tagger = Tagger.load(crf_model.path)
+    probabilities = tagger.word_probabilities([["Anna", "visited", "Paris", "today"]])[0]
+    constraints = (np.array(value, dtype=bool) for value in allowed_transitions(tagger.labels))
+    expected = marginals(np.log(probabilities.astype(np.float64)), *constraints, tagger.crf.arrays())
+    prediction = tagger.decode(probabilities)
+    chosen = [tagger.labels.index(tag) for tag in prediction.tags]
+    assert prediction.scores == pytest.approx(expected[np.arange(4), chosen].tolist(), abs=1e-6)
+    assert prediction.scores != pytest.approx(probabilities[np.arange(4), chosen].tolist(), abs=1e-3)
 
 
 def test_transition_scores_live_in_the_metadata_not_the_weights(crf_model):

@@ -104,3 +104,27 @@ def word_rows(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor,
 
 def _rounded(values: torch.Tensor) -> list[float]:
     return [round(value, 6) for value in values.detach().cpu().tolist()]
+
+
+def marginals(
+    emissions: np.ndarray,
+    start: np.ndarray,
+    follows: np.ndarray,
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Each word's probability of each label under the CRF (forward-backward over the same lattice
+    Viterbi reads). These are a CRF model's scores: its per-word softmax is not a probability, since
+    the model was trained on whole sequences, and it reads as 0.05 for a word the model is sure of."""
+    begin, between, end = learned
+    transitions = np.where(follows, between, -np.inf)
+    forward = np.empty_like(emissions, dtype=np.float64)
+    backward = np.zeros_like(emissions, dtype=np.float64)
+    forward[0] = np.where(start, emissions[0] + begin, -np.inf)
+    for word in range(1, len(emissions)):
+        forward[word] = (
+            np.logaddexp.reduce(forward[word - 1][:, None] + transitions, axis=0) + emissions[word]
+        )
+    backward[-1] = end
+    for word in range(len(emissions) - 2, -1, -1):
+        backward[word] = np.logaddexp.reduce(transitions + emissions[word + 1] + backward[word + 1], axis=1)
+    return np.exp(forward + backward - np.logaddexp.reduce(forward[-1] + end))

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
 from transformers import logging as hf_logging
 
-from nerkit.crf import Transitions
+from nerkit.crf import Transitions, marginals
 from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.files import (
@@ -306,7 +306,10 @@ class Tagger:
         probs = np.asarray(probabilities, dtype=np.float64)
         if constrained:
             learned = self.crf.arrays() if self.crf is not None else None
-            ids = viterbi(np.log(np.maximum(probs, 1e-12)), *self._transitions, learned)
+            emissions = np.log(np.maximum(probs, 1e-12))
+            ids = viterbi(emissions, *self._transitions, learned)
+            if learned is not None and len(ids):
+                probs = marginals(emissions, *self._transitions, learned)
         else:
             ids = probs.argmax(-1).tolist()
         tags, _ = to_iob2([self.labels[index] for index in ids])
