@@ -76,48 +76,44 @@ def test_word_rows_pack_each_window_s_labelled_positions_to_the_left():
     assert emissions[1, 2].tolist() == logits[1, 3].tolist()
 
 
+class Lattice:
+    """A random sentence of 1-4 words over LABELS with random learned scores, and every label path's
+    total score (minus infinity where IOB2 forbids it): the brute force both decoders must match."""
+
+    def __init__(self, seed: int):
+        rng = np.random.default_rng(seed)
+        self.start, self.follows = (np.array(value, dtype=bool) for value in allowed_transitions(LABELS))
+        self.emissions = rng.normal(size=(int(rng.integers(1, 5)), len(LABELS)))
+        size = len(LABELS)
+        self.learned = (rng.normal(size=size), rng.normal(size=(size, size)) * 3, rng.normal(size=size))
+
+    def paths(self):
+        return itertools.product(range(len(LABELS)), repeat=len(self.emissions))
+
+    def total(self, path) -> float:
+        pairs = list(itertools.pairwise(path))
+        if not self.start[path[0]] or not all(self.follows[a, b] for a, b in pairs):
+            return -np.inf
+        begin, between, end = self.learned
+        moves = sum(between[a, b] for a, b in pairs)
+        return begin[path[0]] + end[path[-1]] + moves + sum(self.emissions[i, t] for i, t in enumerate(path))
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_viterbi_with_learned_scores_equals_brute_force(seed):
-    start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(LABELS))
-    rng = np.random.default_rng(seed)
-    length = int(rng.integers(1, 5))
-    emissions = rng.normal(size=(length, len(LABELS)))
-    learned = (rng.normal(size=len(LABELS)), rng.normal(size=(5, 5)) * 3, rng.normal(size=len(LABELS)))
-
-    def total(path):
-        if not start[path[0]] or not all(follows[a, b] for a, b in itertools.pairwise(path)):
-            return -np.inf
-        moves = sum(learned[1][a, b] for a, b in itertools.pairwise(path))
-        return (
-            learned[0][path[0]]
-            + learned[2][path[-1]]
-            + moves
-            + sum(emissions[i, t] for i, t in enumerate(path))
-        )
-
-    best = max(itertools.product(range(len(LABELS)), repeat=length), key=total)
-    assert viterbi(emissions, start, follows, learned) == list(best)
+    lattice = Lattice(seed)
+    best = max(lattice.paths(), key=lattice.total)
+    assert viterbi(lattice.emissions, lattice.start, lattice.follows, lattice.learned) == list(best)
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_marginals_equal_brute_force_path_probabilities(seed):
-    start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(LABELS))
-    rng = np.random.default_rng(seed)
-    length = int(rng.integers(1, 5))
-    emissions = rng.normal(size=(length, len(LABELS)))
-    learned = (rng.normal(size=len(LABELS)), rng.normal(size=(5, 5)), rng.normal(size=len(LABELS)))
-    expected = np.zeros((length, len(LABELS)))
-    for path in itertools.product(range(len(LABELS)), repeat=length):
-        if start[path[0]] and all(follows[a, b] for a, b in itertools.pairwise(path)):
-            moves = sum(learned[1][a, b] for a, b in itertools.pairwise(path))
-            total = (
-                learned[0][path[0]]
-                + learned[2][path[-1]]
-                + moves
-                + sum(emissions[i, t] for i, t in enumerate(path))
-            )
-            expected[np.arange(length), path] += np.exp(total)
-    assert np.allclose(marginals(emissions, start, follows, learned), expected / expected[0].sum())
+    lattice = Lattice(seed)
+    expected = np.zeros(lattice.emissions.shape)
+    for path in lattice.paths():
+        expected[np.arange(len(path)), path] += np.exp(lattice.total(path))
+    found = marginals(lattice.emissions, lattice.start, lattice.follows, lattice.learned)
+    assert np.allclose(found, expected / expected[0].sum())
 
 
 def test_learned_scores_can_overrule_each_word_s_best_label():
