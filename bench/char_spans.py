@@ -24,7 +24,7 @@ def main() -> None:
     args = model_and_corpus(__doc__.splitlines()[0])
     sentences: list[Sentence] = list(nerkit.read_corpus(args.corpus)[args.split])
     ner = nerkit.load(args.model, recognizers=[])
-    token_report = ner.evaluate(sentences)
+    token_report = ner.evaluate(sentences).report
 
     moses = MosesDetokenizer("en")
     texts, gold = [], set()

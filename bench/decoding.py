@@ -23,7 +23,7 @@ def main() -> None:
     gold = [sentence.tags for sentence in sentences]
     results = {}
     for name, constrained in (("argmax", False), ("viterbi", True)):
-        predicted = [tagger.decode(probs, constrained).tags for probs in probabilities]
+        predicted = [tagger.decoder(probs, constrained).tags for probs in probabilities]
         report = score(gold, predicted)
         results[name] = {
             "micro_f1": report.micro.f1,

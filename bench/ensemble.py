@@ -32,9 +32,9 @@ def main() -> None:
     per_model = [tagger.word_probabilities(words, contexts=contexts) for tagger in taggers]
     results = {}
     for path, tagger, probabilities in zip(args.model, taggers, per_model, strict=True):
-        results[path] = score(gold, [tagger.decode(p).tags for p in probabilities]).micro.f1
+        results[path] = score(gold, [tagger.decoder(p).tags for p in probabilities]).micro.f1
     averaged = [sum(probs) / len(probs) for probs in zip(*per_model, strict=True)]
-    report = score(gold, [taggers[0].decode(p).tags for p in averaged])
+    report = score(gold, [taggers[0].decoder(p).tags for p in averaged])
     results["ensemble"] = report.micro.f1
     results["ensemble_macro"] = report.macro_f1
     print(json.dumps({"corpus": args.corpus, "split": args.split, "micro_f1": results}))

@@ -88,7 +88,7 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def toy_ner(tiny_base: str, tmp_path_factory: pytest.TempPathFactory):
     """A tiny model trained on the toy corpus until it tags it perfectly, loaded for extraction."""
-    from nerkit.extract import NER
+    from nerkit.ner import NER
     from nerkit.train import TrainConfig, train
 
     sentences = make_sentences()

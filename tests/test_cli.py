@@ -167,7 +167,9 @@ def test_evaluate_with_a_missing_model_fails_cleanly(data_dir, tmp_path):
 
 def test_extract_text_as_json(trained):
     out, _ = trained
-    result = invoke("extract", "Alice visited Paris. Mail alice@acme.com", "--model", out, "--json")
+    result = invoke(
+        "extract", "Alice visited Paris. Mail alice@acme.com", "--model", out, "--format", "jsonl"
+    )
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     text = "Alice visited Paris. Mail alice@acme.com"
@@ -186,12 +188,12 @@ def test_extract_text_as_json(trained):
     ("name", "first_line"),
     [("csv", "id,start,end,label,text,score,source"), ("conll", "# id = text"), ("jsonl", '{"id": "text"')],
 )
-def test_extract_output_may_name_a_format_for_standard_output(
+def test_extract_writes_the_chosen_format_to_standard_output(
     trained, tmp_path, monkeypatch, name, first_line
 ):
     out, _ = trained
     monkeypatch.chdir(tmp_path)
-    result = invoke("extract", "Mail bob@acme.com", "--model", out, "--output", name)
+    result = invoke("extract", "Mail bob@acme.com", "--model", out, "--format", name)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(first_line)
     assert list(tmp_path.iterdir()) == []
@@ -199,7 +201,7 @@ def test_extract_output_may_name_a_format_for_standard_output(
 
 def test_extract_reads_standard_input(trained):
     out, _ = trained
-    args = ["extract", "--model", str(out), "--json", "--labels", "EMAIL"]
+    args = ["extract", "--model", str(out), "--format", "jsonl", "--labels", "EMAIL"]
     result = runner.invoke(app, args, input="Write to bob@acme.com\n")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["entities"][0]["text"] == "bob@acme.com"
@@ -248,15 +250,15 @@ def test_extract_txt_file_to_jsonl(trained, tmp_path):
 
 def test_extract_labels_filter(trained):
     out, _ = trained
-    result = invoke("extract", "Mail bob@acme.com or call +1 415-555-2671", "--model", out, "--json",
-                    "--labels", "PHONE_NUMBER")  # fmt: skip
+    text = "Mail bob@acme.com or call +1 415-555-2671"
+    result = invoke("extract", text, "--model", out, "--format", "jsonl", "--labels", "PHONE_NUMBER")
     assert [e["label"] for e in json.loads(result.stdout)["entities"]] == ["PHONE_NUMBER"]
 
 
 def test_extract_with_user_patterns(trained, tmp_path):
     out, _ = trained
     rules = write(tmp_path / "rules.yaml", "- label: TICKET\n  pattern: 'JIRA-\\d+'\n")
-    result = invoke("extract", "See JIRA-42", "--model", out, "--json", "--patterns", rules)
+    result = invoke("extract", "See JIRA-42", "--model", out, "--format", "jsonl", "--patterns", rules)
     assert {
         "text": "JIRA-42",
         "label": "TICKET",

@@ -10,11 +10,11 @@ import torch
 from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
-from nerkit.crf import Transitions, marginals, word_rows
+from nerkit.decode import Transitions, marginals, viterbi, word_rows
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions
-from nerkit.model import Tagger, viterbi
+from nerkit.model import Tagger
 from nerkit.train import TrainConfig, train
 
 LABELS = ["O", "B-a", "I-a", "B-b", "I-b"]
@@ -139,8 +139,10 @@ def test_a_crf_model_scores_words_by_their_marginal_probability(crf_model):
     tagger = Tagger.load(crf_model.path)
     probabilities = tagger.word_probabilities([["Anna", "visited", "Paris", "today"]])[0]
     constraints = (np.array(value, dtype=bool) for value in allowed_transitions(tagger.labels))
-    expected = marginals(np.log(probabilities.astype(np.float64)), *constraints, tagger.crf.arrays())
-    prediction = tagger.decode(probabilities)
+    expected = marginals(
+        np.log(probabilities.astype(np.float64)), *constraints, tagger.decoder.transitions.arrays()
+    )
+    prediction = tagger.decoder(probabilities)
     chosen = [tagger.labels.index(tag) for tag in prediction.tags]
     assert prediction.scores == pytest.approx(expected[np.arange(4), chosen].tolist(), abs=1e-6)
     assert prediction.scores != pytest.approx(probabilities[np.arange(4), chosen].tolist(), abs=1e-3)
@@ -160,8 +162,8 @@ def test_transition_scores_live_in_the_metadata_not_the_weights(crf_model):
 def test_a_loaded_crf_model_decodes_with_its_scores(crf_model):
     tagger = Tagger.load(crf_model.path)
     saved = json.loads((crf_model.path / "nerkit.json").read_text())["transitions"]
-    assert tagger.crf is not None
-    assert np.allclose(tagger.crf.arrays()[1], np.array(saved["scores"]), atol=1e-6)
+    assert tagger.decoder.transitions is not None
+    assert np.allclose(tagger.decoder.transitions.arrays()[1], np.array(saved["scores"]), atol=1e-6)
 
 
 def test_the_onnx_backend_keeps_the_transition_scores(crf_model, tmp_path):
@@ -171,10 +173,10 @@ def test_the_onnx_backend_keeps_the_transition_scores(crf_model, tmp_path):
     Tagger.load(copy, backend="torch").export_onnx(copy)
     torch_tags = Tagger.load(copy, backend="torch").predict([["Alice", "visited", "Paris"]])[0].tags
     onnx = Tagger.load(copy, backend="onnx")
-    assert onnx.crf is not None
+    assert onnx.decoder.transitions is not None
     assert onnx.predict([["Alice", "visited", "Paris"]])[0].tags == torch_tags
 
 
 def test_transition_scores_of_the_wrong_size_are_refused():
-    with pytest.raises(NerkitError, match=r"E023.*do not fit its 5 labels"):
+    with pytest.raises(NerkitError, match=r"E027.*do not fit its 5 labels"):
         Transitions.from_json(LABELS, {"start": [0.0] * 3, "scores": [[0.0] * 3] * 3, "end": [0.0] * 3})

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 import nerkit
 from nerkit.cli import app
-from nerkit.model import DEFAULT_MODEL
+from nerkit.modeldir import DEFAULT_MODEL
 
 TEXT = "David Chen from the Red Cross will be in Nairobi on Tuesday. Mail maria@example.org."
 
@@ -34,7 +34,7 @@ def test_it_finds_people_places_times_and_emails(ner):
 
 
 def test_extract_command_without_model_uses_it():
-    result = CliRunner().invoke(app, ["extract", TEXT, "--json"])
+    result = CliRunner().invoke(app, ["extract", TEXT, "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     labels = {entity["label"] for entity in json.loads(result.stdout)["entities"]}
     assert {"PERSON", "LOCATION", "EMAIL"} <= labels

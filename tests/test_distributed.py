@@ -15,7 +15,7 @@ from conftest import make_sentences
 from safetensors.torch import load_file
 
 from nerkit.corpus import write_file
-from nerkit.extract import NER
+from nerkit.ner import NER
 from nerkit.train.distributed import Distributed
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ corpus = nerkit.read_corpus(train=f"{folder}/train.conll", validation=f"{folder}
 log = open(f"{folder}/{out}.steps.{rank}.jsonl", "a")
 
 def record(progress):
-    weights = b"".join(t.detach().numpy().tobytes() for t in progress.tagger.model.state_dict().values())
+    weights = b"".join(t.detach().numpy().tobytes() for t in progress.tagger.network().state_dict().values())
     digest = hashlib.sha256(weights).hexdigest()
     entry = {"step": progress.global_step, "loss": progress.loss, "weights": digest}
     log.write(json.dumps(entry) + "\\n")

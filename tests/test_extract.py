@@ -4,8 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nerkit.entities import Entity, merge
 from nerkit.errors import NerkitError
-from nerkit.extract import NER, Entity, merge
+from nerkit.ner import NER
 
 
 @pytest.fixture

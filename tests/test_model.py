@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from nerkit.errors import NerkitError
-from nerkit.model import METADATA_FILE, Tagger
+from nerkit.model import Tagger
+from nerkit.modeldir import METADATA_FILE
 
 LABELS = ["O", "B-per", "I-per"]
 
@@ -122,8 +123,8 @@ def test_predict_handles_empty_sentences_and_long_ones(tagger):
 
 
 def test_viterbi_never_starts_an_entity_with_inside():
+    from nerkit.decode import viterbi
     from nerkit.labels import allowed_transitions
-    from nerkit.model import viterbi
 
     start, follows = allowed_transitions(LABELS)
     probs = torch.tensor([[0.1, 0.3, 0.6], [0.2, 0.1, 0.7]])  # argmax would say I-per, I-per
@@ -131,8 +132,8 @@ def test_viterbi_never_starts_an_entity_with_inside():
 
 
 def test_viterbi_picks_the_best_valid_path_not_the_best_word():
+    from nerkit.decode import viterbi
     from nerkit.labels import allowed_transitions
-    from nerkit.model import viterbi
 
     start, follows = allowed_transitions(LABELS)
     probs = torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]])  # O then I-per is invalid
@@ -140,7 +141,7 @@ def test_viterbi_picks_the_best_valid_path_not_the_best_word():
 
 
 def test_unconstrained_decoding_reads_a_stray_inside_as_a_start(tagger):
-    prediction = tagger.decode(torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]]), constrained=False)
+    prediction = tagger.decoder(torch.tensor([[0.9, 0.05, 0.05], [0.3, 0.1, 0.6]]), constrained=False)
     assert prediction.tags == ["O", "B-per"]
     assert prediction.scores == [0.9, 0.6]
 
@@ -151,8 +152,8 @@ def test_viterbi_equals_the_best_allowed_sequence_found_by_brute_force(seed):
 
     import numpy as np
 
+    from nerkit.decode import viterbi
     from nerkit.labels import allowed_transitions
-    from nerkit.model import viterbi
 
     labels = ["O", "B-a", "I-a", "B-b", "I-b"]
     start, follows = (np.array(value, dtype=bool) for value in allowed_transitions(labels))

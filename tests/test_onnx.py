@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from nerkit.errors import NerkitError
-from nerkit.extract import NER
+from nerkit.ner import NER
 
 TEXTS = ["Alice visited Paris on Monday.", "Bob works at Acme in London.", "", "Carol met Bob in Berlin ."]
 
@@ -57,7 +57,7 @@ def test_auto_prefers_pytorch_then_int8_then_fp32(exported, tmp_path):
 
 def test_asking_for_a_backend_that_was_not_exported_says_how_to_export(toy_ner, tmp_path):
     directory = toy_ner.tagger.save(tmp_path / "plain", toy_ner.metadata)
-    with pytest.raises(NerkitError, match=r"E063.*nerkit export .* --onnx --quantize int8"):
+    with pytest.raises(NerkitError, match=r"E067.*nerkit export .* --onnx --quantize int8"):
         NER.load(directory, backend="onnx-int8")
 
 

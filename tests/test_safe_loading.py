@@ -14,9 +14,9 @@ import torch
 from safetensors.torch import load_file
 
 from nerkit.errors import NerkitError
-from nerkit.extract import NER
 from nerkit.files import atomic_directory, previous_path
 from nerkit.model import Tagger
+from nerkit.ner import NER
 
 
 @pytest.fixture

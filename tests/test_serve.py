@@ -172,16 +172,16 @@ def test_worker_processes_build_the_app_from_the_environment(toy_ner, tmp_path, 
 def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner, monkeypatch):
     import time
 
-    from nerkit.extract import NER
+    from nerkit.ner import NER
 
-    original = NER.extract_batch
+    original = NER.tag
 
     def stuck(self, texts, *args, **kwargs):
         if "stuck" in texts[0]:
             time.sleep(1.0)
         return original(self, texts, *args, **kwargs)
 
-    monkeypatch.setattr(NER, "extract_batch", stuck)  # before the app binds it
+    monkeypatch.setattr(NER, "tag", stuck)  # before the app binds it
     client = TestClient(create_app(toy_ner, ServeConfig(timeout_s=0.5)), raise_server_exceptions=False)
     response = extract(client, text="stuck here")
     assert response.status_code == 503

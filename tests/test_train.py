@@ -6,7 +6,7 @@ from conftest import FAST, make_toy_corpus
 
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
-from nerkit.extract import NER
+from nerkit.ner import NER
 from nerkit.train import TrainConfig, train
 
 
@@ -43,7 +43,7 @@ def test_training_writes_metadata_with_metrics_history_and_data_fingerprint(trai
 
 def test_loaded_model_reproduces_the_test_score(trained):
     result, corpus = trained
-    report = NER.load(result.path).evaluate(corpus, "test")
+    report = NER.load(result.path).evaluate(corpus, "test").report
     assert report.micro.f1 == result.test.micro.f1
 
 
@@ -276,7 +276,7 @@ def test_layer_wise_decay_gives_lower_layers_lower_rates_and_the_head_its_own(ti
 
     tagger = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
     config = TrainConfig(learning_rate=1e-3, layer_decay=0.5, head_lr_scale=10.0)
-    optimizer, _ = _optimizer(tagger, config, steps=10)
+    optimizer, _ = _optimizer(tagger.network(), config, steps=10)
     rate = {id(p): group["initial_lr"] for group in optimizer.param_groups for p in group["params"]}
     named = dict(tagger.model.named_parameters())
     assert rate[id(named["classifier.weight"])] == pytest.approx(1e-2)
@@ -291,7 +291,7 @@ def test_without_layer_decay_every_parameter_shares_one_rate(tiny_base):
     from nerkit.train.loop import _optimizer
 
     tagger = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
-    optimizer, _ = _optimizer(tagger, TrainConfig(learning_rate=1e-3), steps=10)
+    optimizer, _ = _optimizer(tagger.network(), TrainConfig(learning_rate=1e-3), steps=10)
     assert {group["initial_lr"] for group in optimizer.param_groups} == {1e-3}
     decayed = {id(p) for group in optimizer.param_groups if group["weight_decay"] for p in group["params"]}
     assert id(tagger.model.classifier.weight) in decayed and id(tagger.model.classifier.bias) not in decayed

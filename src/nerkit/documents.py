@@ -13,15 +13,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from nerkit.corpus.readers import json_objects
+from nerkit.entities import Entity
 from nerkit.errors import NerkitError
-from nerkit.extract import Entity, Redaction
+from nerkit.files import file_format
 from nerkit.labels import tags_from_spans
 from nerkit.text import Segmenter
 
-OUTPUT_FORMATS = ("table", "jsonl", "csv", "conll")
+if TYPE_CHECKING:
+    from nerkit.ner import Result
+
+ENTITY_FORMATS = ("jsonl", "csv", "conll")
 CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source"]
 
 
@@ -41,10 +45,10 @@ def read_documents(
         return
     if not path.is_file():
         raise NerkitError("E010", f"file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson", ".json"}:
+    syntax = file_format(path)
+    if syntax in {"jsonl", "json"}:
         yield from _jsonl_documents(path, text_field)
-    elif suffix == ".csv":
+    elif syntax == "csv":
         yield from _csv_documents(path, text_column)
     else:
         try:
@@ -94,7 +98,7 @@ class EntityWriter:
     """Writes each document's entities (or redaction) as JSONL, CSV or CoNLL."""
 
     def __init__(self, handle: TextIO, format: str, segmenter: Segmenter | None = None) -> None:
-        if format not in OUTPUT_FORMATS[1:]:
+        if format not in ENTITY_FORMATS:
             raise NerkitError("E044", f"unknown output format {format!r}", hint="Use jsonl, csv or conll.")
         self.handle = handle
         self.format = format
@@ -103,9 +107,8 @@ class EntityWriter:
         if self.csv is not None:
             self.csv.writeheader()
 
-    def write(
-        self, document: Document, entities: Sequence[Entity], redaction: Redaction | None = None
-    ) -> None:
+    def write(self, document: Document, result: Result) -> None:
+        entities, redaction = result.entities, result.redacted
         if redaction is not None:
             if self.format != "jsonl":
                 raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")

@@ -1,20 +1,26 @@
-"""Entity-level scores, never token accuracy: seqeval in strict IOB2 mode, so a span counts only when
-both its edges and its type are right. Pure functions over tag sequences; they do not care how the
-predictions were made."""
+"""The one evaluation: entity-level scores, never token accuracy (seqeval in strict IOB2 mode, so a span
+counts only when both its edges and its type are right), with the predictions and error records.
+
+`evaluate` is what training, `nerkit evaluate` and `NER.evaluate` all call. It takes the predictions as
+a function of words, so it does not care how they were made (one process, shards, an ensemble).
+"""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
-
-from rich.table import Table
-from seqeval.metrics import classification_report
-from seqeval.scheme import IOB2
+from typing import TYPE_CHECKING, Any
 
 from nerkit.corpus import Sentence
-from nerkit.labels import spans
+from nerkit.errors import NerkitError
+from nerkit.labels import entity_types, spans
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+Predict = Callable[[list[Sequence[str]], list[tuple[Sequence[str], Sequence[str]]]], list[Sequence[str]]]
+"""Words of each sentence and its context (see `Sentence.context`) in, IOB2 tags out."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> 
         raise ValueError(f"{len(gold)} gold sentences but {len(predicted)} predicted")
     if not any(spans(tags) for tags in [*gold, *predicted]):
         return Report(Score(0.0, 0.0, 0.0, 0), 0.0, {}, len(gold))
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # seqeval warns about types with no predictions; zeros are the answer
         table = classification_report(
@@ -82,6 +91,39 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> 
     return Report(
         _score(table["micro avg"]), round(float(table["macro avg"]["f1-score"]), 4), per_type, len(gold)
     )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores with what they were computed from: the gold sentences and the predicted tags."""
+
+    report: Report
+    sentences: tuple[Sentence, ...]
+    predicted: tuple[tuple[str, ...], ...]
+
+    def errors(self) -> Iterator[dict[str, object]]:
+        """The sentences whose predicted spans differ from the gold ones (see `differences`)."""
+        return differences(self.sentences, self.predicted)
+
+
+def evaluate(
+    sentences: Sequence[Sentence], predict: Predict, known_types: Sequence[str] | None = None
+) -> Evaluation:
+    """Score `predict` on gold `sentences`. With `known_types` (the model's entity types), data whose
+    types are none of them is refused, since it could only ever score zero."""
+    if not sentences:
+        raise NerkitError("E040", "no sentences to evaluate", hint="Choose another --split or more data.")
+    found = set(entity_types(sentence.tags for sentence in sentences))
+    if known_types is not None and found and not found & set(known_types):
+        raise NerkitError(
+            "E046",
+            f"the data's entity types ({', '.join(sorted(found))}) are none of the model's "
+            f"({', '.join(sorted(known_types))})",
+            hint="Evaluate on data annotated like the training corpus.",
+        )
+    predicted = predict([s.words for s in sentences], [s.context for s in sentences])
+    report = score([sentence.tags for sentence in sentences], predicted)
+    return Evaluation(report, tuple(sentences), tuple(tuple(tags) for tags in predicted))
 
 
 def differences(
@@ -108,6 +150,8 @@ def _span_dict(words: Sequence[str], span: tuple[int, int, str]) -> dict[str, ob
 
 
 def report_table(report: Report, title: str = "Entity-level scores (seqeval, strict IOB2)") -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("type", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="left" if column == "type" else "right")

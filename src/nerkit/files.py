@@ -19,6 +19,26 @@ from typing import Any, TextIO
 
 from nerkit.errors import NerkitError
 
+SUFFIX_FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".conll": "conll",
+    ".txt": "text",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".parquet": "parquet",
+}
+"""The one table from a file's suffix to its syntax; each reader or writer says which syntaxes it takes
+(for annotated corpora `csv` is GMB and `text` is CoNLL columns, for documents `text` is one document)."""
+
+
+def file_format(path: str | Path | None, default: str = "text") -> str:
+    """The syntax of `path` by its suffix (see `SUFFIX_FORMATS`), `default` when the suffix is unknown."""
+    return SUFFIX_FORMATS.get(Path(path).suffix.lower(), default) if path is not None else default
+
 
 @contextmanager
 def atomic_text(path: Path, encoding: str = "utf-8", newline: str | None = None) -> Iterator[TextIO]:

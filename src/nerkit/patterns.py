@@ -18,6 +18,7 @@ import phonenumbers
 import yaml
 
 from nerkit.errors import NerkitError
+from nerkit.files import file_format
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,15 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
     ]
 
 
+def recognizers(
+    builtin: bool = True, phone_region: str = "US", rules: str | Path | None = None
+) -> list[Recognizer]:
+    """The recognizers an extraction runs: the built-in ones (unless `builtin` is off), then the user
+    rules in the file `rules` (see `load_recognizers`). The CLI and every Ray actor build them here."""
+    found = builtin_recognizers(phone_region) if builtin else []
+    return found + (load_recognizers(rules) if rules else [])
+
+
 def _phrases(phrases: Sequence[str], ignore_case: bool) -> Callable[[str], Iterator[tuple[int, int]]]:
     alternatives = "|".join(re.escape(phrase) for phrase in sorted(set(phrases), key=len, reverse=True))
     return _regex(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE if ignore_case else 0)
@@ -165,7 +175,7 @@ def load_recognizers(path: str | Path) -> list[Recognizer]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        rules = yaml.safe_load(text) if path.suffix in {".yaml", ".yml"} else json.loads(text)
+        rules = yaml.safe_load(text) if file_format(path) == "yaml" else json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         raise NerkitError("E050", f"cannot read patterns: {str(error).splitlines()[0]}", path=path) from None
     if isinstance(rules, dict):

@@ -1,9 +1,10 @@
 """Batch extraction on Ray Data, for document collections larger than one machine.
 
 nerkit brings no scheduler of its own: Ray Data reads JSONL or Parquet, runs `map_batches` over a pool
-of actors that each load the model once, and writes JSONL or Parquet. The same call runs on a laptop
-(a local Ray instance is started) or on a cluster (`address="ray://head:10001"` or `"auto"`), where the
-model directory and the inputs must be readable from every node (shared disk or object store).
+of actors that each load the model once and run the same pipeline as everywhere else (`NER.results`
+with the same `ExtractOptions`), and writes JSONL or Parquet. The same call runs on a laptop (a local
+Ray instance is started) or on a cluster (`address="ray://head:10001"` or `"auto"`), where the model
+directory and the inputs must be readable from every node (shared disk or object store).
 
 Ray is an optional extra: `pip install 'nerkit[ray]'`.
 """
@@ -15,9 +16,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from nerkit.ner import ExtractOptions, LoadOptions
 
 RAY_FORMATS = ("jsonl", "parquet")
 
@@ -34,44 +38,25 @@ class RayOptions:
     output_format: str = "jsonl"
 
 
-@dataclass(frozen=True)
-class ExtractOptions:
-    """What each actor extracts; built into recognizers inside the actor, so nothing large is shipped."""
-
-    labels: tuple[str, ...] | None = None
-    builtin_patterns: bool = True
-    phone_region: str = "US"
-    patterns: str | None = None
-    allow_pickle: bool = False
-    backend: str = "auto"
-
-
 class _Extractor:
-    """One actor: loads the model once, then tags every batch of rows it is handed."""
+    """One actor: loads the model once, then runs the pipeline on every batch of rows it is handed."""
 
-    def __init__(self, model: str, options: ExtractOptions, text_field: str, threads: int) -> None:
+    def __init__(
+        self, model: str, loading: LoadOptions, options: ExtractOptions, text_field: str, threads: int
+    ) -> None:
         import torch
 
-        from nerkit.extract import NER
-        from nerkit.patterns import builtin_recognizers, load_recognizers
-
         torch.set_num_threads(threads)
-        recognizers = builtin_recognizers(options.phone_region) if options.builtin_patterns else []
-        recognizers += load_recognizers(options.patterns) if options.patterns else []
-        self.ner = NER.load(
-            model,
-            recognizers=recognizers,
-            allow_pickle=options.allow_pickle,
-            backend=options.backend,
-            threads=threads,
-        )
-        self.labels = options.labels
+        self.ner = loading.load(model, threads)  # built inside the actor, so nothing large is shipped
+        self.options = options
         self.text_field = text_field
 
     def __call__(self, batch: Any) -> Any:
         texts = [text if isinstance(text, str) else "" for text in batch[self.text_field]]
-        found = self.ner.extract_batch(texts, self.labels)
-        batch["entities"] = [[entity.to_dict() for entity in entities] for entities in found]
+        results = list(self.ner.results(texts, self.options))
+        batch["entities"] = [[entity.to_dict() for entity in result.entities] for result in results]
+        if self.options.redact is not None:
+            batch["redacted"] = [str(result.redacted) for result in results]
         return batch
 
 
@@ -95,18 +80,22 @@ def extract_with_ray(
     inputs: Sequence[str | Path],
     output: str | Path,
     options: RayOptions | None = None,
+    loading: LoadOptions | None = None,
     extract: ExtractOptions | None = None,
 ) -> int:
-    """Tag every record of `inputs` (JSONL or Parquet) and write them, with an `entities` column, as
-    files under the `output` directory. Returns the number of records written."""
+    """Tag every record of `inputs` (JSONL or Parquet) and write them, with an `entities` column (and
+    `redacted` when `extract.redact` is set), as files under the `output` directory. Returns the number
+    of records written."""
+    from nerkit.ner import ExtractOptions, LoadOptions
+
     try:
         import ray
         import ray.data
     except ImportError:
         raise NerkitError("E047", "the Ray engine needs Ray Data", hint="pip install 'nerkit[ray]'") from None
-    options, extract = options or RayOptions(), extract or ExtractOptions()
+    options, loading, extract = options or RayOptions(), loading or LoadOptions(), extract or ExtractOptions()
     if options.output_format not in RAY_FORMATS:
-        raise NerkitError("E044", f"Ray writes {' or '.join(RAY_FORMATS)}, not {options.output_format!r}")
+        raise NerkitError("E049", f"Ray writes {' or '.join(RAY_FORMATS)}, not {options.output_format!r}")
     paths = expand_inputs(inputs)
     model = str(Path(model).resolve())
     if not ray.is_initialized():
@@ -123,7 +112,7 @@ def extract_with_ray(
         )
     tagged = dataset.map_batches(
         _Extractor,
-        fn_constructor_args=(model, extract, options.text_field, options.threads),
+        fn_constructor_args=(model, loading, extract, options.text_field, options.threads),
         compute=ray.data.ActorPoolStrategy(size=options.actors),
         batch_size=options.batch_size,
         batch_format="pandas",

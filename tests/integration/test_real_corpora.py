@@ -60,5 +60,5 @@ def test_minilm_on_a_few_hundred_real_sentences_beats_the_lookup_baseline(name, 
     assert result.test is not None
     print(f"{name}: test F1 {result.test.micro.f1:.4f}, lookup baseline {baseline:.4f}")
     assert result.test.micro.f1 > baseline + 0.05
-    report = nerkit.load(tmp_path / name).evaluate(corpus, "test")
+    report = nerkit.load(tmp_path / name).evaluate(corpus, "test").report
     assert report.micro.f1 == result.test.micro.f1

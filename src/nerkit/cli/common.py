@@ -1,20 +1,28 @@
-"""What every command shares: the Typer apps, option types, the console, and `friendly`, which turns
-a user mistake (`NerkitError`) into one line on stderr and exit status 1, never a traceback."""
+"""What every command shares: the Typer apps, option types, the console, `options_from` (a config
+dataclass's fields as options), and `friendly`, which turns a user mistake (`NerkitError`) into one line
+on stderr and exit status 1, never a traceback.
+
+Nothing heavy is imported here or at the top of any command module: torch, transformers and spaCy load
+inside the commands that use them, so `nerkit --help` answers at once.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
+import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import torch
 import typer
-from huggingface_hub.utils import logging as hub_logging
 from rich.console import Console
-from transformers import logging as hf_logging
 
 from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    import torch
 
 app = typer.Typer(
     help="Train, evaluate and use transformer NER models.",
@@ -71,9 +79,75 @@ def friendly(command: F) -> F:
 
 @app.callback()
 def _quiet_transformers() -> None:
-    hf_logging.set_verbosity_error()
-    hub_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    """Hugging Face's warnings and progress bars are not the user's business on the command line. Set
+    through the environment, which those libraries read when (and only if) a command imports them."""
+    import os
+    import sys
+
+    for name, value in (
+        ("TRANSFORMERS_VERBOSITY", "error"),
+        ("HF_HUB_VERBOSITY", "error"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+    ):
+        os.environ.setdefault(name, value)
+    if "transformers" in sys.modules:  # already imported (the CLI called from Python): tell it directly
+        from huggingface_hub.utils import logging as hub_logging
+        from transformers import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hub_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+
+def options_from(config: type, renamed: Mapping[str, str] | None = None) -> Callable[[F], F]:
+    """Give a command one option per field of the dataclass `config`, named after the field (or as
+    `renamed`), with its help and default taken from the field, so each default is written once: in
+    the dataclass. The command receives `overrides`: the fields the user set, by name."""
+    renamed = dict(renamed or {})
+    hints = typing.get_type_hints(config)
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        kept = [parameter for parameter in signature.parameters.values() if parameter.name != "overrides"]
+        added = [
+            inspect.Parameter(
+                field.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=_option(field, hints[field.name], renamed.get(field.name)),
+            )
+            for field in dataclasses.fields(config)
+            if field.metadata.get("help")
+        ]
+        names = {parameter.name for parameter in added}
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            overrides = {name: kwargs.pop(name) for name in names}
+            overrides = {name: value for name, value in overrides.items() if value is not None}
+            return command(*args, overrides=overrides, **kwargs)
+
+        parameters = [*kept, *added]
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _option(field: dataclasses.Field, hint: Any, flag: str | None) -> Any:
+    name = flag or "--" + field.name.replace("_", "-")
+    kind = next((arg for arg in typing.get_args(hint) if arg is not type(None)), hint)
+    default = field.default if field.default is not dataclasses.MISSING else None
+    if isinstance(default, bool):
+        default = "on" if default else "off"
+    shown = f" (default: {default})" if default not in (None, ()) else ""
+    help = field.metadata["help"].rstrip(".") + shown + "."
+    if kind is bool or hint is bool:
+        return Annotated[bool | None, typer.Option(f"{name}/--no-{name.removeprefix('--')}", help=help)]
+    if typing.get_origin(kind) is tuple or typing.get_origin(hint) is tuple:
+        return Annotated[list[str] | None, typer.Option(name, help=help + " Repeat for several.")]
+    return Annotated[kind | None, typer.Option(name, help=help)]
 
 
 def report_repairs(repairs: Mapping[str, int]) -> None:
@@ -84,12 +158,16 @@ def report_repairs(repairs: Mapping[str, int]) -> None:
 
 def set_threads(threads: int | None) -> None:
     if threads:
+        import torch
+
         torch.set_num_threads(threads)
 
 
 def resolve_device(name: str) -> torch.device:
     """`auto` trains on a GPU when there is one, as users of Hugging Face's Trainer expect; an explicit
     GPU that torch cannot see fails here rather than deep inside the first forward pass."""
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

@@ -1,19 +1,15 @@
-"""`nerkit extract`: local or on Ray."""
+"""`nerkit extract`: the pipeline (`NER.results`) in this process or on Ray, with the same options."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from itertools import tee
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from tqdm.auto import tqdm
 
-import nerkit
 from nerkit.cli.common import (
     AllowPickle,
     Backend,
@@ -24,14 +20,16 @@ from nerkit.cli.common import (
     friendly,
     set_threads,
 )
-from nerkit.documents import OUTPUT_FORMATS, Document, EntityWriter, read_documents
 from nerkit.errors import NerkitError
-from nerkit.extract import Entity, Redaction
-from nerkit.extract import redact as redact_entities
-from nerkit.files import atomic_text
-from nerkit.model import DEFAULT_MODEL
-from nerkit.patterns import builtin_recognizers, load_recognizers
-from nerkit.raydata import ExtractOptions, RayOptions, expand_inputs, extract_with_ray
+from nerkit.files import file_format
+
+if TYPE_CHECKING:
+    from nerkit.documents import Document
+    from nerkit.ner import NER, ExtractOptions, LoadOptions, Result
+
+OUTPUT_FORMATS = ("table", "jsonl", "csv", "conll", "parquet")
+"""What `--format` takes; `parquet` only with `--engine ray`, `table` only on the terminal."""
+_FORMAT_OF_SYNTAX = {"jsonl": "jsonl", "json": "jsonl", "csv": "csv", "conll": "conll", "text": "conll"}
 
 
 @app.command("extract")
@@ -45,17 +43,21 @@ def extract_command(
         list[Path] | None,
         typer.Option("--input", help="A .txt, .jsonl or .csv file of documents (repeatable; quoted globs)."),
     ] = None,
-    text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
-    text_column: Annotated[str, typer.Option(help="CSV column holding the text.")] = "text",
+    text_field: Annotated[str, typer.Option(help="JSONL (or Parquet) field holding the text.")] = "text",
+    text_column: Annotated[
+        str | None, typer.Option(help="CSV column holding the text (default: text).")
+    ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(help="A file to write (format from its suffix), or a format name for standard output."),
+        typer.Option(help="File to write (a directory with --engine ray) (default: standard output)."),
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option(help="table, jsonl, csv or conll (default: from --output's suffix, else table)."),
+        typer.Option(
+            help=f"{', '.join(OUTPUT_FORMATS)} (default: from --output's suffix; a table on the terminal; "
+            "jsonl on Ray)."
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format jsonl.")] = False,
     labels: Annotated[
         str | None, typer.Option(help="Comma-separated labels to keep, e.g. PERSON,EMAIL.")
     ] = None,
@@ -83,57 +85,72 @@ def extract_command(
     threads: Threads = None,
 ) -> None:
     """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
+    from nerkit.ner import ExtractOptions, LoadOptions
+
     if text is not None and input:
         raise NerkitError("E045", "give either TEXT or --input, not both")
-    if engine == "ray":
-        options = ExtractOptions(
-            tuple(label.strip() for label in labels.split(",")) if labels else None,
-            builtin_patterns,
-            phone_region,
-            str(patterns) if patterns else None,
-            allow_pickle,
-            backend,
+    if format is not None and format not in OUTPUT_FORMATS:
+        raise NerkitError(
+            "E044", f"unknown output format {format!r}", hint=f"Use {', '.join(OUTPUT_FORMATS)}."
         )
+    loading = LoadOptions(
+        builtin_patterns, phone_region, str(patterns) if patterns else None, allow_pickle, backend
+    )
+    wanted = tuple(label.strip() for label in labels.split(",") if label.strip()) if labels else None
+    options = ExtractOptions(labels=wanted, redact=redact_style if redact else None)  # type: ignore[arg-type]
+    if engine == "ray":
+        if text is not None or text_column is not None:
+            flag = "TEXT" if text is not None else "--text-column"
+            raise NerkitError(
+                "E045",
+                f"{flag} cannot be used with --engine ray",
+                hint="Ray reads JSONL or Parquet --input files.",
+            )
         _extract_on_ray(
-            model, input or [], output, format, text_field, address, actors, threads or 1, options
+            model, input or [], output, format, text_field, address, actors, threads or 1, loading, options
         )
         return
     if engine != "local":
         raise NerkitError("E045", f"unknown engine {engine!r}", hint="Use local or ray.")
-    set_threads(threads)
-    if output is not None and str(output).lower() in OUTPUT_FORMATS:
-        format, output = format or str(output).lower(), None
-    chosen = "jsonl" if as_json else format or _format_from_suffix(output)
-    if chosen not in OUTPUT_FORMATS:
-        raise NerkitError(
-            "E044", f"unknown output format {chosen!r}", hint=f"Use {', '.join(OUTPUT_FORMATS)}."
-        )
-    recognizers = builtin_recognizers(phone_region) if builtin_patterns else []
-    recognizers += load_recognizers(patterns) if patterns else []
-    ner = nerkit.load(
-        model, recognizers=recognizers, allow_pickle=allow_pickle, backend=backend, threads=threads
+    chosen = format or (
+        _FORMAT_OF_SYNTAX.get(file_format(output), "jsonl") if output is not None else "table"
     )
-    wanted = [label.strip() for label in labels.split(",") if label.strip()] if labels else None
+    if chosen == "parquet":
+        raise NerkitError("E044", "parquet is written by --engine ray", hint="Use jsonl, csv or conll.")
+    if chosen == "table" and output is not None:
+        raise NerkitError("E044", "a table goes to the terminal", hint="Write files as jsonl, csv or conll.")
+    if options.redact is not None and chosen not in ("table", "jsonl"):
+        raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")
+    from nerkit.documents import Document
+
+    set_threads(threads)
+    ner = loading.load(model, threads)
     documents = (
         [Document("text", text)]
         if text is not None
-        else _documents(expand_inputs(input) if input else [None], text_field, text_column)
+        else _documents(input or [], text_field, text_column or "text")
     )
+    from tqdm.auto import tqdm
+
     progress = tqdm(documents, unit="doc", disable=not input or output is None, desc="extract")
-    results = _extract_stream(ner, progress, wanted, redact, redact_style)
-    if chosen == "table" and output is None:
-        _print_results(results, redact)
-        return
+    results = _results(ner, progress, options)
     if chosen == "table":
-        raise NerkitError("E044", "a table goes to the terminal", hint="Write files as jsonl, csv or conll.")
+        _print_results(results)
+        return
+    from nerkit.documents import EntityWriter
+    from nerkit.files import atomic_text
+
     with nullcontext(sys.stdout) if output is None else atomic_text(output) as handle:
         writer = EntityWriter(handle, chosen, ner.segmenter)
-        for document, entities, redaction in results:
-            writer.write(document, entities, redaction)
+        for document, result in results:
+            writer.write(document, result)
 
 
-def _documents(paths: Sequence[str | None], text_field: str, text_column: str) -> Iterator[Document]:
-    for path in paths:
+def _documents(inputs: Sequence[Path], text_field: str, text_column: str) -> Iterator[Document]:
+    from nerkit.documents import read_documents
+    from nerkit.raydata import expand_inputs
+
+    for path in expand_inputs(inputs) if inputs else [None]:
         yield from read_documents(Path(path) if path else None, text_field, text_column)
 
 
@@ -146,37 +163,41 @@ def _extract_on_ray(
     address: str | None,
     actors: int,
     threads: int,
-    extract: ExtractOptions,
+    loading: LoadOptions,
+    options: ExtractOptions,
 ) -> None:
+    from nerkit.modeldir import DEFAULT_MODEL
+    from nerkit.raydata import RayOptions, extract_with_ray
+
     if not inputs or output is None:
         raise NerkitError("E045", "--engine ray needs --input files and an --output directory")
-    chosen = format or ("parquet" if output.suffix == ".parquet" else "jsonl")
-    options = RayOptions(address, actors, threads, text_field=text_field, output_format=chosen)
-    count = extract_with_ray(model or DEFAULT_MODEL, inputs, output, options, extract)
+    chosen = format or ("parquet" if file_format(output) == "parquet" else "jsonl")
+    ray_options = RayOptions(address, actors, threads, text_field=text_field, output_format=chosen)
+    count = extract_with_ray(model or DEFAULT_MODEL, inputs, output, ray_options, loading, options)
     console.print(f"tagged {count:,} records on Ray; wrote {chosen} files to [bold]{output}[/]")
 
 
-def _format_from_suffix(output: Path | None) -> str:
-    suffixes = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".conll": "conll", ".txt": "conll"}
-    return suffixes.get(output.suffix.lower(), "jsonl") if output is not None else "table"
+def _results(
+    ner: NER, documents: Iterable[Document], options: ExtractOptions
+) -> Iterator[tuple[Document, Result]]:
+    """Documents streamed through the pipeline (which batches them), yielded one by one."""
+    from itertools import tee
 
-
-def _extract_stream(
-    ner: nerkit.NER, documents: Iterable[Document], labels: list[str] | None, redact: bool, style: str
-) -> Iterator[tuple[Document, list[Entity], Redaction | None]]:
-    """Documents streamed through `NER.iter_extract` (which batches them), yielded one by one."""
     documents, texts = tee(documents)
-    for document, entities in zip(documents, ner.iter_extract((d.text for d in texts), labels), strict=True):
-        yield document, entities, (redact_entities(document.text, entities, style) if redact else None)  # type: ignore[arg-type]
+    yield from zip(documents, ner.results((d.text for d in texts), options), strict=True)
 
 
-def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | None]], redact: bool) -> None:
+def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
+    from rich.table import Table
+
     table = Table("id", "text", "label", "start", "end", "score", "source")
-    for document, entities, redaction in results:
-        if redact and redaction is not None:
-            typer.echo(redaction.text)
+    redacting = False
+    for document, result in results:
+        if result.redacted is not None:
+            redacting = True
+            typer.echo(result.redacted.text)
             continue
-        for entity in entities:
+        for entity in result.entities:
             table.add_row(
                 document.id,
                 entity.text,
@@ -186,5 +207,5 @@ def _print_results(results: Iterable[tuple[Document, list[Entity], Redaction | N
                 f"{entity.score:.3f}",
                 entity.source,
             )
-    if not redact:
+    if not redacting:
         console.print(table)

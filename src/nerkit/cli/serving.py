@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-import nerkit
 from nerkit.cli.common import (
     AllowPickle,
     Backend,
@@ -19,7 +18,6 @@ from nerkit.cli.common import (
     friendly,
     set_threads,
 )
-from nerkit.model import DEFAULT_MODEL
 
 
 @app.command("serve")
@@ -54,6 +52,8 @@ def serve_command(
     """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /."""
     import uvicorn
 
+    import nerkit
+    from nerkit.modeldir import DEFAULT_MODEL
     from nerkit.serve import ServeConfig, create_app
 
     set_threads(threads)

@@ -17,7 +17,7 @@ from nerkit.corpus.readers import ReadResult, read_conll, read_gmb, read_jsonl
 from nerkit.corpus.types import SPLITS, Corpus, Sentence, reference_split, stats
 from nerkit.corpus.writers import WRITERS
 from nerkit.errors import NerkitError
-from nerkit.files import atomic_text
+from nerkit.files import atomic_text, file_format
 
 __all__ = [
     "SPLITS",
@@ -49,7 +49,8 @@ _SPLIT_FILE_STEMS = {
     "validation": ("dev", "validation", "valid", "val"),
     "test": ("test",),
 }
-_FORMAT_BY_SUFFIX = {".csv": "gmb", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
+CORPUS_FORMATS = {"csv": "gmb", "jsonl": "jsonl", "json": "jsonl", "conll": "conll", "text": "conll"}
+"""Annotated-file format for each syntax of `files.SUFFIX_FORMATS`; anything else reads as CoNLL."""
 
 
 def resolve_data_dir(explicit: str | Path | None = None) -> Path:
@@ -57,8 +58,8 @@ def resolve_data_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(DATA_DIR_ENV) or "data")
 
 
-def file_format(path: Path) -> str:
-    return _FORMAT_BY_SUFFIX.get(path.suffix.lower(), "conll")
+def corpus_format(path: Path) -> str:
+    return CORPUS_FORMATS.get(file_format(path), "conll")
 
 
 def read_file(path: str | Path, strict: bool = False, format: str | None = None) -> ReadResult:
@@ -67,7 +68,7 @@ def read_file(path: str | Path, strict: bool = False, format: str | None = None)
     if not path.is_file():
         raise NerkitError("E010", f"file not found: {path}", hint="Check the path.")
     readers = {"gmb": read_gmb, "conll": read_conll, "jsonl": read_jsonl}
-    chosen = format or file_format(path)
+    chosen = format or corpus_format(path)
     if chosen not in readers:
         raise NerkitError(
             "E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(readers)}."
@@ -175,7 +176,7 @@ def read_corpus(
 
 def write_file(sentences: Iterable[Sentence], path: str | Path, format: str | None = None) -> None:
     path = Path(path)
-    chosen = format or ("jsonl" if path.suffix.lower() in {".jsonl", ".json"} else file_format(path))
+    chosen = format or corpus_format(path)
     if chosen not in WRITERS:
         raise NerkitError(
             "E011", f"unknown output format {chosen!r}", hint=f"Use one of {', '.join(WRITERS)}."

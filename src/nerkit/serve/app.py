@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from transformers import logging as hf_logging
 
-from nerkit.extract import NER, Entity, redact
+from nerkit.entities import Entity
+from nerkit.ner import NER, ExtractOptions
 from nerkit.serve.batcher import MicroBatcher
 from nerkit.serve.limits import BodyLimit, error_body
 
@@ -68,6 +69,11 @@ class ExtractRequest(BaseModel):
     def all_texts(self) -> list[str]:
         return [self.text] if self.text is not None else list(self.texts or [])
 
+    @property
+    def options(self) -> ExtractOptions:
+        labels = tuple(self.labels) if self.labels is not None else None
+        return ExtractOptions(labels=labels, patterns=self.patterns, redact=self.redact)
+
 
 class EntityOut(BaseModel):
     text: str
@@ -103,11 +109,8 @@ class _Metrics:
 def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
     """The app for one loaded model. Model inference runs off the event loop, micro-batched."""
     config = config or ServeConfig()
-    model_only = NER(
-        ner.tagger, ner.label_names, recognizers=[], segmenter=ner.segmenter, batch_size=ner.batch_size
-    )
     batcher: MicroBatcher[list[Entity]] = MicroBatcher(
-        model_only.extract_batch, config.max_batch if config.batching else 1, config.max_wait_ms / 1000
+        ner.tag, config.max_batch if config.batching else 1, config.max_wait_ms / 1000
     )
     metrics = _Metrics()
     app = FastAPI(title="nerkit", version=str(ner.metadata.get("nerkit_version", "")), docs_url="/docs")
@@ -185,19 +188,18 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
             raise _Timeout(f"not answered within {config.timeout_s:g} s; retry later") from None
 
     def _finish(body: ExtractRequest, texts: list[str], found: list[list[Entity]]) -> ExtractResponse:
-        """Patterns, label filter and redaction per request: CPU work, so it runs off the event loop."""
-        wanted = set(body.labels) if body.labels is not None else None
+        """The per-text half of the pipeline (`NER.finish`), per request: CPU work, so it runs off the
+        event loop while the model's half of the next requests is batched."""
+        options = body.options
         results = []
         for text, entities in zip(texts, found, strict=True):
-            if body.patterns:
-                entities = ner.with_patterns(text, entities)
-            entities = [entity for entity in entities if wanted is None or entity.label in wanted]
+            result = ner.finish(text, entities, options)
             metrics.texts.inc()
-            for entity in entities:
+            for entity in result.entities:
                 metrics.entities.labels(entity.label).inc()
-            redacted = str(redact(text, entities, body.redact)) if body.redact else None
+            redacted = str(result.redacted) if result.redacted is not None else None
             results.append(
-                ResultOut(entities=[EntityOut(**e.to_dict()) for e in entities], redacted=redacted)
+                ResultOut(entities=[EntityOut(**e.to_dict()) for e in result.entities], redacted=redacted)
             )
         return ExtractResponse(results=results)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from nerkit.errors import NerkitError
+from nerkit.files import file_format
 
 BUNDLED_LEARNING_RATE = 3e-4
 """all-MiniLM-L6-v2 was tuned for sentence embeddings and needs a high rate (5e-5 learns far slower)."""
@@ -29,49 +30,62 @@ def default_learning_rate(base: str | None) -> float:
     return OTHER_LEARNING_RATE
 
 
+def _option(default: Any, help: str) -> Any:
+    """A field with its help text: `nerkit train` makes its options from these (`cli.common.options_from`)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Hyperparameters, with defaults measured on GMB and CoNLL-2003 (see docs/results.md)."""
 
-    base: str | None = None
-    epochs: int = 3
-    batch_size: int = 32
-    learning_rate: float | None = None
-    weight_decay: float = 0.01
-    layer_decay: float = 1.0
-    """Layer-wise learning-rate decay: each encoder layer learns at this factor of the layer above it,
-    the embeddings at the lowest rate (1.0: one rate for all)."""
-    head_lr_scale: float = 1.0
-    """The new classification head's learning rate as a multiple of the encoder's top rate."""
-    warmup_ratio: float = 0.06
-    max_grad_norm: float = 1.0
-    patience: int = 2
-    seed: int = 13
-    max_length: int = 256
-    casing: bool | None = None
-    context: int = 0
-    """Subwords of document context on each side of a sentence (its neighbours' words, unlabelled)."""
-    layers: int | None = None
-    """Keep only the base encoder's first N layers: a smaller, faster model (pair it with `teachers`)."""
-    teachers: tuple[str, ...] = ()
-    """Trained nerkit models (same labels and tokenizer) whose averaged word-label probabilities the
-    model also learns from: distillation, and with several teachers an ensemble's knowledge in one model."""
-    crf: bool = True
-    """Learn label-transition scores with a CRF loss over each sentence's word labels instead of one
-    cross-entropy per word; decoding then adds the learned scores. On by default: it was ahead on
-    validation on both corpora at the same cost per epoch (docs/results.md rows 18 and 20)."""
-    distill_weight: float = 0.5
-    """The share of the loss that follows the teachers; the rest follows the gold labels."""
-    limit_train: int | None = None
-    train_with_validation: bool = False
-    """Also train on the validation split, for the final model once the epochs were chosen on
-    validation (Flair's train_with_dev): more data, but no validation score, so every epoch runs and
-    the last is kept."""
-    eval_batch_size: int = 64
-    checkpoint_steps: int = 500
-    """Also checkpoint every N optimiser steps (0: only at the end of each epoch)."""
-    allow_pickle: bool = False
-    """Let the base encoder load from pickle weights (only for bases you trust)."""
+    base: str | None = _option(None, "Encoder name or path (default: bundled all-MiniLM-L6-v2)")
+    epochs: int = _option(3, "Maximum epochs")
+    batch_size: int = _option(32, "Sentences per step")
+    learning_rate: float | None = _option(
+        None,
+        "Peak learning rate (default: 3e-4 for sentence-transformers encoders such as the bundled one, "
+        "else 5e-5)",
+    )
+    weight_decay: float = _option(0.01, "AdamW weight decay (not on biases, norms or transitions)")
+    layer_decay: float = _option(
+        1.0,
+        "Layer-wise learning-rate decay: each encoder layer learns at this factor of the layer above it, "
+        "the embeddings at the lowest rate (1.0: one rate for all)",
+    )
+    head_lr_scale: float = _option(1.0, "Head learning rate as a multiple of the top layer's")
+    warmup_ratio: float = _option(0.06, "Share of the steps spent warming the rate up from zero")
+    max_grad_norm: float = _option(1.0, "Gradient clipping norm")
+    patience: int = _option(2, "Epochs without validation gain before stopping")
+    seed: int = _option(13, "Random seed")
+    max_length: int = _option(256, "Subwords per window")
+    casing: bool | None = _option(None, "Word-shape embeddings (default: auto: for lowercasing encoders)")
+    context: int = _option(
+        0, "Subwords of document context read on each side of a sentence (its neighbours' words, unlabelled)"
+    )
+    layers: int | None = _option(
+        None, "Keep only the base encoder's first N layers: a smaller, faster model (pair it with teachers)"
+    )
+    teachers: tuple[str, ...] = _option(
+        (),
+        "Trained nerkit model (same labels and tokenizer) whose word-label probabilities the model also "
+        "learns from: distillation, and with several an ensemble's knowledge in one model",
+    )
+    crf: bool = _option(
+        True,
+        "Learn label-transition scores (CRF) over each sentence's word labels instead of one cross-entropy "
+        "per word; ahead on validation on both corpora at the same cost per epoch",
+    )
+    distill_weight: float = _option(0.5, "Share of the loss that follows the teachers")
+    limit_train: int | None = _option(None, "Use only the first N training sentences")
+    train_with_validation: bool = _option(
+        False,
+        "Also train on the validation split and keep the last epoch, for a final model once the epochs "
+        "were chosen on validation (Flair's train_with_dev)",
+    )
+    eval_batch_size: int = _option(64, "Sentences per batch when scoring")
+    checkpoint_steps: int = _option(500, "Also checkpoint every N optimiser steps (0: epochs only)")
+    allow_pickle: bool = _option(False, "Let the base encoder load from pickle weights (trusted bases only)")
 
     @property
     def resolved_learning_rate(self) -> float:
@@ -109,9 +123,10 @@ class TrainConfig:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
-            if path.suffix == ".toml":
+            syntax = file_format(path)
+            if syntax == "toml":
                 values = tomllib.loads(text)
-            elif path.suffix in {".yaml", ".yml"}:
+            elif syntax == "yaml":
                 values = yaml.safe_load(text) or {}
             else:
                 values = json.loads(text)

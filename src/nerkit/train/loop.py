@@ -24,12 +24,12 @@ from transformers import get_linear_schedule_with_warmup
 
 from nerkit._version import __version__
 from nerkit.corpus import Corpus, Sentence
-from nerkit.crf import Transitions, word_rows
-from nerkit.encode import IGNORE, Window, length_grouped_batches
+from nerkit.decode import word_rows
+from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
-from nerkit.evaluate import Report, score
+from nerkit.evaluate import Report, evaluate
 from nerkit.labels import label_list, readable_names
-from nerkit.model import Tagger
+from nerkit.model import Network, Tagger
 from nerkit.train import checkpoint as checkpoints
 from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
 from nerkit.train.config import TrainConfig
@@ -70,14 +70,16 @@ def evaluate_tagger(
     batch_size: int = 64,
     distributed: Distributed | None = None,
 ) -> Report:
-    """Each rank tags its share; every rank scores all of them, so decisions such as early stopping
-    agree across ranks."""
+    """`evaluate` with each rank tagging its share; every rank scores all of them, so decisions such
+    as early stopping agree across ranks."""
     distributed = distributed or Distributed()
-    mine = distributed.shard(sentences)
-    words, contexts = [s.words for s in mine], [s.context for s in mine]
-    tags = [prediction.tags for prediction in tagger.predict(words, batch_size, contexts=contexts)]
-    predicted = distributed.gather(tags, len(sentences))
-    return score([sentence.tags for sentence in sentences], predicted)
+
+    def predict(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
+        mine = distributed.shard(list(zip(words, contexts, strict=True)))
+        found = tagger.predict([w for w, _ in mine], batch_size, contexts=[c for _, c in mine])
+        return distributed.gather([prediction.tags for prediction in found], len(words))
+
+    return evaluate(sentences, predict).report
 
 
 def _seed_everything(seed: int) -> random.Random:
@@ -85,11 +87,13 @@ def _seed_everything(seed: int) -> random.Random:
     return random.Random(seed)
 
 
-def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
-    layers = tagger.model.config.num_hidden_layers
+def _optimizer(network: Network, config: TrainConfig, steps: int):
+    layers = network.encoder.config.num_hidden_layers
     groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
-    for name, parameter in tagger.model.named_parameters():
-        decays = not (parameter.ndim < 2 or "LayerNorm" in name or "bias" in name or name.startswith("crf."))
+    for name, parameter in network.named_parameters():
+        decays = not (
+            parameter.ndim < 2 or "LayerNorm" in name or "bias" in name or name.startswith("transitions.")
+        )
         rate = _rate_scale(name, layers, config.layer_decay, config.head_lr_scale)
         groups.setdefault((rate, decays), []).append(parameter)
     optimizer = torch.optim.AdamW(
@@ -109,7 +113,7 @@ def _optimizer(tagger: Tagger, config: TrainConfig, steps: int):
 def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -> float:
     """Where a parameter sits decides its learning rate: the head above the encoder, layer N below
     layer N+1, the embeddings below every layer."""
-    if name.startswith(("classifier.", "crf.")):
+    if name.startswith(Network.HEAD):
         return head_scale
     layer = re.search(r"\.layer\.(\d+)\.", name)
     if layer is not None:
@@ -128,11 +132,12 @@ def _step(
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
     labels = inputs.pop("labels")
-    logits = model(**inputs).logits
-    if tagger.crf is None:
+    logits = model(**inputs)
+    transitions = tagger.decoder.transitions
+    if transitions is None:
         loss = cross_entropy(logits.flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE)
     else:
-        loss = tagger.crf.nll(*word_rows(logits, labels))
+        loss = transitions.nll(*word_rows(logits, labels))
     if targets is not None:
         labelled = logits[labels != IGNORE]
         loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
@@ -225,9 +230,7 @@ def train(
         context=config.context,
         layers=config.layers,
     )
-    if config.crf:
-        tagger.crf = Transitions(labels).to(device)
-        tagger.model.add_module("crf", tagger.crf)  # so the optimiser, DDP and checkpoints include it
+    network = tagger.network(crf=config.crf)
     teachers = load_teachers(config.teachers, tagger, device)
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
@@ -244,7 +247,7 @@ def train(
     lengths = [len(window) for window in windows]
     batches_per_epoch = math.ceil(len(windows) / config.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
-    optimizer, scheduler = _optimizer(tagger, config, steps_per_epoch * config.epochs)
+    optimizer, scheduler = _optimizer(network, config, steps_per_epoch * config.epochs)
     sizes = {"train": len(train_sentences), "validation": len(validation), "test": len(corpus["test"])}
     metadata = _metadata(corpus, config, labels, sizes, distributed.world_size)
     saved_at = checkpoint_path(out)
@@ -252,19 +255,19 @@ def train(
     position = Position()
     if resume:
         state = checkpoints.load(saved_at, config, corpus.fingerprint, distributed.world_size)
-        tagger.model.load_state_dict(state.model)
+        network.load_state_dict(state.model)
         optimizer.load_state_dict(state.optimizer)
         scheduler.load_state_dict(state.scheduler)
         checkpoints.restore_rng(rng, state, distributed.rank)
         position = state.position
-    model = DistributedDataParallel(tagger.model) if distributed.enabled else tagger.model
+    model = DistributedDataParallel(network) if distributed.enabled else network
 
     def save_checkpoint() -> None:
         rng_states = distributed.gather_objects(torch.get_rng_state())
         if distributed.is_main:
             state = Checkpoint(
                 position,
-                tagger.model.state_dict(),
+                network.state_dict(),
                 optimizer.state_dict(),
                 scheduler.state_dict(),
                 rng.getstate(),

@@ -1,14 +1,17 @@
-"""Learned label-transition scores: a linear-chain CRF over word labels.
+"""Decoding, in one room: word-label probabilities in, valid IOB2 tags and their scores out.
 
-Constrained decoding already forbids invalid IOB2 sequences; a CRF also learns how likely each allowed
-transition is (`B-per` -> `I-per` against `B-per` -> `B-org`, say) and trains the encoder on whole label
-sequences rather than one word at a time. The scores are a few hundred numbers, kept in the model's
-JSON metadata, so every backend (PyTorch, ONNX, int8) decodes with them.
+The `Decoder` owns the IOB2 constraints (which label may start a sentence or follow another) and, for a
+CRF model, the learned transition scores (`Transitions`): how likely each allowed transition is
+(`B-per` -> `I-per` against `B-per` -> `B-org`, say). A CRF trains the encoder on whole label sequences
+rather than one word at a time; its scores are a few hundred numbers kept in the model's JSON metadata,
+so every backend (PyTorch, ONNX, int8) decodes with them. Viterbi picks the path; a CRF model's scores
+are forward-backward marginals over the same lattice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +19,7 @@ import torch
 
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
-from nerkit.labels import allowed_transitions
+from nerkit.labels import allowed_transitions, to_iob2
 
 FORBIDDEN = -1e4
 """A transition IOB2 does not allow: far below any learned score, finite so gradients stay finite."""
@@ -68,7 +71,7 @@ class Transitions(torch.nn.Module):
         }
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The learned scores as NumPy arrays for `model.viterbi` (hard constraints are applied there)."""
+        """The learned scores as NumPy arrays for `viterbi` (hard constraints are applied there)."""
         return tuple(value.detach().cpu().double().numpy() for value in (self.start, self.scores, self.end))
 
     @classmethod
@@ -80,10 +83,10 @@ class Transitions(torch.nn.Module):
                 name: torch.tensor(values[name], dtype=torch.float32) for name in ("start", "scores", "end")
             }
         except (KeyError, TypeError, ValueError) as error:
-            raise NerkitError("E023", f"cannot read the model's transition scores: {error}") from None
+            raise NerkitError("E027", f"cannot read the model's transition scores: {error}") from None
         shapes = {"start": (size,), "scores": (size, size), "end": (size,)}
         if any(tuple(loaded[name].shape) != shape for name, shape in shapes.items()):
-            raise NerkitError("E023", f"the model's transition scores do not fit its {size} labels")
+            raise NerkitError("E027", f"the model's transition scores do not fit its {size} labels")
         with torch.no_grad():
             for name, value in loaded.items():
                 getattr(transitions, name).copy_(value)
@@ -133,3 +136,79 @@ def marginals(
         backward[word] = following / following.sum()
     joint = forward * backward
     return joint / joint.sum(axis=1, keepdims=True)
+
+
+def viterbi(
+    log_probs: torch.Tensor | np.ndarray,
+    start: np.ndarray,
+    follows: np.ndarray,
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> list[int]:
+    """The best label sequence under hard transition constraints (`start[j]`: label j may begin;
+    `follows[i, j]`: label j may follow label i), plus `learned` start, transition and end scores
+    when the model has them (a CRF). NumPy, not torch: on a 9x9 lattice per word, torch's per-call
+    overhead cost ten times the arithmetic. Without learned scores, when each word's best label
+    already forms an allowed sequence, that sequence is the answer and the lattice is skipped."""
+    emissions = np.asarray(log_probs, dtype=np.float64)
+    if len(emissions) == 0:
+        return []
+    begin, between, end = learned if learned is not None else (0.0, 0.0, 0.0)
+    if learned is None:
+        greedy = emissions.argmax(-1)
+        if start[greedy[0]] and follows[greedy[:-1], greedy[1:]].all():
+            return greedy.tolist()
+    transitions = np.where(follows, between, -np.inf)
+    score = np.where(start, emissions[0] + begin, -np.inf)
+    back = np.empty((len(emissions) - 1, emissions.shape[1]), dtype=np.int64)
+    for step, emission in enumerate(emissions[1:]):
+        candidates = score[:, None] + transitions
+        back[step] = candidates.argmax(0)
+        score = candidates.max(0) + emission
+    best = [int((score + end).argmax())]
+    for previous in back[::-1]:
+        best.append(int(previous[best[-1]]))
+    return best[::-1]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Word-level IOB2 tags for one sentence, with the probability of each chosen tag."""
+
+    tags: list[str]
+    scores: list[float]
+
+
+class Decoder:
+    """Turns one sentence's word-label probabilities into IOB2 tags: the constraints and, for a CRF
+    model, its `transitions` (trained as part of the network, read here as NumPy)."""
+
+    def __init__(self, labels: Sequence[str], transitions: Transitions | None = None) -> None:
+        self.labels = list(labels)
+        start, follows = allowed_transitions(self.labels)
+        self.constraints = (np.array(start, dtype=bool), np.array(follows, dtype=bool))
+        self.transitions = transitions
+
+    @classmethod
+    def from_metadata(cls, labels: Sequence[str], metadata: Mapping[str, Any]) -> Decoder:
+        learned = metadata.get("transitions")
+        return cls(labels, Transitions.from_json(labels, learned) if learned is not None else None)
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {"transitions": self.transitions.to_json()} if self.transitions is not None else {}
+
+    def __call__(self, probabilities: np.ndarray, constrained: bool = True) -> Prediction:
+        """Constrained decoding finds the most probable sequence that is valid IOB2 (Viterbi over
+        allowed transitions); unconstrained takes each word's best label and reads a stray `I-` as an
+        entity start."""
+        probs = np.asarray(probabilities, dtype=np.float64)
+        if constrained:
+            learned = self.transitions.arrays() if self.transitions is not None else None
+            emissions = np.log(np.maximum(probs, 1e-12))
+            ids = viterbi(emissions, *self.constraints, learned)
+            if learned is not None and len(ids):
+                probs = marginals(emissions, *self.constraints, learned)
+        else:
+            ids = probs.argmax(-1).tolist()
+        tags, _ = to_iob2([self.labels[index] for index in ids])
+        scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
+        return Prediction(tags, scores)

@@ -1,0 +1,289 @@
+"""`NER`, the object users hold, and its pipeline: raw text in, `Entity` spans with exact character
+offsets out.
+
+One sequence of stages, in one place, for every way in (Python, CLI, server, page, Ray):
+
+    text -> segments (`nerkit.text`) -> model (`Tagger`: forward, decode) -> entities
+         -> recognizers (`nerkit.patterns`) -> merge (`entities.merge`) -> label filter -> redaction
+
+The first half (`tag`) is the model's and is batched across texts; the second (`finish`) is per text
+and follows the call's `ExtractOptions`. The server micro-batches the first half across requests and
+runs the second per request; everything else calls `results`, which runs both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nerkit.corpus.types import neighbours
+from nerkit.encode import INFERENCE_BATCH, Context
+from nerkit.entities import REDACT_STYLES, Entity, Redaction, RedactStyle, merge, redact
+from nerkit.errors import NerkitError
+from nerkit.evaluate import Evaluation, evaluate
+from nerkit.labels import readable_names, spans
+from nerkit.modeldir import DEFAULT_MODEL
+from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognizers
+from nerkit.text import Segmenter, Word
+
+if TYPE_CHECKING:
+    import torch
+
+    from nerkit.corpus import Corpus, Sentence
+    from nerkit.decode import Prediction
+    from nerkit.model import Tagger
+
+SORT_SENTENCES = 4096
+"""Sentences sorted by length together before batching: with 512, padding was 45% of the tokens fed on
+the CoNLL test texts, with 4,096 it is 10% (docs/benchmarks.md)."""
+GROUP_CHARACTERS = 4_000_000
+"""Texts held at once by `results` (with at most `SORT_SENTENCES` of them), bounding its memory."""
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """What one extraction asks for. The same fields, with the same meaning, are the CLI's flags, the
+    server's request fields and the Ray engine's options."""
+
+    labels: tuple[str, ...] | None = None
+    """Keep only these labels (readable names such as PERSON, EMAIL); None keeps all."""
+    patterns: bool = True
+    """Add the pattern recognizers' matches (emails, phone numbers...) to the model's entities."""
+    redact: RedactStyle | None = None
+    """Also return the text with entities replaced: `label`, `mask` or `hash` (see `redact`)."""
+
+    def __post_init__(self) -> None:
+        if self.redact is not None and self.redact not in REDACT_STYLES:
+            raise NerkitError(
+                "E042", f"unknown redaction style {self.redact!r}", hint="Use label, mask or hash."
+            )
+        if isinstance(self.labels, str):
+            raise NerkitError("E048", "labels must be a list of label names, not one string")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a model is loaded with its recognizers: the CLI and every Ray actor load through here."""
+
+    builtin_patterns: bool = True
+    phone_region: str = "US"
+    """Where phone numbers without a +country code are assumed to be (ISO 3166 code)."""
+    patterns: str | None = None
+    """A YAML/JSON file of user rules (see `patterns.load_recognizers`)."""
+    allow_pickle: bool = False
+    backend: str = "auto"
+
+    def load(self, model: str | Path | None = None, threads: int | None = None) -> NER:
+        found = recognizers(self.builtin_patterns, self.phone_region, self.patterns)
+        return NER.load(
+            model, recognizers=found, allow_pickle=self.allow_pickle, backend=self.backend, threads=threads
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One text's entities, and its redaction when the options asked for one."""
+
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    redacted: Redaction | None = None
+
+
+class NER:
+    """A trained nerkit model with its pattern recognizers. Get one with `nerkit.load(path)`."""
+
+    def __init__(
+        self,
+        tagger: Tagger,
+        label_names: Mapping[str, str] | None = None,
+        recognizers: Sequence[Recognizer] | None = None,
+        segmenter: Segmenter | None = None,
+        batch_size: int = INFERENCE_BATCH,
+    ) -> None:
+        self.tagger = tagger
+        types = sorted({label[2:] for label in tagger.labels if label != "O"})
+        stored = tagger.metadata.get("label_names", {})
+        self.label_names = readable_names(types, {**stored, **(label_names or {})})
+        self.recognizers = list(builtin_recognizers() if recognizers is None else recognizers)
+        self.segmenter = segmenter or Segmenter()
+        self.batch_size = batch_size
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        device: torch.device | str = "cpu",
+        label_names: Mapping[str, str] | None = None,
+        recognizers: Sequence[Recognizer] | None = None,
+        allow_pickle: bool = False,
+        backend: str = "auto",
+        threads: int | None = None,
+    ) -> NER:
+        """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
+        `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
+        `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`). Without `path`, the
+        default English model that ships with nerkit (see MODEL_CARD.md)."""
+        from nerkit.model import Tagger
+
+        tagger = Tagger.load(path or DEFAULT_MODEL, device, allow_pickle, backend, threads)
+        return cls(tagger, label_names, recognizers)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.tagger.labels
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.tagger.metadata
+
+    def predict(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+        contexts: Sequence[Context] | None = None,
+    ) -> list[Prediction]:
+        """Tag pre-tokenised sentences (lists of words) with IOB2 tags and per-word probabilities;
+        `contexts` are the words around each sentence in its document (see `Sentence.context`)."""
+        return self.tagger.predict(sentences, batch_size=batch_size, progress=progress, contexts=contexts)
+
+    def evaluate(
+        self,
+        data: Corpus | Sequence[Sentence],
+        split: str = "test",
+        limit: int | None = None,
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+    ) -> Evaluation:
+        """Entity-level scores on gold sentences (a corpus split, or sentences given directly), with the
+        predictions and error records (see `nerkit.evaluate.evaluate`)."""
+        from nerkit.corpus import Corpus
+
+        sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
+        if not sentences:
+            raise NerkitError(
+                "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
+            )
+
+        def tags(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
+            return [p.tags for p in self.predict(words, batch_size, progress, contexts)]
+
+        known = sorted({label[2:] for label in self.labels if label != "O"})
+        return evaluate(sentences, tags, known)
+
+    def extract(
+        self, text: str, labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> list[Entity]:
+        """Entities in `text`, sorted and non-overlapping; `labels` keeps only those labels."""
+        return next(self.results([text], _options(labels, options))).entities
+
+    def extract_batch(
+        self, texts: Iterable[str], labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> list[list[Entity]]:
+        return list(self.iter_extract(texts, labels, options))
+
+    def iter_extract(
+        self, texts: Iterable[str], labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> Iterator[list[Entity]]:
+        """Stream entities for many texts (see `results`)."""
+        for result in self.results(texts, _options(labels, options)):
+            yield result.entities
+
+    def redact(
+        self, text: str, labels: Iterable[str] | None = None, style: RedactStyle = "label"
+    ) -> Redaction:
+        """Replace the entities found in `text`; see `nerkit.entities.redact`."""
+        result = next(self.results([text], _options(labels, ExtractOptions(redact=style))))
+        assert result.redacted is not None
+        return result.redacted
+
+    def results(self, texts: Iterable[str], options: ExtractOptions | None = None) -> Iterator[Result]:
+        """The whole pipeline over many texts, in order: batching sentences across texts for speed while
+        holding only a bounded number of them in memory."""
+        if isinstance(texts, str):
+            raise NerkitError(
+                "E041", "extract_batch expects a list of texts, not one string", hint="Use extract."
+            )
+        options = options or ExtractOptions()
+        for group in _groups(texts, SORT_SENTENCES, GROUP_CHARACTERS):
+            for text, found in zip(group, self.tag(group), strict=True):
+                yield self.finish(text, found, options)
+
+    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """The model's half of the pipeline: segment, tag and decode; the model's entities per text."""
+        if any(not isinstance(text, str) for text in texts):
+            raise NerkitError("E041", "extract expects text strings")
+        found: list[list[Entity]] = [[] for _ in texts]
+        pending: list[tuple[int, list[Word]]] = []
+        for index, text in enumerate(texts):
+            for sentence in self.segmenter.sentences(text):
+                pending.append((index, sentence))
+                if len(pending) >= SORT_SENTENCES:
+                    self._tag_sentences(texts, pending, found)
+                    pending = []
+        self._tag_sentences(texts, pending, found)
+        return found
+
+    def finish(self, text: str, model_entities: Sequence[Entity], options: ExtractOptions) -> Result:
+        """The per-text half: recognizers, merge, label filter and redaction."""
+        entities = self._with_patterns(text, model_entities) if options.patterns else list(model_entities)
+        if options.labels is not None:
+            wanted = set(options.labels)
+            entities = [entity for entity in entities if entity.label in wanted]
+        redacted = redact(text, entities, options.redact) if options.redact else None
+        return Result(text, entities, redacted)
+
+    def _with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
+        matches = find_all(text, self.recognizers) if self.recognizers else []
+        pattern = [
+            (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
+            for m, structured in matches
+        ]
+        return merge(model_entities, pattern)
+
+    def _tag_sentences(
+        self, texts: Sequence[str], pending: list[tuple[int, list[Word]]], found: list[list[Entity]]
+    ) -> None:
+        if not pending:
+            return
+        sentences = [[word.text for word in words] for _, words in pending]
+        contexts = neighbours(sentences, [index for index, _ in pending], [])
+        predictions = self.tagger.predict(sentences, self.batch_size, contexts=contexts)
+        for (index, words), prediction in zip(pending, predictions, strict=True):
+            for start, end, kind in spans(prediction.tags):
+                first, last = words[start].start, words[end - 1].end
+                mean = sum(prediction.scores[start:end]) / (end - start)
+                found[index].append(
+                    Entity(
+                        first,
+                        last,
+                        self.label_names.get(kind, kind),
+                        texts[index][first:last],
+                        round(mean, 4),
+                    )
+                )
+
+
+def _options(labels: Iterable[str] | None, options: ExtractOptions | None) -> ExtractOptions:
+    options = options or ExtractOptions()
+    if labels is None:
+        return options
+    if isinstance(labels, str):
+        raise NerkitError("E048", "labels must be a list of label names, not one string")
+    return replace(options, labels=tuple(labels))
+
+
+def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text) if isinstance(text, str) else 0
+        if len(group) >= count or size >= characters:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
