@@ -45,6 +45,10 @@ bench: setup
 bench-quick: setup
 	$(BIN)/python bench/compare.py --quick
 
+# The error catalogue's page, generated from src/nerkit/errors.py (a test checks it is current).
+docs/errors.md: src/nerkit/errors.py
+	$(BIN)/python -c "from nerkit.errors import markdown; print(markdown(), end='')" > $@
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -157,6 +157,6 @@ def export_command(
     from nerkit.model import Tagger
 
     if not onnx:
-        raise NerkitError("E060", "nothing to export", hint="Pass --onnx.")
+        raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
     written = Tagger.load(model, backend="torch").export_onnx(model, quantize)
     console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
