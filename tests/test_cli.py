@@ -379,3 +379,50 @@ def test_train_with_validation_prints_no_validation_table(tiny_base, data_dir, t
     assert "best epoch" not in result.stdout
     assert "test" in result.stdout
     assert json.loads((out / "nerkit.json").read_text())["data"]["sizes"]["train"] == 36
+
+
+def test_train_offers_every_train_config_field_as_an_option_with_its_default():
+    from dataclasses import fields
+
+    from nerkit.train import TrainConfig
+
+    result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "400"})
+    renamed = {"learning_rate": "--lr", "teachers": "--teacher"}
+    for field in fields(TrainConfig):
+        assert renamed.get(field.name, "--" + field.name.replace("_", "-")) in result.stdout, field.name
+    assert "(default: 0.06)" in result.stdout  # warmup_ratio, written only in TrainConfig
+
+
+def test_train_options_override_a_config_file_field_by_field(monkeypatch, tmp_path):
+    import nerkit
+
+    seen = {}
+
+    def fake_train(corpus, out, settings, **kwargs):
+        seen["settings"] = settings
+        raise SystemExit(0)
+
+    monkeypatch.setattr(nerkit, "train", fake_train)
+    monkeypatch.setattr(nerkit, "read_corpus", lambda *args, **kwargs: type("C", (), {"repairs": {}})())
+    config = tmp_path / "config.yaml"
+    config.write_text("epochs: 7\nseed: 5\n")
+    invoke("train", "x", "--config", config, "--seed", 9, "--teacher", "a", "--teacher", "b", "--no-crf")
+    settings = seen["settings"]
+    assert (settings.epochs, settings.seed, settings.teachers, settings.crf) == (7, 9, ("a", "b"), False)
+
+
+@pytest.mark.parametrize(
+    "flags", [("TEXT",), ("--input", "x.jsonl", "--text-column", "body")], ids=["text", "text-column"]
+)
+def test_the_ray_engine_refuses_options_it_cannot_honour(flags, tmp_path):
+    result = invoke("extract", *flags, "--engine", "ray", "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "[E045]" in result.stderr and "cannot be used with --engine ray" in result.stderr
+
+
+def test_nerkit_help_imports_no_torch_transformers_or_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys, nerkit.cli; print(sorted({'torch', 'transformers', 'spacy'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"

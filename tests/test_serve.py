@@ -188,3 +188,18 @@ def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner,
     assert response.json()["error"]["code"] == "timeout"
     time.sleep(0.8)  # the stuck batch finishes in its thread; the next request must not wait on it
     assert extract(client, text=TEXT).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"labels": ["EMAIL", "PERSON"]}, {"patterns": False}, {"redact": "mask"}, {"redact": "hash"}],
+    ids=["defaults", "labels", "no-patterns", "mask", "hash"],
+)
+def test_the_server_answers_what_the_python_pipeline_gives_for_the_same_options(client, toy_ner, options):
+    from nerkit.ner import ExtractOptions
+
+    labels = tuple(options["labels"]) if "labels" in options else None
+    expected = next(toy_ner.results([TEXT], ExtractOptions(**{**options, "labels": labels})))
+    (result,) = extract(client, text=TEXT, **options).json()["results"]
+    assert result["entities"] == [entity.to_dict() for entity in expected.entities]
+    assert result["redacted"] == (str(expected.redacted) if expected.redacted is not None else None)

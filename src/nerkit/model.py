@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoConfig, AutoModelForTokenClassification, PreTrainedModel
-from transformers import logging as hf_logging
 
 from nerkit import modeldir
 from nerkit.decode import Decoder, Prediction, Transitions
 from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 __all__ = ["Network", "Prediction", "Tagger", "bundled_base"]
 
@@ -114,6 +115,9 @@ class Tagger:
         """
         name = base or bundled_base()
         try:
+            from transformers import AutoConfig, AutoModelForTokenClassification
+            from transformers import logging as hf_logging
+
             config = AutoConfig.from_pretrained(
                 name,
                 num_labels=len(labels),

@@ -12,12 +12,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from transformers import PreTrainedModel
 
 from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 ONNX_FILES = {None: "model.onnx", "int8": "model.int8.onnx"}
 

@@ -78,3 +78,26 @@ def test_ray_refuses_records_without_the_text_field(inputs, model, tmp_path):
     ray.shutdown()
     assert result.exit_code == 1
     assert "[E043]" in result.stderr and "--text-field" in result.stderr
+
+
+def test_ray_honours_redaction_and_labels_as_the_local_engine_does(inputs, model, tmp_path):
+    runner = CliRunner()
+    source = str(inputs / "part0.jsonl")
+    options = ["--redact", "--redact-style", "mask", "--labels", "EMAIL"]
+    local = tmp_path / "local.jsonl"
+    result = runner.invoke(
+        app, ["extract", "--model", str(model), "--input", source, "--output", str(local), *options]
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "ray-out"
+    arguments = ["extract", "--model", str(model), "--input", source, "--engine", "ray", "--output", str(out)]
+    result = runner.invoke(app, [*arguments, *options])
+    ray.shutdown()
+    assert result.exit_code == 0, result.output
+    expected = {record["id"]: record["text"] for record in map(json.loads, local.read_text().splitlines())}
+    records = [
+        json.loads(line) for file in sorted(out.glob("*.json*")) for line in file.read_text().splitlines()
+    ]
+    assert {record["id"]: record["redacted"] for record in records} == expected
+    assert all(entity["label"] == "EMAIL" for record in records for entity in record["entities"])
+    assert all("@" not in text for text in expected.values())
