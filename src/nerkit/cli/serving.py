@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,12 +16,15 @@ from nerkit.cli.common import (
     Threads,
     app,
     friendly,
+    options_from,
     set_threads,
 )
+from nerkit.serve.config import ServeConfig
 
 
 @app.command("serve")
 @friendly
+@options_from(ServeConfig, renamed={"cors_origins": "--cors-origin", "timeout_s": "--timeout"})
 def serve_command(
     model: ModelDir = None,
     host: Annotated[
@@ -33,39 +36,24 @@ def serve_command(
         str | None,
         typer.Option(envvar="NERKIT_API_KEY", help="Require this key on /v1/* (X-API-Key header)."),
     ] = None,
-    max_texts: Annotated[int, typer.Option(min=1, help="Texts per request.")] = 64,
-    max_chars: Annotated[int, typer.Option(min=1, help="Characters per text.")] = 100_000,
-    max_body_bytes: Annotated[int, typer.Option(min=1, help="Request body size.")] = 2_000_000,
-    cors_origin: Annotated[
-        list[str] | None, typer.Option(help="Allow browser calls from this origin.")
-    ] = None,
-    batching: Annotated[
-        bool, typer.Option("--batching/--no-batching", help="Micro-batch concurrent requests.")
-    ] = True,
-    timeout: Annotated[
-        float, typer.Option(min=0.1, help="Seconds a request may take before it is answered 503.")
-    ] = 30.0,
     allow_pickle: AllowPickle = False,
     backend: Backend = "auto",
     threads: Threads = None,
+    *,
+    overrides: dict[str, Any],
 ) -> None:
-    """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /."""
+    """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /.
+    Every limit option is a field of `nerkit.serve.ServeConfig`, with the same default."""
     import uvicorn
 
     import nerkit
     from nerkit.modeldir import DEFAULT_MODEL
-    from nerkit.serve import ServeConfig, create_app
+    from nerkit.serve import create_app
 
     set_threads(threads)
-    settings = ServeConfig(
-        max_body_bytes=max_body_bytes,
-        max_texts=max_texts,
-        max_chars=max_chars,
-        api_key=api_key,
-        cors_origins=tuple(cor for cor in cors_origin or ()),
-        batching=batching,
-        timeout_s=timeout,
-    )
+    if "cors_origins" in overrides:
+        overrides["cors_origins"] = tuple(overrides["cors_origins"])
+    settings = ServeConfig(api_key=api_key, **overrides)
     if workers == 1:
         ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
         uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")

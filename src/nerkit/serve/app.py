@@ -7,7 +7,6 @@ import hmac
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,30 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from transformers import logging as hf_logging
 
 from nerkit.entities import Entity
 from nerkit.ner import NER, ExtractOptions
 from nerkit.serve.batcher import MicroBatcher
+from nerkit.serve.config import ServeConfig
 from nerkit.serve.limits import BodyLimit, error_body
 
 STATIC = Path(__file__).parent / "static"
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    """Limits and options; every limit is enforced before any model work starts."""
-
-    max_body_bytes: int = 2_000_000
-    max_texts: int = 64
-    max_chars: int = 100_000
-    api_key: str | None = None
-    cors_origins: tuple[str, ...] = ()
-    batching: bool = True
-    max_batch: int = 32
-    max_wait_ms: float = 5.0
-    timeout_s: float = 30.0
-    """A request still unanswered after this long gets 503, so a stuck client cannot pile up work."""
 
 
 class ExtractRequest(BaseModel):
@@ -233,6 +216,8 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` with several worker processes: `nerkit serve` passes the model
     directory and settings through the environment, since each worker loads its own copy."""
+    from transformers import logging as hf_logging
+
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))

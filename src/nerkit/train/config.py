@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import yaml
 
 from nerkit.errors import NerkitError
 from nerkit.files import file_format
+from nerkit.settings import setting
 
 BUNDLED_LEARNING_RATE = 3e-4
 """all-MiniLM-L6-v2 was tuned for sentence embeddings and needs a high rate (5e-5 learns far slower)."""
@@ -30,62 +31,57 @@ def default_learning_rate(base: str | None) -> float:
     return OTHER_LEARNING_RATE
 
 
-def _option(default: Any, help: str) -> Any:
-    """A field with its help text: `nerkit train` makes its options from these (`cli.common.options_from`)."""
-    return field(default=default, metadata={"help": help})
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Hyperparameters, with defaults measured on GMB and CoNLL-2003 (see docs/results.md)."""
 
-    base: str | None = _option(None, "Encoder name or path (default: bundled all-MiniLM-L6-v2)")
-    epochs: int = _option(3, "Maximum epochs")
-    batch_size: int = _option(32, "Sentences per step")
-    learning_rate: float | None = _option(
+    base: str | None = setting(None, "Encoder name or path (default: bundled all-MiniLM-L6-v2)")
+    epochs: int = setting(3, "Maximum epochs")
+    batch_size: int = setting(32, "Sentences per step")
+    learning_rate: float | None = setting(
         None,
         "Peak learning rate (default: 3e-4 for sentence-transformers encoders such as the bundled one, "
         "else 5e-5)",
     )
-    weight_decay: float = _option(0.01, "AdamW weight decay (not on biases, norms or transitions)")
-    layer_decay: float = _option(
+    weight_decay: float = setting(0.01, "AdamW weight decay (not on biases, norms or transitions)")
+    layer_decay: float = setting(
         1.0,
         "Layer-wise learning-rate decay: each encoder layer learns at this factor of the layer above it, "
         "the embeddings at the lowest rate (1.0: one rate for all)",
     )
-    head_lr_scale: float = _option(1.0, "Head learning rate as a multiple of the top layer's")
-    warmup_ratio: float = _option(0.06, "Share of the steps spent warming the rate up from zero")
-    max_grad_norm: float = _option(1.0, "Gradient clipping norm")
-    patience: int = _option(2, "Epochs without validation gain before stopping")
-    seed: int = _option(13, "Random seed")
-    max_length: int = _option(256, "Subwords per window")
-    casing: bool | None = _option(None, "Word-shape embeddings (default: auto: for lowercasing encoders)")
-    context: int = _option(
+    head_lr_scale: float = setting(1.0, "Head learning rate as a multiple of the top layer's")
+    warmup_ratio: float = setting(0.06, "Share of the steps spent warming the rate up from zero")
+    max_grad_norm: float = setting(1.0, "Gradient clipping norm")
+    patience: int = setting(2, "Epochs without validation gain before stopping")
+    seed: int = setting(13, "Random seed")
+    max_length: int = setting(256, "Subwords per window")
+    casing: bool | None = setting(None, "Word-shape embeddings (default: auto: for lowercasing encoders)")
+    context: int = setting(
         0, "Subwords of document context read on each side of a sentence (its neighbours' words, unlabelled)"
     )
-    layers: int | None = _option(
+    layers: int | None = setting(
         None, "Keep only the base encoder's first N layers: a smaller, faster model (pair it with teachers)"
     )
-    teachers: tuple[str, ...] = _option(
+    teachers: tuple[str, ...] = setting(
         (),
         "Trained nerkit model (same labels and tokenizer) whose word-label probabilities the model also "
         "learns from: distillation, and with several an ensemble's knowledge in one model",
     )
-    crf: bool = _option(
+    crf: bool = setting(
         True,
         "Learn label-transition scores (CRF) over each sentence's word labels instead of one cross-entropy "
         "per word; ahead on validation on both corpora at the same cost per epoch",
     )
-    distill_weight: float = _option(0.5, "Share of the loss that follows the teachers")
-    limit_train: int | None = _option(None, "Use only the first N training sentences")
-    train_with_validation: bool = _option(
+    distill_weight: float = setting(0.5, "Share of the loss that follows the teachers")
+    limit_train: int | None = setting(None, "Use only the first N training sentences")
+    train_with_validation: bool = setting(
         False,
         "Also train on the validation split and keep the last epoch, for a final model once the epochs "
         "were chosen on validation (Flair's train_with_dev)",
     )
-    eval_batch_size: int = _option(64, "Sentences per batch when scoring")
-    checkpoint_steps: int = _option(500, "Also checkpoint every N optimiser steps (0: epochs only)")
-    allow_pickle: bool = _option(False, "Let the base encoder load from pickle weights (trusted bases only)")
+    eval_batch_size: int = setting(64, "Sentences per batch when scoring")
+    checkpoint_steps: int = setting(500, "Also checkpoint every N optimiser steps (0: epochs only)")
+    allow_pickle: bool = setting(False, "Let the base encoder load from pickle weights (trusted bases only)")
 
     @property
     def resolved_learning_rate(self) -> float:
