@@ -179,3 +179,51 @@ def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, seen_conte
 
     ner.evaluate([Sentence(("alice",), ("B-per",), before=("bob", "met"), after=("today",))])
     assert seen_contexts == [[(("bob", "met"), ("today",))]]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "label", "expected"),
+    [
+        ("Hi Maria, thanks.", (0, 8), "PERSON", "Maria"),
+        ("We met Dr. Achterberg today.", (7, 21), "PERSON", "Achterberg"),
+        ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
+        ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
+        ("It was sent on 5 May 2024.", (15, 26), "DATE_TIME", "5 May 2024"),
+        ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
+        ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
+        ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
+        ('He said "Lyon" twice.', (8, 14), "LOCATION", "Lyon"),
+    ],
+)
+def test_spans_follow_the_written_conventions(text, span, label, expected):
+    from nerkit.entities import conform
+
+    start, end = span
+    (entity,) = conform(text, [Entity(start, end, label, text[start:end], 0.9)])
+    assert entity.text == expected == text[entity.start : entity.end]
+
+
+def test_titles_stay_when_the_user_asks_to_keep_them():
+    from nerkit.entities import conform
+
+    text = "We met Dr. Achterberg today."
+    (entity,) = conform(text, [Entity(7, 21, "PERSON", text[7:21])], keep_titles=True)
+    assert entity.text == "Dr. Achterberg"
+
+
+def test_an_entity_that_is_only_a_title_is_dropped():
+    from nerkit.entities import conform
+
+    assert conform("Dear Sir,", [Entity(0, 8, "PERSON", "Dear Sir")]) == []
+
+
+def test_a_header_date_is_one_date_time_with_its_weekday_and_zone(toy_ner):
+    text = "Date: Mon, 14 Apr 2025 08:15:30 +0200\nSubject: hello"
+    dates = [entity.text for entity in toy_ner.extract(text) if entity.label == "DATE_TIME"]
+    assert dates == ["Mon, 14 Apr 2025 08:15:30 +0200"]
+
+
+def test_no_entity_crosses_a_line_of_a_signature_or_a_field_name(toy_ner):
+    text = "Best regards,\nMichael O'Brien\nSiemens AG, Munich\nInvoice date: 3 March 2025"
+    for entity in toy_ner.extract(text):
+        assert "\n" not in entity.text and "Invoice" not in entity.text

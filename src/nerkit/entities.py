@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from nerkit.errors import NerkitError
@@ -114,3 +115,76 @@ def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") 
         position = entity.end
     pieces.append(text[position:])
     return Redaction("".join(pieces), replacements)
+
+
+_GREETINGS = (
+    "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
+)
+_HONORIFICS = (
+    r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
+    r"|herr|frau|monsieur|mme|mlle|señor|señora|sr|sra|don|doña"
+)
+_TITLES = (
+    r"president|vice president|vice-president|prime minister|premier|minister|foreign minister|senator|sen"
+    r"|congressman|congresswoman|representative|rep|governor|gov|mayor|king|queen|prince|princess|emperor"
+    r"|pope|chancellor|general|gen|colonel|col|captain|capt|lieutenant|lt|sergeant|sgt|major|admiral|adm"
+    r"|commander|judge|justice|secretary|secretary-general|ambassador|envoy|ceo|cfo|cto|coo|chairman"
+    r"|chairwoman|chair|director|officer|sheikh|ayatollah|cardinal|bishop|archbishop|rabbi|imam|saint|st"
+    r"|spokesman|spokeswoman|chief|leader|head|coach|nurse|agent|inspector|detective|officer"
+)
+TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.IGNORECASE)
+"""Words that stand before a name but are not part of it: greetings, honorifics and titles."""
+_CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
+_LEGAL_SUFFIX = re.compile(
+    r"[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.|plc|PLC|S\.A\.|SA|S\.p\.A\.|SpA"
+    r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty Ltd|Pvt\.? Ltd\.?|Limited|Group|Holding|Holdings)(?![\w])"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
+    r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+)
+_EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
+
+
+def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) -> list[Entity]:
+    """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
+    whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
+    honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
+    suffix that follows it ("Siemens AG"). An entity with nothing left is dropped."""
+    kept = []
+    for entity in entities:
+        start, end = _trim(text, entity.start, entity.end)
+        if entity.label == "PERSON" and not keep_titles:
+            start, end = _untitled(text, start, end)
+        elif entity.label == "ORGANIZATION":
+            suffix = _LEGAL_SUFFIX.match(text, end)
+            end = suffix.end() if suffix else end
+        if end > start and (start, end) != (entity.start, entity.end):
+            entity = replace(entity, start=start, end=end, text=text[start:end])
+        if end > start:
+            kept.append(entity)
+    return kept
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
+            break
+        end -= 1
+    if text.count("(", start, end) > text.count(")", start, end) and text[start] == "(":
+        start += 1
+    return start, end
+
+
+def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
+    while True:
+        title = TITLE.match(text, start, end)
+        if title is None:
+            break
+        start = title.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
+    credentials = _CREDENTIALS.search(text, start, end)
+    return start, credentials.start() if credentials and credentials.start() > start else end

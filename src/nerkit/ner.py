@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nerkit import layout
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
-from nerkit.entities import REDACT_STYLES, Entity, Redaction, RedactStyle, merge, redact
+from nerkit.entities import REDACT_STYLES, Entity, Redaction, RedactStyle, conform, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, evaluate
 from nerkit.labels import readable_names, spans
@@ -53,6 +54,8 @@ class ExtractOptions:
     """Add the pattern recognizers' matches (emails, phone numbers...) to the model's entities."""
     redact: RedactStyle | None = None
     """Also return the text with entities replaced: `label`, `mask` or `hash` (see `redact`)."""
+    keep_titles: bool = False
+    """Keep greetings, honorifics and titles in PERSON spans ("Dr. Achterberg", not "Achterberg")."""
 
     def __post_init__(self) -> None:
         if self.redact is not None and self.redact not in REDACT_STYLES:
@@ -228,8 +231,10 @@ class NER:
         return found
 
     def finish(self, text: str, model_entities: Sequence[Entity], options: ExtractOptions) -> Result:
-        """The per-text half: recognizers, merge, label filter and redaction."""
+        """The per-text half: recognizers (within the layout's segments), merge, span conventions
+        (docs/conventions.md), label filter and redaction."""
         entities = self._with_patterns(text, model_entities) if options.patterns else list(model_entities)
+        entities = conform(text, entities, options.keep_titles)
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
@@ -237,11 +242,16 @@ class NER:
         return Result(text, entities, redacted)
 
     def _with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
-        matches = find_all(text, self.recognizers) if self.recognizers else []
-        pattern = [
-            (Entity(m.start, m.end, m.label, text[m.start : m.end], 1.0, "pattern"), structured)
-            for m, structured in matches
-        ]
+        """Recognizers run on each layout segment alone, so a match never takes in the next line's field
+        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`)."""
+        pattern: list[tuple[Entity, bool]] = []
+        for segment in layout.segments(text):
+            piece = text[segment.start : segment.end]
+            if segment.field in layout.DATE_FIELDS and layout.header_date(piece):
+                pattern.append((Entity(segment.start, segment.end, "DATE_TIME", piece, 1.0, "pattern"), True))
+            for match, structured in find_all(piece, self.recognizers) if self.recognizers else []:
+                start, end = segment.start + match.start, segment.start + match.end
+                pattern.append((Entity(start, end, match.label, text[start:end], 1.0, "pattern"), structured))
         return merge(model_entities, pattern)
 
     def _tag_sentences(

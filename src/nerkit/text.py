@@ -1,7 +1,9 @@
 """Raw text to sentences of words, each with character offsets into the original string.
 
 Offsets are first-class: whatever is found in the words maps back to the exact characters a user gave.
-Raw text is segmented by spaCy's rule-based English tokenizer and sentencizer from a blank pipeline
+Raw text is first cut where its layout says entities end (`nerkit.layout`: lines of signatures and
+headers, table cells, field names), then each piece by spaCy's rule-based English tokenizer and
+sentencizer from a blank pipeline
 (no model needed), whose Penn-Treebank-like words (`n't`, `U.S.`, `$` `5`) match how GMB and CoNLL
 were tokenised. Long texts are cut at paragraph breaks (or, failing that, whitespace) into chunks so
 memory stays bounded whatever the input size.
@@ -13,6 +15,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+
+from nerkit import layout
 
 _WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*|[^\w\s]", re.UNICODE)
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -112,12 +116,18 @@ class Segmenter:
         return nlp
 
     def sentences(self, text: str) -> Iterator[list[Word]]:
-        """Sentences of non-space words. Sentences longer than `max_sentence_words` (tables, lists
-        without punctuation) are cut so that one sentence never holds a whole document."""
-        starts = list(chunks(text, self.chunk_size))
-        for index, start in enumerate(starts):
-            end = starts[index + 1] if index + 1 < len(starts) else len(text)
-            doc = self._nlp(text[start:end])
+        """Sentences of non-space words, within the layout's segments (`nerkit.layout`), so no sentence
+        runs across a signature line, a table cell or a header field's name. Sentences longer than
+        `max_sentence_words` (lists without punctuation) are cut so one never holds a whole document."""
+        found = layout.segments(text)
+        masked = layout.mask(text, found)
+        pieces = [
+            (segment.start + offset, segment.start + offset + size)
+            for segment in found
+            for offset, size in _chunk_sizes(masked[segment.start : segment.end], self.chunk_size)
+        ]
+        docs = self._nlp.pipe(masked[start:end] for start, end in pieces)
+        for (start, _), doc in zip(pieces, docs, strict=True):
             for sentence in doc.sents:
                 words = [
                     Word(token.text, start + token.idx, start + token.idx + len(token.text))
@@ -127,3 +137,10 @@ class Segmenter:
                 for offset in range(0, len(words), self.max_sentence_words):
                     if words[offset : offset + self.max_sentence_words]:
                         yield words[offset : offset + self.max_sentence_words]
+
+
+def _chunk_sizes(text: str, size: int) -> Iterator[tuple[int, int]]:
+    starts = list(chunks(text, size))
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        yield start, end - start

@@ -73,6 +73,9 @@ def extract_command(
     ] = "US",
     redact: Annotated[bool, typer.Option("--redact", help="Print the text with entities replaced.")] = False,
     redact_style: Annotated[str, typer.Option(help="label ([PERSON]), mask (****) or hash.")] = "label",
+    keep_titles: Annotated[
+        bool, typer.Option("--keep-titles", help='Keep "Dr.", "Hi", "President"... in PERSON spans.')
+    ] = False,
     engine: Annotated[
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
     ] = "local",
@@ -97,7 +100,8 @@ def extract_command(
         builtin_patterns, phone_region, str(patterns) if patterns else None, allow_pickle, backend
     )
     wanted = tuple(label.strip() for label in labels.split(",") if label.strip()) if labels else None
-    options = ExtractOptions(labels=wanted, redact=redact_style if redact else None)  # type: ignore[arg-type]
+    style = redact_style if redact else None
+    options = ExtractOptions(labels=wanted, redact=style, keep_titles=keep_titles)  # type: ignore[arg-type]
     if engine == "ray":
         if text is not None or text_column is not None:
             flag = "TEXT" if text is not None else "--text-column"

@@ -41,6 +41,9 @@ class ExtractRequest(BaseModel):
     redact: Literal["label", "mask", "hash"] | None = Field(
         default=None, description="Also return redacted text."
     )
+    keep_titles: bool = Field(
+        default=False, description='Keep "Dr.", "Hi", "President"... in PERSON spans.'
+    )
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
@@ -55,7 +58,9 @@ class ExtractRequest(BaseModel):
     @property
     def options(self) -> ExtractOptions:
         labels = tuple(self.labels) if self.labels is not None else None
-        return ExtractOptions(labels=labels, patterns=self.patterns, redact=self.redact)
+        return ExtractOptions(
+            labels=labels, patterns=self.patterns, redact=self.redact, keep_titles=self.keep_titles
+        )
 
 
 class EntityOut(BaseModel):

@@ -1,0 +1,97 @@
+"""Layout: the pieces of a document that may hold entities, with exact offsets."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nerkit.layout import header_date, mask, segments
+from nerkit.text import Segmenter
+
+
+def pieces(text: str) -> list[str]:
+    return [text[segment.start : segment.end] for segment in segments(text)]
+
+
+def test_each_signature_line_is_its_own_piece():
+    assert pieces("Best regards,\nMichael O'Brien\nSiemens AG, Munich") == [
+        "Best regards,",
+        "Michael O'Brien",
+        "Siemens AG, Munich",
+    ]
+
+
+def test_soft_wrapped_prose_reads_as_one_piece():
+    text = (
+        "The quarterly review with the finance team of Siemens will take place in Munich on\n"
+        "Tuesday next week, as agreed."
+    )
+    assert pieces(text) == [text]
+
+
+def test_a_blank_line_separates_paragraphs():
+    assert pieces("First paragraph here.\n\nSecond one.") == ["First paragraph here.", "Second one."]
+
+
+def test_padded_table_cells_are_separate_pieces():
+    assert pieces("Lyon            Sep 2019\nParis\tOct 2020") == ["Lyon", "Sep 2019", "Paris", "Oct 2020"]
+
+
+@pytest.mark.parametrize(
+    ("line", "value", "field"),
+    [
+        ("Subject: Meeting in Lyon", "Meeting in Lyon", "subject"),
+        ("Invoice date: 3 March 2025", "3 March 2025", "invoice date"),
+        ("Tel.: +49 89 2190 4400", "+49 89 2190 4400", "tel"),
+        ("Date: Mon, 14 Apr 2025 08:15:30 +0200", "Mon, 14 Apr 2025 08:15:30 +0200", "date"),
+    ],
+)
+def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):
+    (segment,) = segments(line)
+    assert (line[segment.start : segment.end], segment.field) == (value, field)
+
+
+def test_an_address_field_gives_each_recipient_name_and_address():
+    text = "To: Ana Lima <ana@x.org>, Bo Li <bo@y.cn>"
+    assert pieces(text) == ["Ana Lima", "ana@x.org", "Bo Li", "bo@y.cn"]
+
+
+def test_a_sentence_that_merely_contains_a_colon_is_not_a_field():
+    assert pieces("Berlin and Paris: two capitals") == ["Berlin and Paris: two capitals"]
+
+
+def test_list_items_are_separate_pieces():
+    assert pieces("- call Maria Lopez about the contract in Boston on a long line here\n- book Lyon") == [
+        "- call Maria Lopez about the contract in Boston on a long line here",
+        "- book Lyon",
+    ]
+
+
+def test_quoting_markers_are_masked_without_moving_offsets():
+    text = "> I moved the call with Deutsche Bank to Friday because the whole team\n> in Frankfurt is away."
+    found = segments(text)
+    masked = mask(text, found)
+    assert len(masked) == len(text)
+    assert ">" not in masked and masked[2:10] == text[2:10]
+    assert pieces(text) == [text[2:]]
+
+
+def test_no_sentence_runs_across_a_line_of_a_signature():
+    text = "Thanks,\nMichael O'Brien\nSiemens AG"
+    sentences = [" ".join(word.text for word in words) for words in Segmenter().sentences(text)]
+    assert sentences == ["Thanks ,", "Michael O'Brien", "Siemens AG"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab :>-\t\n.,<@")), max_size=120))
+def test_pieces_are_ordered_disjoint_and_trimmed(text):
+    found = segments(text)
+    for segment in found:
+        assert 0 <= segment.start < segment.end <= len(text)
+        assert not text[segment.start].isspace() and not text[segment.end - 1].isspace()
+    assert all(left.end <= right.start for left, right in zip(found, found[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("Mon, 14 Apr 2025 08:15:30 +0200", True), ("next Tuesday", False)]
+)
+def test_header_date_reads_rfc_2822_dates_only(value, expected):
+    assert header_date(value) is expected
