@@ -1,5 +1,7 @@
 """Layout: the pieces of a document that may hold entities, with exact offsets."""
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -87,7 +89,7 @@ def test_pieces_are_ordered_disjoint_and_trimmed(text):
     for segment in found:
         assert 0 <= segment.start < segment.end <= len(text)
         assert not text[segment.start].isspace() and not text[segment.end - 1].isspace()
-    assert all(left.end <= right.start for left, right in zip(found, found[1:], strict=False))
+    assert all(left.end <= right.start for left, right in pairwise(found))
 
 
 @pytest.mark.parametrize(

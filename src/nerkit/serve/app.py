@@ -41,9 +41,7 @@ class ExtractRequest(BaseModel):
     redact: Literal["label", "mask", "hash"] | None = Field(
         default=None, description="Also return redacted text."
     )
-    keep_titles: bool = Field(
-        default=False, description='Keep "Dr.", "Hi", "President"... in PERSON spans.'
-    )
+    keep_titles: bool = Field(default=False, description='Keep "Dr.", "Hi", "President"... in PERSON spans.')
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
