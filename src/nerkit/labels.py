@@ -18,6 +18,9 @@ Span = tuple[int, int, str]
 """Word span `(start, end, type)`, end exclusive."""
 
 OUTSIDE = "O"
+UNKNOWN = "?"
+"""A training word whose label its corpus does not say (a type it does not annotate): it reads as
+outside any entity for spans, and training skips it (no loss either way)."""
 _TAG = re.compile(r"^(?P<prefix>[BIESLU])-(?P<type>\S+)$")
 _BIOES_PREFIXES = {"E", "S", "L", "U"}
 
@@ -34,8 +37,8 @@ class Repair:
 
 def parse_tag(tag: str) -> tuple[str, str | None]:
     """Split a tag into prefix and entity type; `O` has no type. Raises ValueError on anything else."""
-    if tag == OUTSIDE:
-        return OUTSIDE, None
+    if tag in (OUTSIDE, UNKNOWN):
+        return tag, None
     match = _TAG.match(tag)
     if match is None:
         raise ValueError(f"unknown tag {tag!r}: expected O or B-/I-/E-/S- followed by an entity type")

@@ -111,7 +111,7 @@ _DATE = (
     r"|(?:next|last|this)\s(?:week|month|year|weekend)"
     r"|today|tomorrow|yesterday|tonight)"
 )
-_DATE_TIME = (
+DATE_PATTERN = (
     rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK})?|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"
     r"(?![\w/:-]|\.\d)"
 )
@@ -151,7 +151,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         Recognizer("MONEY", _regex(_MONEY)),
         Recognizer("PERCENT", _regex(_PERCENT, re.IGNORECASE)),
         Recognizer("DEGREE", _regex(_DEGREE)),
-        Recognizer("DATE_TIME", _regex(_DATE_TIME), structured=False),
+        Recognizer("DATE_TIME", _regex(DATE_PATTERN), structured=False),
     ]
 
 

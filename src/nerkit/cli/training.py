@@ -49,6 +49,10 @@ def train_command(
     config: Annotated[
         Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file; options below win.")
     ] = None,
+    recipe: Annotated[
+        str | None,
+        typer.Option(help="Rebuild a shipped model's data and settings: default (needs the 'recipe' extra)."),
+    ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Carry on from <out>.checkpoint after a crash or kill.")
     ] = False,
@@ -73,11 +77,21 @@ def train_command(
     target = resolve_device(device)
     if "teachers" in overrides:
         overrides["teachers"] = tuple(overrides["teachers"])
-    settings = TrainConfig.from_file(config) if config else TrainConfig()
+    if recipe is not None:
+        if corpus or train_file:
+            raise NerkitError(
+                "E013", "a recipe brings its own data", hint="Leave out the corpus and --train."
+            )
+        from nerkit.train.recipe import build
+
+        data, settings = build(recipe, data_dir)
+    else:
+        data = nerkit.read_corpus(
+            corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
+        )
+        settings = TrainConfig()
+    settings = TrainConfig.from_file(config, settings) if config else settings
     settings = replace_config(settings, **overrides)
-    data = nerkit.read_corpus(
-        corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
-    )
     report_repairs(data.repairs)
     result = nerkit.train(data, out, settings, device=target, progress=not quiet, resume=resume)
     if int(os.environ.get("RANK", "0")) != 0:

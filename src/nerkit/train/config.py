@@ -114,8 +114,9 @@ class TrainConfig:
         return self
 
     @classmethod
-    def from_file(cls, path: str | Path, **overrides: Any) -> TrainConfig:
-        """Read hyperparameters from TOML, YAML or JSON; explicit `overrides` (flags) win."""
+    def from_file(cls, path: str | Path, base: TrainConfig | None = None, **overrides: Any) -> TrainConfig:
+        """Read hyperparameters from TOML, YAML or JSON over `base` (a recipe's settings, else the
+        defaults); explicit `overrides` (flags) win."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -143,7 +144,7 @@ class TrainConfig:
             )
         types = {field.name: str(field.type) for field in fields(cls)}
         values = {name: _coerce(name, types[name], value, path) for name, value in values.items()}
-        return cls(**{**values, **overrides})
+        return replace(base or cls(), **{**values, **overrides})
 
 
 def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:

@@ -28,7 +28,7 @@ from nerkit.decode import word_rows
 from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, evaluate
-from nerkit.labels import label_list, readable_names
+from nerkit.labels import UNKNOWN, label_list, readable_names
 from nerkit.model import Network, Tagger
 from nerkit.train import checkpoint as checkpoints
 from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
@@ -60,7 +60,7 @@ class Progress:
 
 
 def _label_ids(sentences: Sequence[Sentence], labels: Sequence[str]) -> list[list[int]]:
-    index = {label: position for position, label in enumerate(labels)}
+    index = {label: position for position, label in enumerate(labels)} | {UNKNOWN: IGNORE}
     return [[index[tag] for tag in sentence.tags] for sentence in sentences]
 
 

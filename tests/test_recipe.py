@@ -1,0 +1,76 @@
+"""The default model's recipe: corpora mapped to one label set, casing variants, document sentences."""
+
+import random
+
+import pytest
+
+from nerkit.corpus import Sentence
+from nerkit.labels import UNKNOWN
+
+pytest.importorskip("faker")
+pytest.importorskip("pycountry")
+
+
+def test_conll_types_map_to_gmb_labels_and_countries_become_gpe():
+    from nerkit.train.recipe import conll_as_gmb
+
+    sentence = Sentence(
+        ("Angela", "Merkel", "visited", "Germany", "and", "Paris", "for", "Siemens"),
+        ("B-PER", "I-PER", "O", "B-LOC", "O", "B-LOC", "O", "B-ORG"),
+    )
+    (mapped,) = conll_as_gmb([sentence])
+    assert mapped.tags == ("B-per", "I-per", "O", "B-gpe", "O", "B-geo", "O", "B-org")
+
+
+def test_conll_misc_words_and_dates_are_left_unlabelled():
+    from nerkit.train.recipe import conll_as_gmb
+
+    sentence = Sentence(
+        ("German", "fans", "arrived", "on", "Monday", "."), ("B-MISC", "O", "O", "O", "O", "O")
+    )
+    (mapped,) = conll_as_gmb([sentence])
+    assert mapped.tags == (UNKNOWN, "O", "O", "O", UNKNOWN, "O")
+
+
+def test_casing_variants_copy_sentences_in_lower_and_upper_case():
+    from nerkit.train.recipe import casing_variants
+
+    sentences = [Sentence(("Rosa", "Kowalczyk"), ("B-per", "I-per"))] * 1000
+    variants = casing_variants(sentences, random.Random(1), lower=0.2, upper=0.1)
+    lowered = [v for v in variants if v.words == ("rosa", "kowalczyk")]
+    raised = [v for v in variants if v.words == ("ROSA", "KOWALCZYK")]
+    assert 150 < len(lowered) < 250 and 50 < len(raised) < 150
+    assert all(v.tags == ("B-per", "I-per") for v in variants)
+
+
+def test_document_sentences_tag_the_written_entities_within_layout_pieces():
+    from nerkit.train.recipe import document_sentences
+
+    sentences = document_sentences(12, seed=3)
+    words = {word for sentence in sentences for word in sentence.words}
+    assert "From" not in words and "Invoice" not in words  # field names are not sentences' words
+    assert any(tag == "B-per" for sentence in sentences for tag in sentence.tags)
+    assert {tag[2:] for s in sentences for tag in s.tags if tag != "O"} <= {"per", "org", "geo", "gpe", "tim"}
+
+
+def test_the_same_seed_writes_the_same_documents():
+    from nerkit.train.synthetic import documents
+
+    first, second = documents(6, seed=5), documents(6, seed=5)
+    assert [(d.text, d.spans) for d in first] == [(d.text, d.spans) for d in second]
+
+
+def test_synthetic_spans_are_trimmed_and_fall_on_the_words_extraction_sees():
+    from nerkit.text import Segmenter
+    from nerkit.train.synthetic import documents
+
+    segmenter, total, aligned = Segmenter(), 0, 0
+    for document in documents(60, seed=2):
+        words = [word for sentence in segmenter.sentences(document.text) for word in sentence]
+        starts, ends = {word.start for word in words}, {word.end for word in words}
+        for start, end, _ in document.spans:
+            piece = document.text[start:end]
+            assert piece and piece == piece.strip()
+            total += 1
+            aligned += start in starts and end in ends
+    assert aligned / total > 0.99  # "Krein B.V.." at a sentence end is the known miss
