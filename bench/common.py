@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import torch
 from sacremoses import MosesDetokenizer
@@ -42,3 +43,12 @@ def prf(gold: set, found: set) -> dict[str, float]:
     recall = hits / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def cpu_flags() -> list[str]:
+    """The CPU's vector-instruction flags (AVX, AVX-512, VNNI, AMX), to record with every speed figure."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split("flags\t\t: ", 1)[1].split("\n", 1)[0].split()
+    except (OSError, IndexError):
+        return []
+    return sorted(flag for flag in flags if flag.startswith(("avx", "amx")))

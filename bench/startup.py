@@ -15,19 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+from common import cpu_flags
+
 COMMANDS = {
     "nerkit --help": ["--help"],
     "nerkit data stats --help": ["data", "stats", "--help"],
     'nerkit extract "text"': ["extract", "Hi Maria, meet David Chen in Berlin on Tuesday at 3pm."],
 }
-
-
-def _cpu_flags() -> list[str]:
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split("flags\t\t: ", 1)[1].split("\n", 1)[0].split()
-    except (OSError, IndexError):
-        return []
-    return sorted(flag for flag in flags if flag.startswith(("avx", "amx")))
 
 
 def main() -> None:
@@ -47,7 +41,7 @@ def main() -> None:
         median = round(statistics.median(times), 3)
         results[name] = {"median_s": median, "runs_s": [round(t, 3) for t in times]}
         print(f"{name:32s} median {results[name]['median_s']:.2f} s over {args.runs} runs")
-    machine = {"cpu": platform.processor() or platform.machine(), "flags": _cpu_flags()}
+    machine = {"cpu": platform.processor() or platform.machine(), "flags": cpu_flags()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
 

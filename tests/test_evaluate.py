@@ -56,3 +56,29 @@ def test_differences_lists_only_sentences_with_wrong_spans():
 def test_report_table_has_a_row_per_type_plus_micro_and_macro():
     table = report_table(score([["B-per", "B-geo"]], [["B-per", "O"]]))
     assert table.row_count == 4
+
+
+def test_span_report_counts_only_exact_edges_and_labels():
+    from nerkit.evaluate import span_report
+
+    gold = [[(0, 5, "PERSON"), (10, 16, "LOCATION")]]
+    found = [[(0, 5, "PERSON"), (10, 15, "LOCATION"), (20, 25, "DATE_TIME")]]
+    report = span_report(gold, found)
+    assert (report.micro.precision, report.micro.recall) == (round(1 / 3, 4), 0.5)
+    assert report.per_type["PERSON"].f1 == 1.0 and report.per_type["LOCATION"].f1 == 0.0
+
+
+def test_span_report_partial_accepts_an_overlap_of_the_same_label_once():
+    from nerkit.evaluate import span_report
+
+    gold = [[(10, 16, "LOCATION")]]
+    found = [[(10, 15, "LOCATION"), (12, 16, "LOCATION"), (10, 16, "PERSON")]]
+    report = span_report(gold, found, partial=True)
+    assert report.per_type["LOCATION"].recall == 1.0 and report.per_type["LOCATION"].precision == 0.5
+
+
+def test_span_report_restricted_to_labels_ignores_the_others():
+    from nerkit.evaluate import span_report
+
+    report = span_report([[(0, 3, "EMAIL")]], [[(0, 3, "EMAIL"), (5, 9, "PERSON")]], labels=["EMAIL"])
+    assert report.micro.f1 == 1.0 and list(report.per_type) == ["EMAIL"]

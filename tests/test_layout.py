@@ -57,8 +57,33 @@ def test_an_address_field_gives_each_recipient_name_and_address():
     assert pieces(text) == ["Ana Lima", "ana@x.org", "Bo Li", "bo@y.cn"]
 
 
-def test_a_sentence_that_merely_contains_a_colon_is_not_a_field():
-    assert pieces("Berlin and Paris: two capitals") == ["Berlin and Paris: two capitals"]
+def test_a_sentence_that_merely_contains_a_colon_later_is_not_cut():
+    text = "The two capitals, Berlin and Paris: both agreed."
+    assert pieces(text) == [text]
+
+
+def test_a_line_initial_label_is_a_piece_of_its_own_and_ends_any_wrapping():
+    text = (
+        "Present: Claire Dubois (chair), Antoine Marchand, Sylvie Laurent and more\nAlso present: Mr Girard"
+    )
+    assert pieces(text) == [
+        "Present",
+        "Claire Dubois (chair), Antoine Marchand, Sylvie Laurent and more",
+        "Also present",
+        "Mr Girard",
+    ]
+
+
+def test_chat_timestamps_are_left_out_and_speakers_are_pieces():
+    text = (
+        "[09:17] agent: it is with dpd, they expect to deliver tomorrow between 10 and 12\n[09:18] rosa: ok"
+    )
+    assert pieces(text) == [
+        "agent",
+        "it is with dpd, they expect to deliver tomorrow between 10 and 12",
+        "rosa",
+        "ok",
+    ]
 
 
 def test_list_items_are_separate_pieces():

@@ -122,7 +122,7 @@ _GREETINGS = (
 )
 _HONORIFICS = (
     r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
-    r"|herr|frau|monsieur|mme|mlle|señor|señora|sr|sra|don|doña"
+    r"|herr|frau|monsieur|mme|mlle|maître|señor|señora|sr|sra|don|doña"
 )
 _TITLES = (
     r"president|vice president|vice-president|prime minister|premier|minister|foreign minister|senator|sen"
@@ -136,13 +136,14 @@ TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.I
 """Words that stand before a name but are not part of it: greetings, honorifics and titles."""
 _CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
 _LEGAL_SUFFIX = re.compile(
-    r"[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.|plc|PLC|S\.A\.|SA|S\.p\.A\.|SpA"
-    r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty Ltd|Pvt\.? Ltd\.?|Limited|Group|Holding|Holdings)(?![\w])"
+    r"(?:\.?,?[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\."
+    r"|SpA|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holding|Holdings)(?![\w]))+"
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
     r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
 )
+_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
 
@@ -169,6 +170,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in _EDGE:
         start += 1
+    determiner = _DETERMINER.match(text, start, end)
+    start = determiner.end() if determiner and determiner.end() < end else start
     while end > start and text[end - 1] in _EDGE:
         if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
             break

@@ -164,3 +164,49 @@ def report_table(report: Report, title: str = "Entity-level scores (seqeval, str
     )
     table.add_row("macro", "", "", f"{report.macro_f1:.4f}", "")
     return table
+
+
+CharSpan = tuple[int, int, str]
+
+
+def span_report(
+    gold: Sequence[Sequence[CharSpan]],
+    predicted: Sequence[Sequence[CharSpan]],
+    partial: bool = False,
+    labels: Sequence[str] | None = None,
+) -> Report:
+    """Entity scores on raw text, by character spans `(start, end, label)` per document: a prediction
+    is right when a gold span has its label and the same edges (or, with `partial`, any overlap; each
+    gold span is matched once). `labels` restricts both sides to those labels; `sentences` in the
+    report counts documents."""
+    keep = set(labels) if labels is not None else None
+    counts: dict[str, list[int]] = {}  # label -> [true positives, predicted, gold]
+    for gold_spans, found in zip(gold, predicted, strict=True):
+        gold_spans = [s for s in gold_spans if keep is None or s[2] in keep]
+        found = [s for s in found if keep is None or s[2] in keep]
+        unmatched = list(gold_spans)
+        for span in found:
+            counts.setdefault(span[2], [0, 0, 0])[1] += 1
+            match = next((g for g in unmatched if _matches(g, span, partial)), None)
+            if match is not None:
+                unmatched.remove(match)
+                counts[span[2]][0] += 1
+        for span in gold_spans:
+            counts.setdefault(span[2], [0, 0, 0])[2] += 1
+    per_type = {label: _prf(*counts[label]) for label in sorted(counts)}
+    micro = _prf(*(sum(column) for column in zip(*counts.values(), strict=True))) if counts else _prf(0, 0, 0)
+    macro = round(sum(score.f1 for score in per_type.values()) / len(per_type), 4) if per_type else 0.0
+    return Report(micro, macro, per_type, len(gold))
+
+
+def _matches(gold: CharSpan, found: CharSpan, partial: bool) -> bool:
+    if gold[2] != found[2]:
+        return False
+    return gold[0] < found[1] and found[0] < gold[1] if partial else gold[:2] == found[:2]
+
+
+def _prf(right: int, predicted: int, gold: int) -> Score:
+    precision = right / predicted if predicted else 0.0
+    recall = right / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Score(round(precision, 4), round(recall, 4), round(f1, 4), gold)

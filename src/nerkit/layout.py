@@ -11,7 +11,9 @@ may hold an entity, as exact character ranges, and says which field a piece is t
   reads on as one piece;
 - two or more spaces, or a tab, between words separate table cells;
 - `Key: value` lines with a known field name ("From", "Date", "Invoice no.", "Tel") give only the value;
-  address fields are cut into their recipients, and each recipient's name from its `<address>`;
+  address fields are cut into their recipients, and each recipient's name from its `<address>`; any
+  other label of up to three words before a colon at the start of a line ("rosa:", "Also present:") is
+  a piece of its own, and a bracketed chat timestamp ("[09:14]") starting a line is left out;
 - quoting markers (`> `) of replied-to mail are left out, and offsets stay exact.
 
 The rules are plain and written down in docs/conventions.md; they need no model.
@@ -43,6 +45,8 @@ _ADDRESS_FIELDS = {"from", "to", "cc", "bcc", "reply-to", "sender", "recipient"}
 _QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _CELL_GAP = re.compile(r"[ \t]*(?:\t|[ ]{2,})[ \t]*")
 _RECIPIENT = re.compile(r"[^,;<>]+|<[^<>]*>")
+_LABEL = re.compile(r"[^\W\d_][\w.'-]*(?:[ ][\w.'-]+){0,2}(?=:[ \t]+\S)")
+_TIMESTAMP = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?\][ \t]*")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
 SOFT_WRAP = 50
 """A line this long or longer, followed by another line of the same block, was wrapped at a width:
@@ -78,8 +82,8 @@ def segments(text: str) -> list[Segment]:
     for block in _blocks(text):
         prose: list[_Line] = []
         for line in block:
-            pieces = list(_line_pieces(text, line))
-            if len(pieces) == 1 and pieces[0].field is None and not _LIST_ITEM.match(text, line.content):
+            pieces, structured = _line_pieces(text, line)
+            if not structured and not _LIST_ITEM.match(text, line.content):
                 if prose and prose[-1].length < SOFT_WRAP:
                     found.append(_joined(text, prose))
                     prose = []
@@ -127,26 +131,36 @@ def _blocks(text: str) -> Iterator[list[_Line]]:
         yield block
 
 
-def _line_pieces(text: str, line: _Line) -> Iterator[Segment]:
-    """A line's cells; a `Key: value` line gives its value only (address fields cut per recipient)."""
-    start, field = line.content, None
-    key = _FIELD.match(text, line.content, line.end)
+def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
+    """A line's pieces, and whether the line has structure (a timestamp, a label or field name, or
+    cells) and so is no wrapped prose: a `Key: value` line gives its value only (address fields cut
+    per recipient), another line-initial label is a piece of its own, cells are pieces."""
+    start, field, pieces = line.content, None, []
+    stamp = _TIMESTAMP.match(text, start, line.end)
+    start = stamp.end() if stamp else start
+    key = _FIELD.match(text, start, line.end)
+    label = _LABEL.match(text, start, line.end) if key is None else None
     if key is not None:
         start, field = key.end(), " ".join(key.group("key").lower().rstrip(".").split())
+    elif label is not None:
+        pieces.append(Segment(*_trimmed(text, *label.span())))
+        start = label.end() + 1
     if field in _ADDRESS_FIELDS:
         for part in _RECIPIENT.finditer(text, start, line.end):
             left, right = _trimmed(text, *part.span())
             if text[left] == "<":
                 left, right = left + 1, right - 1
-            yield Segment(left, right, field)
-        return
+            pieces.append(Segment(left, right, field))
+        return pieces, True
     cell_start = start
     for gap in _CELL_GAP.finditer(text, start, line.end):
         if gap.start() > cell_start:
-            yield Segment(*_trimmed(text, cell_start, gap.start()), field)
+            pieces.append(Segment(*_trimmed(text, cell_start, gap.start()), field))
         cell_start = gap.end()
     if line.end > cell_start:
-        yield Segment(*_trimmed(text, cell_start, line.end), field)
+        pieces.append(Segment(*_trimmed(text, cell_start, line.end), field))
+    structured = bool(stamp or key or label) or len(pieces) > 1
+    return pieces, structured
 
 
 def _joined(text: str, lines: list[_Line]) -> Segment:

