@@ -426,3 +426,21 @@ def test_nerkit_help_imports_no_torch_transformers_or_spacy():
 
     code = "import sys, nerkit.cli; print(sorted({'torch', 'transformers', 'spacy'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_evaluate_raw_scores_text_records_by_character_spans(trained, tmp_path):
+    out, _ = trained
+    source = tmp_path / "texts.jsonl"
+    source.write_text(json.dumps({"text": "Mail bob@acme.com today", "entities": [[5, 17, "EMAIL"]]}) + "\n")
+    result = invoke("evaluate", source, "--raw", "--model", out, "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert scores["exact"]["per_type"]["EMAIL"]["f1"] == 1.0 and scores["partial"]["micro"]["recall"] == 1.0
+
+
+def test_evaluate_raw_refuses_a_span_outside_its_text_with_file_and_line(trained, tmp_path):
+    out, _ = trained
+    source = tmp_path / "texts.jsonl"
+    source.write_text(json.dumps({"text": "short", "entities": [[0, 50, "PERSON"]]}) + "\n")
+    result = invoke("evaluate", source, "--raw", "--model", out)
+    assert result.exit_code == 1 and "[E007]" in result.stderr and "texts.jsonl:1" in result.stderr

@@ -227,3 +227,12 @@ def test_no_entity_crosses_a_line_of_a_signature_or_a_field_name(toy_ner):
     text = "Best regards,\nMichael O'Brien\nSiemens AG, Munich\nInvoice date: 3 March 2025"
     for entity in toy_ner.extract(text):
         assert "\n" not in entity.text and "Invoice" not in entity.text
+
+
+def test_evaluate_text_scores_the_extraction_pipeline_by_character_spans(toy_ner):
+    text = "Mail alice@acme.com\nor call +1 415-555-2671"
+    gold = [[(5, 19, "EMAIL"), (28, 43, "PHONE_NUMBER")]]
+    evaluation = toy_ner.evaluate_text([text], gold)
+    assert evaluation.exact.per_type["EMAIL"].f1 == 1.0
+    assert evaluation.exact.per_type["PHONE_NUMBER"].recall == 1.0
+    assert evaluation.partial.micro.recall == 1.0

@@ -169,6 +169,15 @@ def report_table(report: Report, title: str = "Entity-level scores (seqeval, str
 CharSpan = tuple[int, int, str]
 
 
+@dataclass(frozen=True)
+class TextEvaluation:
+    """Extraction scored on raw texts by character spans: exact edges, and any overlap."""
+
+    exact: Report
+    partial: Report
+    predicted: tuple[tuple[CharSpan, ...], ...]
+
+
 def span_report(
     gold: Sequence[Sequence[CharSpan]],
     predicted: Sequence[Sequence[CharSpan]],

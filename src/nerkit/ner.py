@@ -23,7 +23,7 @@ from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.entities import REDACT_STYLES, Entity, Redaction, RedactStyle, conform, merge, redact
 from nerkit.errors import NerkitError
-from nerkit.evaluate import Evaluation, evaluate
+from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, spans
 from nerkit.modeldir import DEFAULT_MODEL
 from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognizers
@@ -176,6 +176,18 @@ class NER:
 
         known = sorted({label[2:] for label in self.labels if label != "O"})
         return evaluate(sentences, tags, known)
+
+    def evaluate_text(
+        self, texts: Sequence[str], gold: Sequence[Sequence[tuple[int, int, str]]]
+    ) -> TextEvaluation:
+        """The whole extraction pipeline scored on raw texts with gold character spans (exact and
+        partial-overlap F1; see `evaluate.span_report`): layout, conventions and recognizers included."""
+        predicted = tuple(
+            tuple((e.start, e.end, e.label) for e in result.entities) for result in self.results(texts)
+        )
+        return TextEvaluation(
+            span_report(gold, predicted), span_report(gold, predicted, partial=True), predicted
+        )
 
     def extract(
         self, text: str, labels: Iterable[str] | None = None, options: ExtractOptions | None = None

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,9 @@ from nerkit.errors import NerkitError
 from nerkit.evaluate import report_table
 from nerkit.files import atomic_text
 from nerkit.train.config import TrainConfig, replace_config
+
+if TYPE_CHECKING:
+    import nerkit
 
 
 @app.command("train")
@@ -133,6 +136,14 @@ def evaluate_command(
         Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")
     ] = None,
     batch_size: Annotated[int | None, typer.Option(min=1, help="Sentences per batch (default: 32).")] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Score extraction itself on a JSONL file of {text, entities} records: the same layout, "
+            "recognizers and conventions as `nerkit extract`, by character spans (exact and overlap).",
+        ),
+    ] = False,
     data_dir: DataDir = None,
     strict: Strict = False,
     allow_pickle: AllowPickle = False,
@@ -143,6 +154,11 @@ def evaluate_command(
     import nerkit
 
     set_threads(threads)
+    if raw:
+        _evaluate_raw(
+            Path(corpus), nerkit.load(model, allow_pickle=allow_pickle, backend=backend), as_json, errors
+        )
+        return
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     report_repairs(data.repairs)
     ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
@@ -156,6 +172,30 @@ def evaluate_command(
         typer.echo(json.dumps(report.to_dict()))
     else:
         console.print(report_table(report, f"{data.name} {split} ({report.sentences:,} sentences)"))
+
+
+def _evaluate_raw(path: Path, ner: nerkit.NER, as_json: bool, errors: Path | None) -> None:
+    from nerkit.corpus.readers import read_text_spans
+
+    records = read_text_spans(path)
+    evaluation = ner.evaluate_text([r.text for r in records], [r.spans for r in records])
+    if errors is not None:
+        with atomic_text(errors) as handle:
+            for record, found in zip(records, evaluation.predicted, strict=True):
+                gold, predicted = set(record.spans), set(found)
+                if gold != predicted:
+                    row = {
+                        "id": record.id,
+                        "missed": sorted(gold - predicted),
+                        "spurious": sorted(predicted - gold),
+                    }
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if as_json:
+        typer.echo(json.dumps({"exact": evaluation.exact.to_dict(), "partial": evaluation.partial.to_dict()}))
+        return
+    documents = f"{path.name} ({len(records):,} texts)"
+    console.print(report_table(evaluation.exact, f"{documents}: exact character spans"))
+    console.print(report_table(evaluation.partial, f"{documents}: overlapping spans"))
 
 
 @app.command("export")

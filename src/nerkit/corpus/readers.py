@@ -268,8 +268,9 @@ def _entity_triples(record: dict, path: Path, line: int) -> list[tuple[int, int,
     return sorted(triples)
 
 
-def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw:
-    text = record["text"]
+def _checked_spans(record: dict, path: Path, line: int) -> tuple[str, list[tuple[int, int, str]]]:
+    """A `{"text", "entities"}` record's text and its spans, checked against the text."""
+    text = record.get("text")
     if not isinstance(text, str):
         raise NerkitError("E006", "'text' must be a string", path=path, line=line)
     triples = _entity_triples(record, path, line)
@@ -287,6 +288,11 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
                 "E007", f"span [{start}, {end}, {label!r}] overlaps the one before", path=path, line=line
             )
         previous_end = end
+    return text, triples
+
+
+def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw:
+    text, triples = _checked_spans(record, path, line)
     offsets = word_offsets(text, cuts=[edge for start, end, _ in triples for edge in (start, end)])
     word_spans = []
     for start, end, label in triples:
@@ -320,6 +326,33 @@ def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
         if not isinstance(record, dict):
             raise NerkitError("E006", "expected a JSON object per line", path=path, line=line)
         yield line, record
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    """A raw text with gold character spans, for evaluating extraction itself (`NER.evaluate_text`)."""
+
+    id: str
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def read_text_spans(path: Path) -> list[TextRecord]:
+    """`{"text": ..., "entities": [[start, end, label], ...]}` records as they are, not cut into words:
+    the extraction pipeline cuts them, as it cuts any raw text."""
+    records = [
+        TextRecord(str(record.get("id", line)), *_as_tuple(_checked_spans(record, path, line)))
+        for line, record in json_objects(path)
+    ]
+    if not records:
+        raise NerkitError("E002", "no records found: expected one JSON object per line", path=path)
+    return records
+
+
+def _as_tuple(
+    checked: tuple[str, list[tuple[int, int, str]]],
+) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    return checked[0], tuple(checked[1])
 
 
 def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
