@@ -38,23 +38,29 @@ def server(toy_ner):
     thread.join(10)
 
 
-def test_page_highlights_person_place_email_and_phone(server, tmp_path):
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("NERKIT_REQUIRE_DATA") == "1":
             pytest.fail("chromium is not installed (apt-get install chromium)")
         pytest.skip("chromium is not installed")
+
+
+def test_page_highlights_person_place_email_and_phone(server, tmp_path):
+    _need_chromium()
     from playwright.sync_api import sync_playwright
 
-    flags = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto(server)
         page.fill("#text", TEXT)
@@ -82,3 +88,23 @@ def test_page_highlights_person_place_email_and_phone(server, tmp_path):
     assert len(rows) == len(marks)
     assert "[EMAIL]" in redacted and "alice@acme.com" not in redacted
     assert screenshot.stat().st_size > 10_000
+
+
+def test_page_asks_to_keep_titles_only_when_ticked(server):
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    asked = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(server)
+        page.fill("#text", "Dear Dr. Alice,\nsee you in Paris.")
+        for tick in (False, True):
+            page.set_checked("#keep-titles", tick)
+            with page.expect_request("**/v1/extract") as request:
+                page.click("#extract")
+            asked.append(request.value.post_data_json["keep_titles"])
+            page.wait_for_selector("#status:has-text('entities')")
+        browser.close()
+    assert asked == [False, True]

@@ -69,7 +69,12 @@ async function extract(event) {
     const response = await fetch("/v1/extract", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text, patterns: $("patterns").checked, redact: $("style").value }),
+      body: JSON.stringify({
+        text,
+        patterns: $("patterns").checked,
+        redact: $("style").value,
+        keep_titles: $("keep-titles").checked,
+      }),
     });
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
