@@ -236,3 +236,18 @@ def test_evaluate_text_scores_the_extraction_pipeline_by_character_spans(toy_ner
     assert evaluation.exact.per_type["EMAIL"].f1 == 1.0
     assert evaluation.exact.per_type["PHONE_NUMBER"].recall == 1.0
     assert evaluation.partial.micro.recall == 1.0
+
+
+@pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer"])
+def test_an_organization_that_is_only_a_job_title_is_dropped(title):
+    from nerkit.entities import conform
+
+    assert conform(title, [Entity(0, len(title), "ORGANIZATION", title)]) == []
+
+
+def test_a_date_leaves_out_the_preposition_before_it():
+    from nerkit.entities import conform
+
+    text = "SINCE YESTERDAY"
+    (entity,) = conform(text, [Entity(0, 15, "DATE_TIME", text)])
+    assert entity.text == "YESTERDAY"

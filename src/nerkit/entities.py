@@ -143,6 +143,17 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
     r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
 )
+_JOB_TITLE = re.compile(
+    r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
+    r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|of|and|&)\s+)*"
+    r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
+    r"|developer|accountant|secretary|coordinator|specialist|lead|head)s?",
+    re.IGNORECASE,
+)
+"""An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
+_PREPOSITION = re.compile(
+    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
+)
 _DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
@@ -160,6 +171,11 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
         elif entity.label == "ORGANIZATION":
             suffix = _LEGAL_SUFFIX.match(text, end)
             end = suffix.end() if suffix else end
+            if _JOB_TITLE.fullmatch(text, start, end):
+                continue
+        elif entity.label == "DATE_TIME":
+            preposition = _PREPOSITION.match(text, start, end)
+            start = preposition.end() if preposition and preposition.end() < end else start
         if end > start and (start, end) != (entity.start, entity.end):
             entity = replace(entity, start=start, end=end, text=text[start:end])
         if end > start:

@@ -293,9 +293,7 @@ def _options(labels: Iterable[str] | None, options: ExtractOptions | None) -> Ex
     options = options or ExtractOptions()
     if labels is None:
         return options
-    if isinstance(labels, str):
-        raise NerkitError("E048", "labels must be a list of label names, not one string")
-    return replace(options, labels=tuple(labels))
+    return replace(options, labels=labels if isinstance(labels, str) else tuple(labels))  # str: E048
 
 
 def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[str]]:
