@@ -43,7 +43,9 @@ def conll_tags(tags) -> list[str]:
 
 
 def gmb_scores(ner: nerkit.NER, sentences: list[Sentence]) -> dict[str, float]:
-    predicted = [p.tags for p in ner.predict([s.words for s in sentences], contexts=[s.context for s in sentences])]
+    predicted = [
+        p.tags for p in ner.predict([s.words for s in sentences], contexts=[s.context for s in sentences])
+    ]
     gold = [list(s.tags) for s in sentences]
     own = score(gold, predicted)
     documents = score(
@@ -64,20 +66,25 @@ def conll_scores(ner: nerkit.NER, sentences: list[Sentence]) -> dict[str, float]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", action="append", required=True, help="NAME=PATH (repeat)")
     parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--backend", default="auto", help="nerkit backend for every --model")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     gmb = list(nerkit.read_corpus("gmb", data_dir=args.data_dir)["test"])
     conll = list(nerkit.read_corpus("conll2003", data_dir=args.data_dir)["test"])
     results = {}
     for name, path in (m.split("=", 1) for m in args.model):
-        ner = nerkit.load(path)
+        ner = nerkit.load(path, backend=args.backend)
         results[name] = {"gmb_test": gmb_scores(ner, gmb), "conll_test_PER_LOC_ORG": conll_scores(ner, conll)}
         print(name, json.dumps(results[name]))
     if args.out:
-        args.out.write_text(json.dumps({"machine": {"cpu_flags": cpu_flags()}, "results": results}, indent=2) + "\n")
+        args.out.write_text(
+            json.dumps({"machine": {"cpu_flags": cpu_flags()}, "results": results}, indent=2) + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -51,10 +51,10 @@ PRESIDIO_MAP = {"EMAIL_ADDRESS": "EMAIL", "ORG": "ORGANIZATION"}
 Extract = Callable[[str], list[tuple[int, int, str]]]
 
 
-def nerkit_system(path: str) -> tuple[Extract, tuple[str, ...]]:
+def nerkit_system(path: str, backend: str = "auto") -> tuple[Extract, tuple[str, ...]]:
     import nerkit
 
-    ner = nerkit.load(None if path == "default" else path)
+    ner = nerkit.load(None if path == "default" else path, backend=backend)
 
     def extract(text: str) -> list[tuple[int, int, str]]:
         return [(e.start, e.end, NERKIT_MAP.get(e.label, e.label)) for e in ner.extract(text)]
@@ -134,17 +134,17 @@ def main() -> None:
     )
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
     parser.add_argument("--model", action="append", default=[], help="NAME=PATH of a nerkit model (repeat)")
+    parser.add_argument("--backend", default="auto", help="nerkit backend for every --model (onnx-int8...)")
     parser.add_argument("--no-peers", action="store_true", help="Only the nerkit models.")
     parser.add_argument("--repeat", type=int, default=1, help="Pass over the documents N times (speed).")
     parser.add_argument("--out", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args()
     documents = [d for d in read_marked(DOCUMENTS) if args.split in ("all", d.fields.get("split"))]
     documents = documents * args.repeat
-    systems = {
-        name: (lambda path=path: nerkit_system(path)) for name, path in (m.split("=", 1) for m in args.model)
-    }
+    models = (spec.split("=", 1) for spec in args.model)
+    systems = {name: (lambda path=path: nerkit_system(path, args.backend)) for name, path in models}
     if not systems:
-        systems["nerkit"] = lambda: nerkit_system("default")
+        systems["nerkit"] = lambda: nerkit_system("default", args.backend)
     if not args.no_peers:
         systems |= {"presidio": presidio_system, "spacy-sm": spacy_system}
     print(f"{len(documents)} documents ({args.split}), {sum(len(d.spans) for d in documents)} gold spans")
