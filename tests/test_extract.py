@@ -251,3 +251,13 @@ def test_a_date_leaves_out_the_preposition_before_it():
     text = "SINCE YESTERDAY"
     (entity,) = conform(text, [Entity(0, 15, "DATE_TIME", text)])
     assert entity.text == "YESTERDAY"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("(415) 555-0143", "(415) 555-0143"), ("(Munich", "Munich"), ("Lyon)", "Lyon")]
+)
+def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
+    from nerkit.entities import conform
+
+    (entity,) = conform(text, [Entity(0, len(text), "PHONE_NUMBER", text)])
+    assert entity.text == expected

@@ -154,6 +154,8 @@ _JOB_TITLE = re.compile(
 _PREPOSITION = re.compile(
     r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
 )
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_OPENING = set(_CLOSING)
 _DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
@@ -184,17 +186,24 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`."""
     while start < end and text[start] in _EDGE:
+        if text[start] in _OPENING and _CLOSING[text[start]] in text[start + 1 : end]:
+            break
         start += 1
     determiner = _DETERMINER.match(text, start, end)
     start = determiner.end() if determiner and determiner.end() < end else start
     while end > start and text[end - 1] in _EDGE:
         if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
             break
+        if text[end - 1] in _CLOSING.values() and _opening(text[end - 1]) in text[start : end - 1]:
+            break
         end -= 1
-    if text.count("(", start, end) > text.count(")", start, end) and text[start] == "(":
-        start += 1
     return start, end
+
+
+def _opening(closing: str) -> str:
+    return next(opening for opening, partner in _CLOSING.items() if partner == closing)
 
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:

@@ -257,14 +257,8 @@ def invoice(fill: Filler) -> Document:
     doc.add("\nDue date: ")
     doc.add(fill.date_text(), "tim")
     doc.add("\n\nBill to:\n")
-    doc.add(fill("per"), "per")
-    doc.add("\n")
-    doc.add(fill("org"), "org")
-    doc.add(f"\n{fill.faker.street_address()}\n{fill.faker.postcode()} ")
-    doc.add(fill("geo"), "geo")
-    doc.add("\n")
-    doc.add(fill("gpe"), "gpe")
-    doc.add("\n\nDescription                      Qty     Amount\n")
+    _address_block(doc, fill)
+    doc.add("\nDescription                      Qty     Amount\n")
     for _ in range(rng.randrange(1, 5)):
         item = rng.choice(
             ("Consulting services", "Licence fee", "Support plan", "Travel expenses", "Hardware")
@@ -341,6 +335,12 @@ def cv(fill: Filler) -> Document:
 
 def address(fill: Filler) -> Document:
     doc = Document()
+    _address_block(doc, fill)
+    return doc
+
+
+def _address_block(doc: Document, fill: Filler) -> None:
+    """A postal address: person, organisation, street, postcode and city, country, one per line."""
     doc.add(fill("per"), "per")
     doc.add("\n")
     doc.add(fill("org"), "org")
@@ -349,7 +349,6 @@ def address(fill: Filler) -> Document:
     doc.add("\n")
     doc.add(fill("gpe"), "gpe")
     doc.add("\n")
-    return doc
 
 
 KINDS: dict[str, Callable[[Filler], Document]] = {
