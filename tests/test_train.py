@@ -295,3 +295,10 @@ def test_without_layer_decay_every_parameter_shares_one_rate(tiny_base):
     assert {group["initial_lr"] for group in optimizer.param_groups} == {1e-3}
     decayed = {id(p) for group in optimizer.param_groups if group["weight_decay"] for p in group["params"]}
     assert id(tagger.model.classifier.weight) in decayed and id(tagger.model.classifier.bias) not in decayed
+
+
+def test_a_config_file_applies_over_given_defaults_and_named_fields_win(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("epochs = 4\nseed = 3\n")
+    config = TrainConfig.from_file(path, TrainConfig(epochs=2, batch_size=8), base="my-encoder", seed=9)
+    assert (config.epochs, config.batch_size, config.base, config.seed) == (4, 8, "my-encoder", 9)

@@ -114,9 +114,11 @@ class TrainConfig:
         return self
 
     @classmethod
-    def from_file(cls, path: str | Path, base: TrainConfig | None = None, **overrides: Any) -> TrainConfig:
-        """Read hyperparameters from TOML, YAML or JSON over `base` (a recipe's settings, else the
-        defaults); explicit `overrides` (flags) win."""
+    def from_file(
+        cls, path: str | Path, defaults: TrainConfig | None = None, **overrides: Any
+    ) -> TrainConfig:
+        """Read hyperparameters from TOML, YAML or JSON over `defaults` (a recipe's settings, else the
+        dataclass defaults); explicit `overrides` (fields by name, flags) win."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -144,7 +146,7 @@ class TrainConfig:
             )
         types = {field.name: str(field.type) for field in fields(cls)}
         values = {name: _coerce(name, types[name], value, path) for name, value in values.items()}
-        return replace(base or cls(), **{**values, **overrides})
+        return replace(defaults or cls(), **{**values, **overrides})
 
 
 def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:
