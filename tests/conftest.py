@@ -3,6 +3,7 @@ unit suite runs in seconds without the real corpora or the real encoder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,34 @@ def toy_corpus() -> Corpus:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path
+
+
+def serve(ner, config=None) -> Iterator[str]:
+    """A live server for `ner` on a free loopback port, for tests that need real sockets."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from nerkit.serve import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ner, config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def server(toy_ner) -> Iterator[str]:
+    yield from serve(toy_ner)
