@@ -61,3 +61,15 @@ def test_urllib_posting_an_over_limit_body_reads_the_413_json_error(small_server
         urllib.request.urlopen(request, timeout=60)
     assert refused.value.code == 413
     assert json.loads(refused.value.read())["error"]["code"] == "too_large"
+
+
+def test_a_client_expecting_100_continue_gets_the_413_before_sending_its_body(small_server):
+    address = urlsplit(small_server)
+    head = (
+        b"POST /v1/extract HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        b"content-length: 20000000\r\nexpect: 100-continue\r\n\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(head)
+        reply = connection.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 413") and b"too_large" in reply
