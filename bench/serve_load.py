@@ -1,5 +1,6 @@
-"""Throughput and latency of `nerkit serve` on loopback, with and without micro-batching, plus a bounded
-load test that checks errors and resident memory.
+"""Throughput and latency of `nerkit serve` on loopback: no micro-batching, batching that waits up to
+5 ms for a batch to fill (the old default), and greedy batching (the default: take what is queued), plus
+a bounded load test that checks errors and resident memory.
 
     python bench/serve_load.py --model models/gmb [--requests 400] [--load 2000]
 
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+from common import cpu_flags
 
 TEXTS = [
     "Angela Merkel met Emmanuel Macron in Paris on Tuesday to discuss the European Union budget.",
@@ -73,11 +75,18 @@ async def run(url: str, requests: int, concurrency: int) -> dict[str, float]:
     }
 
 
-def serve(model: str, port: int, batching: bool) -> subprocess.Popen[bytes]:
+SETTINGS = {
+    "no_batching": ["--no-batching"],
+    "batching_wait_5ms": ["--batching", "--max-wait-ms", "5"],
+    "batching_greedy": ["--batching"],
+}
+
+
+def serve(model: str, port: int, flags: list[str]) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
-        "nerkit.cli",
+        "nerkit",
         "serve",
         "--model",
         model,
@@ -86,7 +95,7 @@ def serve(model: str, port: int, batching: bool) -> subprocess.Popen[bytes]:
         "--threads",
         "2",
     ]
-    process = subprocess.Popen([*command, "--batching" if batching else "--no-batching"])
+    process = subprocess.Popen([*command, *flags])
     for _ in range(600):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -103,16 +112,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--load", type=int, default=2000)
     args = parser.parse_args()
-    results: dict[str, object] = {}
-    for batching in (False, True):
+    results: dict[str, object] = {"cpu_flags": cpu_flags()}
+    for name, flags in SETTINGS.items():
         port = free_port()
-        process = serve(args.model, port, batching)
+        process = serve(args.model, port, flags)
         url = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(run(url, 32, 4))  # warm-up
-            name = "batching" if batching else "no_batching"
             results[name] = [asyncio.run(run(url, args.requests, c)) for c in (1, 16)]
-            if batching:
+            if name == "batching_greedy":
                 before = rss_kib(process.pid)
                 load = asyncio.run(run(url, args.load, 16))
                 after = rss_kib(process.pid)

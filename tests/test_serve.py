@@ -203,3 +203,38 @@ def test_the_server_answers_what_the_python_pipeline_gives_for_the_same_options(
     (result,) = extract(client, text=TEXT, **options).json()["results"]
     assert result["entities"] == [entity.to_dict() for entity in expected.entities]
     assert result["redacted"] == (str(expected.redacted) if expected.redacted is not None else None)
+
+
+def test_the_batcher_takes_what_is_queued_and_waits_for_nothing_more():
+    from nerkit.serve.batcher import MicroBatcher
+
+    seen: list[list[str]] = []
+
+    def run(texts: list[str]) -> list[str]:
+        seen.append(list(texts))
+        return [text.upper() for text in texts]
+
+    batcher = MicroBatcher(run)
+
+    async def scenario() -> list[list[str]]:
+        first = asyncio.gather(*(batcher.submit([name]) for name in ("a", "b", "c")))
+        answered = await first
+        late = await batcher.submit(["d"])
+        return [*answered, late]
+
+    assert asyncio.run(scenario()) == [["A"], ["B"], ["C"], ["D"]]
+    assert seen == [["a", "b", "c"], ["d"]]
+
+
+def test_the_default_server_still_shares_forward_passes_under_a_burst(toy_ner):
+    app = create_app(toy_ner)
+
+    async def burst():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(
+                *(client.post("/v1/extract", json={"text": f"n{i}"}) for i in range(16))
+            )
+
+    assert all(response.status_code == 200 for response in asyncio.run(burst()))
+    assert app.state.batcher.batches < 16

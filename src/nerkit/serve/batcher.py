@@ -1,8 +1,10 @@
 """Micro-batching: texts from concurrent requests share one forward pass.
 
-Requests drop their texts in a queue; one worker takes whatever has arrived (up to `max_batch` texts,
-waiting at most `max_wait` seconds for more after the first), runs the model in a thread so the event
-loop keeps accepting requests, and hands each request its own results.
+Requests drop their texts in a queue; one worker takes whatever has arrived (up to `max_batch` texts),
+runs the model in a thread so the event loop keeps accepting requests, and hands each request its own
+results. Greedy by default: it waits for nothing that has not arrived, so a lone request is answered
+at once, and under load the queue fills while the previous batch runs. `max_wait` > 0 waits that long
+for more after the first text.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class _Job(Generic[Result]):
 class MicroBatcher(Generic[Result]):
     run: Callable[[list[str]], list[Result]]
     max_batch: int = 32
-    max_wait: float = 0.005
+    max_wait: float = 0.0
     batches: int = field(default=0, init=False)
     _queue: asyncio.Queue[_Job[Result]] | None = field(default=None, init=False)
     _worker: asyncio.Task[None] | None = field(default=None, init=False)
@@ -48,10 +50,14 @@ class MicroBatcher(Generic[Result]):
             jobs = [await self._queue.get()]
             size = len(jobs[0].texts)
             deadline = time.monotonic() + self.max_wait
-            while size < self.max_batch and (remaining := deadline - time.monotonic()) > 0:
+            while size < self.max_batch:
+                remaining = deadline - time.monotonic()
                 try:
-                    job = await asyncio.wait_for(self._queue.get(), remaining)
-                except TimeoutError:
+                    if remaining > 0:
+                        job = await asyncio.wait_for(self._queue.get(), remaining)
+                    else:
+                        job = self._queue.get_nowait()
+                except (TimeoutError, asyncio.QueueEmpty):
                     break
                 jobs.append(job)
                 size += len(job.texts)

@@ -19,7 +19,9 @@ class ServeConfig:
     cors_origins: tuple[str, ...] = setting((), "Allow browser calls from this origin")
     batching: bool = setting(True, "Micro-batch concurrent requests")
     max_batch: int = setting(32, "Most texts in one micro-batch")
-    max_wait_ms: float = setting(5.0, "Longest wait for a micro-batch to fill, in milliseconds")
+    max_wait_ms: float = setting(
+        0.0, "Wait this long for more texts after the first of a micro-batch, in ms (0: take what is queued)"
+    )
     timeout_s: float = setting(
         30.0,
         "Seconds a request may take before it is answered 503, so a stuck client cannot pile up work",
