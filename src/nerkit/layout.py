@@ -85,16 +85,16 @@ def segments(text: str) -> list[Segment]:
             pieces, structured = _line_pieces(text, line)
             if not structured and not _LIST_ITEM.match(text, line.content):
                 if prose and prose[-1].length < SOFT_WRAP:
-                    found.append(_joined(text, prose))
+                    found.append(_joined(prose))
                     prose = []
                 prose.append(line)
                 continue
             if prose:
-                found.append(_joined(text, prose))
+                found.append(_joined(prose))
                 prose = []
             found += pieces
         if prose:
-            found.append(_joined(text, prose))
+            found.append(_joined(prose))
     return [segment for segment in found if segment.end > segment.start]
 
 
@@ -163,7 +163,7 @@ def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
     return pieces, structured
 
 
-def _joined(text: str, lines: list[_Line]) -> Segment:
+def _joined(lines: list[_Line]) -> Segment:
     return Segment(lines[0].content, lines[-1].end)
 
 
