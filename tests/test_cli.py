@@ -444,3 +444,11 @@ def test_evaluate_raw_refuses_a_span_outside_its_text_with_file_and_line(trained
     source.write_text(json.dumps({"text": "short", "entities": [[0, 50, "PERSON"]]}) + "\n")
     result = invoke("evaluate", source, "--raw", "--model", out)
     assert result.exit_code == 1 and "[E007]" in result.stderr and "texts.jsonl:1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"), [(("--recipe", "nope"), "[E070]"), (("gmb", "--recipe", "default"), "[E013]")]
+)
+def test_a_recipe_is_named_and_brings_its_own_data(arguments, code, data_dir):
+    result = invoke("train", *arguments, "--data-dir", data_dir, "--quiet")
+    assert result.exit_code == 1 and code in result.stderr

@@ -51,7 +51,7 @@ RECIPES = {"default": Recipe()}
 def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainConfig]:
     """The corpus and settings of recipe `name`."""
     if name not in RECIPES:
-        raise NerkitError("E030", f"unknown recipe {name!r}", hint=f"Use {', '.join(RECIPES)}.")
+        raise NerkitError("E070", f"unknown recipe {name!r}", hint=f"Use {', '.join(RECIPES)}.")
     recipe = RECIPES[name]
     rng = random.Random(recipe.seed)
     gmb = read_corpus("gmb", data_dir=data_dir)
