@@ -1,0 +1,101 @@
+"""Where `NER.extract_batch` spends its time: segmentation (layout and spaCy), encoding, the forward pass,
+decoding (Viterbi, CRF marginals), recognizers, merging and span conventions, on two inputs: the CoNLL
+test set as raw text (one text per document) and nerkit's documents set (repeated).
+
+Measured with cProfile, so every Python call pays a little extra: read the shares, not the absolute
+seconds, and compare runs of this script with each other only.
+
+    python bench/stages.py [--model DIR] [--backend onnx-int8] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import time
+from pathlib import Path
+
+from common import cpu_flags
+
+import nerkit
+from nerkit.corpus.marked import read_marked
+from nerkit.text import detokenize
+
+DOCUMENTS = Path(__file__).parents[1] / "tests" / "data" / "documents" / "documents.txt"
+STAGES = {
+    "segmentation (layout, spaCy)": ("text.py", "sentences"),
+    "encoding (subwords, windows, batches)": ("encode.py", "encode"),
+    "collate": ("encode.py", "collate"),
+    "forward pass": ("onnx_model.py", "__call__"),
+    "decoding (Viterbi and marginals)": ("decode.py", "__call__"),
+    "of which CRF marginals": ("decode.py", "marginals"),
+    "recognizers": ("patterns.py", "find_all"),
+    "merge": ("entities.py", "merge"),
+    "span conventions": ("entities.py", "conform"),
+}
+
+
+def conll_texts(data_dir: str) -> list[str]:
+    corpus = nerkit.read_corpus("conll2003", data_dir=data_dir)
+    texts, current = [], []
+    for sentence in corpus["test"]:
+        if not sentence.before and current:
+            texts.append("\n".join(current))
+            current = []
+        current.append(detokenize(sentence.words)[0])
+    return [*texts, "\n".join(current)] if current else texts
+
+
+def profile(ner: nerkit.NER, texts: list[str]) -> dict[str, object]:
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    ner.extract_batch(texts)
+    profiler.disable()
+    seconds = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = max(
+        cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items() if name == "extract_batch"
+    )
+    shares = {}
+    for stage, (file, function) in STAGES.items():
+        spent = sum(
+            cumulative
+            for (path, _, name), (_, _, _, cumulative, _) in stats.items()
+            if path.endswith(file) and name == function
+        )
+        shares[stage] = round(100 * spent / total, 1)
+    return {
+        "texts": len(texts),
+        "characters": sum(map(len, texts)),
+        "seconds": round(seconds, 2),
+        "percent": shares,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--data-dir", default="../data")
+    parser.add_argument("--repeat", type=int, default=20, help="Passes over the documents set.")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    ner = nerkit.load(args.model, backend=args.backend)
+    ner.extract("Warm-up: Angela Merkel visited Paris.")
+    inputs = {
+        "conll_test_raw_text": conll_texts(args.data_dir),
+        "documents_set": [d.text for d in read_marked(DOCUMENTS)] * args.repeat,
+    }
+    results = {name: profile(ner, texts) for name, texts in inputs.items()}
+    print(json.dumps(results, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps({"cpu_flags": cpu_flags(), "results": results}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
