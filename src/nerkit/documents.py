@@ -20,7 +20,7 @@ from nerkit.entities import Entity
 from nerkit.errors import NerkitError
 from nerkit.files import file_format
 from nerkit.labels import tags_from_spans
-from nerkit.text import Segmenter
+from nerkit.text import Segmenter, word_spans
 
 if TYPE_CHECKING:
     from nerkit.ner import Result
@@ -127,13 +127,7 @@ class EntityWriter:
         """Words of each sentence with the IOB2 tag of the entity they fall in."""
         self.handle.write(f"# id = {document.id}\n")
         for words in self.segmenter.sentences(document.text):
-            starts = {word.start: index for index, word in enumerate(words)}
-            ends = {word.end: index + 1 for index, word in enumerate(words)}
-            spans = [
-                (starts[entity.start], ends[entity.end], entity.label)
-                for entity in entities
-                if entity.start in starts and entity.end in ends
-            ]
+            spans = word_spans(words, ((entity.start, entity.end, entity.label) for entity in entities))
             for word, tag in zip(words, tags_from_spans(len(words), spans), strict=True):
                 self.handle.write(f"{word.text}\t{tag}\n")
             self.handle.write("\n")

@@ -84,12 +84,16 @@ def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> l
     return kept
 
 
+def check_style(style: str) -> None:
+    if style not in REDACT_STYLES:
+        raise NerkitError("E042", f"unknown redaction style {style!r}", hint="Use label, mask or hash.")
+
+
 def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") -> Redaction:
     """Replace entities: `label` gives `[PERSON]`, `mask` gives asterisks of the same length (so
     offsets do not move), `hash` gives `[PERSON:1a2b3c4d]`, stable for the same text and label so
     redacted documents can still be joined on who or what they mention."""
-    if style not in REDACT_STYLES:
-        raise NerkitError("E042", f"unknown redaction style {style!r}", hint="Use label, mask or hash.")
+    check_style(style)
     pieces: list[str] = []
     replacements = []
     position = shift = 0
@@ -155,7 +159,7 @@ _PREPOSITION = re.compile(
     r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
 )
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
-_OPENING = set(_CLOSING)
+_OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
@@ -188,7 +192,7 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`."""
     while start < end and text[start] in _EDGE:
-        if text[start] in _OPENING and _CLOSING[text[start]] in text[start + 1 : end]:
+        if text[start] in _CLOSING and _CLOSING[text[start]] in text[start + 1 : end]:
             break
         start += 1
     determiner = _DETERMINER.match(text, start, end)
@@ -196,14 +200,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _EDGE:
         if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
             break
-        if text[end - 1] in _CLOSING.values() and _opening(text[end - 1]) in text[start : end - 1]:
+        if text[end - 1] in _OPENING and _OPENING[text[end - 1]] in text[start : end - 1]:
             break
         end -= 1
     return start, end
-
-
-def _opening(closing: str) -> str:
-    return next(opening for opening, partner in _CLOSING.items() if partner == closing)
 
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:

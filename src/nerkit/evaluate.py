@@ -107,12 +107,16 @@ class Evaluation:
 
 
 def evaluate(
-    sentences: Sequence[Sentence], predict: Predict, known_types: Sequence[str] | None = None
+    sentences: Sequence[Sentence],
+    predict: Predict,
+    known_types: Sequence[str] | None = None,
+    name: str = "the data",
 ) -> Evaluation:
-    """Score `predict` on gold `sentences`. With `known_types` (the model's entity types), data whose
-    types are none of them is refused, since it could only ever score zero."""
+    """Score `predict` on gold `sentences` (`name` says where they came from, for errors). With
+    `known_types` (the model's entity types), data whose types are none of them is refused, since it
+    could only ever score zero."""
     if not sentences:
-        raise NerkitError("E040", "no sentences to evaluate", hint="Choose another --split or more data.")
+        raise NerkitError("E040", f"no sentences to evaluate in {name}")
     found = set(entity_types(sentence.tags for sentence in sentences))
     if known_types is not None and found and not found & set(known_types):
         raise NerkitError(

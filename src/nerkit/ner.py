@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from nerkit import layout
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
-from nerkit.entities import REDACT_STYLES, Entity, Redaction, RedactStyle, conform, merge, redact
+from nerkit.entities import Entity, Redaction, RedactStyle, check_style, conform, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, spans
@@ -58,10 +58,8 @@ class ExtractOptions:
     """Keep greetings, honorifics and titles in PERSON spans ("Dr. Achterberg", not "Achterberg")."""
 
     def __post_init__(self) -> None:
-        if self.redact is not None and self.redact not in REDACT_STYLES:
-            raise NerkitError(
-                "E042", f"unknown redaction style {self.redact!r}", hint="Use label, mask or hash."
-            )
+        if self.redact is not None:
+            check_style(self.redact)
         if isinstance(self.labels, str):
             raise NerkitError("E048", "labels must be a list of label names, not one string")
 
@@ -166,16 +164,12 @@ class NER:
         from nerkit.corpus import Corpus
 
         sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
-        if not sentences:
-            raise NerkitError(
-                "E040", f"no sentences to evaluate in split {split!r}", hint="Choose another --split."
-            )
 
         def tags(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
             return [p.tags for p in self.predict(words, batch_size, progress, contexts)]
 
         known = sorted({label[2:] for label in self.labels if label != "O"})
-        return evaluate(sentences, tags, known)
+        return evaluate(sentences, tags, known, f"split {split!r}")
 
     def evaluate_text(
         self, texts: Sequence[str], gold: Sequence[Sequence[tuple[int, int, str]]]

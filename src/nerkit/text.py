@@ -12,7 +12,7 @@ memory stays bounded whatever the input size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,6 +27,16 @@ class Word:
     text: str
     start: int
     end: int
+
+
+def word_spans(words: Sequence[Word], spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Character spans `(start, end, label)` as word spans over `words`: those whose edges fall on the
+    words' edges (others are not expressible in these words and are left out)."""
+    starts = {word.start: index for index, word in enumerate(words)}
+    ends = {word.end: index + 1 for index, word in enumerate(words)}
+    return [
+        (starts[start], ends[end], label) for start, end, label in spans if start in starts and end in ends
+    ]
 
 
 def word_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:

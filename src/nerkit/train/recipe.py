@@ -27,7 +27,7 @@ from pathlib import Path
 from nerkit.corpus import Corpus, Sentence, read_corpus
 from nerkit.errors import NerkitError
 from nerkit.labels import OUTSIDE, UNKNOWN, spans, tags_from_spans
-from nerkit.text import Segmenter, detokenize
+from nerkit.text import Segmenter, detokenize, word_spans
 from nerkit.train.config import TrainConfig
 
 CONLL_TO_GMB = {"PER": "per", "ORG": "org", "LOC": "geo"}
@@ -121,14 +121,7 @@ def document_sentences(count: int, seed: int, seen: dict[str, Sequence[str]] | N
     sentences = []
     for number, document in enumerate(documents(count, seed, seen), start=1):
         for words in segmenter.sentences(document.text):
-            starts = {word.start: index for index, word in enumerate(words)}
-            ends = {word.end: index + 1 for index, word in enumerate(words)}
-            found = [
-                (starts[start], ends[end], label)
-                for start, end, label in document.spans
-                if start in starts and end in ends
-            ]
-            tags = tags_from_spans(len(words), found)
+            tags = tags_from_spans(len(words), word_spans(words, document.spans))
             sentences.append(Sentence(tuple(word.text for word in words), tuple(tags), id=number))
     return sentences
 
