@@ -180,13 +180,18 @@ def test_extract_text_as_json(trained):
         "end": 40,
         "score": 1.0,
         "source": "pattern",
+        "value": {"email": "alice@acme.com"},
     } in (record["entities"])
     assert all(text[e["start"] : e["end"]] == e["text"] for e in record["entities"])
 
 
 @pytest.mark.parametrize(
     ("name", "first_line"),
-    [("csv", "id,start,end,label,text,score,source"), ("conll", "# id = text"), ("jsonl", '{"id": "text"')],
+    [
+        ("csv", "id,start,end,label,text,score,source,value"),
+        ("conll", "# id = text"),
+        ("jsonl", '{"id": "text"'),
+    ],
 )
 def test_extract_writes_the_chosen_format_to_standard_output(
     trained, tmp_path, monkeypatch, name, first_line
@@ -223,8 +228,8 @@ def test_extract_jsonl_file_to_csv_with_a_text_field(trained, tmp_path):
     result = invoke("extract", "--model", out, "--input", source, "--text-field", "body", "--output", target)
     assert result.exit_code == 0, result.output
     lines = target.read_text().splitlines()
-    assert lines[0] == "id,start,end,label,text,score,source"
-    assert "a,5,17,EMAIL,bob@acme.com,1.0,pattern" in lines
+    assert lines[0] == "id,start,end,label,text,score,source,value"
+    assert 'a,5,17,EMAIL,bob@acme.com,1.0,pattern,"{""email"": ""bob@acme.com""}"' in lines
 
 
 def test_extract_csv_file_to_conll_with_a_text_column(trained, tmp_path):

@@ -137,7 +137,8 @@ def test_mask_redaction_keeps_every_offset(ner):
     assert redacted == "***** visited Paris on Monday."
 
 
-def test_hash_redaction_is_stable_for_the_same_entity(ner):
+def test_hash_redaction_is_stable_for_the_same_entity_under_one_key(ner, monkeypatch):
+    monkeypatch.setenv("NERKIT_KEY", "a secret")
     first = ner.redact("Alice visited Paris.", labels=["PERSON"], style="hash").text
     second = ner.redact("Then Alice left.", labels=["PERSON"], style="hash").text
     token = first.split()[0]

@@ -10,7 +10,8 @@ TEXT = "Alice visited Paris on Monday. Mail alice@acme.com"
 
 
 @pytest.fixture
-def client(toy_ner):
+def client(toy_ner, monkeypatch):
+    monkeypatch.setenv("NERKIT_KEY", "the server's secret")
     return TestClient(create_app(toy_ner), raise_server_exceptions=False)
 
 
@@ -29,6 +30,7 @@ def test_extract_one_text_returns_entities_with_offsets(client):
         "end": 50,
         "score": 1.0,
         "source": "pattern",
+        "value": {"email": "alice@acme.com"},
     } in (result["entities"])
     assert all(TEXT[e["start"] : e["end"]] == e["text"] for e in result["entities"])
 
@@ -197,12 +199,17 @@ def test_a_request_past_its_timeout_is_503_and_the_server_keeps_serving(toy_ner,
 )
 def test_the_server_answers_what_the_python_pipeline_gives_for_the_same_options(client, toy_ner, options):
     from nerkit.ner import ExtractOptions
+    from nerkit.operators import Anonymizer
 
     labels = tuple(options["labels"]) if "labels" in options else None
-    expected = next(toy_ner.results([TEXT], ExtractOptions(**{**options, "labels": labels})))
+    style = options.get("redact")
+    redact = Anonymizer.from_style(style, b"the server's secret") if style else None
+    expected = next(
+        toy_ner.results([TEXT], ExtractOptions(**{**options, "labels": labels, "redact": redact}))
+    )
     (result,) = extract(client, text=TEXT, **options).json()["results"]
     assert result["entities"] == [entity.to_dict() for entity in expected.entities]
-    assert result["redacted"] == (str(expected.redacted) if expected.redacted is not None else None)
+    assert result.get("redacted") == (str(expected.redacted) if expected.redacted is not None else None)
 
 
 def test_the_batcher_takes_what_is_queued_and_waits_for_nothing_more():
@@ -238,3 +245,45 @@ def test_the_default_server_still_shares_forward_passes_under_a_burst(toy_ner):
 
     assert all(response.status_code == 200 for response in asyncio.run(burst()))
     assert app.state.batcher.batches < 16
+
+
+def test_operators_per_label_replace_each_label_its_own_way(client):
+    operators = {"EMAIL": {"type": "mask", "chars": 5, "from_end": True}, "PERSON": {"type": "pseudonym"}}
+    result = extract(client, text=TEXT, operators=operators).json()["results"][0]
+    assert result["redacted"].endswith(" alice@acm*****")
+    assert result["redacted"].startswith("PERSON_1 visited")
+
+
+def test_pseudonyms_hold_across_the_texts_of_one_request(client):
+    results = extract(client, texts=[TEXT, TEXT], redact="pseudonym").json()["results"]
+    assert results[0]["redacted"] == results[1]["redacted"]
+
+
+def test_operators_naming_an_unknown_label_are_refused(client):
+    response = extract(client, text=TEXT, operators={"NOPE": {"type": "replace"}})
+    assert response.status_code == 422
+    assert "E073" in response.json()["error"]["message"]
+
+
+def test_encrypt_without_a_server_key_is_refused(toy_ner, monkeypatch):
+    monkeypatch.delenv("NERKIT_KEY", raising=False)
+    client = TestClient(create_app(toy_ner), raise_server_exceptions=False)
+    response = extract(client, text=TEXT, redact="encrypt")
+    assert response.status_code == 422
+    assert "E072" in response.json()["error"]["message"]
+
+
+def test_values_count_from_the_reference_time_given(client):
+    result = extract(client, text=TEXT, labels=["DATE_TIME"], reference_time="2025-04-03T09:00:00+02:00")
+    (monday,) = result.json()["results"][0]["entities"]
+    assert monday["value"] == {"value": "2025-04-07T00:00:00+02:00", "grain": "day"}
+
+
+def test_explain_says_which_recognizer_found_an_entity(client):
+    result = extract(client, text=TEXT, labels=["EMAIL"], explain=True).json()["results"][0]
+    assert result["entities"][0]["explanation"] == {
+        "recognizer": "EMAIL",
+        "check": "pattern",
+        "context": "mail",
+        "score": 1.0,
+    }

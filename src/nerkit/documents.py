@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from nerkit.ner import Result
 
 ENTITY_FORMATS = ("jsonl", "csv", "conll")
-CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source"]
+CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source", "value"]
+"""`value` is the entity's normalised value as JSON (empty when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,11 @@ class EntityWriter:
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif self.csv is not None:
             for entity in entities:
-                self.csv.writerow({"id": document.id, **entity.to_dict()})
+                row = {"id": document.id, **entity.to_dict()}
+                row["value"] = (
+                    json.dumps(entity.value, ensure_ascii=False) if entity.value is not None else ""
+                )
+                self.csv.writerow({name: row.get(name, "") for name in CSV_FIELDS})
         else:
             self._conll(document, entities)
 

@@ -4,24 +4,23 @@ replaced; plus `merge`, the one policy that settles overlaps, and `redact`."""
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from nerkit.errors import NerkitError
+from nerkit.operators import Anonymizer
 
 Source = Literal["model", "pattern"]
-RedactStyle = Literal["label", "mask", "hash"]
-REDACT_STYLES: tuple[str, ...] = ("label", "mask", "hash")
+RedactStyle = Literal["label", "mask", "hash", "pseudonym", "encrypt"]
 
 
 @dataclass(frozen=True, order=True)
 class Entity:
     """A span of the original text: `text == original[start:end]`, always.
 
-    `score` is the mean of the model's probabilities for the span's words (1.0 for pattern matches).
+    `score` is the mean of the model's probabilities for the span's words, or for a pattern match its
+    recognizer's precision given the context (see `nerkit.patterns`).
     """
 
     start: int
@@ -30,9 +29,13 @@ class Entity:
     text: str
     score: float = 1.0
     source: Source = "model"
+    value: dict[str, Any] | None = field(default=None, compare=False)
+    """The machine-readable value, for labels that have one (see `nerkit.values`)."""
+    explanation: dict[str, Any] | None = field(default=None, compare=False)
+    """Which recognizer found it, with which check and context word (`explain=True`)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "text": self.text,
             "label": self.label,
             "start": self.start,
@@ -40,6 +43,11 @@ class Entity:
             "score": self.score,
             "source": self.source,
         }
+        if self.value is not None:
+            found["value"] = self.value
+        if self.explanation is not None:
+            found["explanation"] = self.explanation
+        return found
 
 
 class Redaction(str):
@@ -84,31 +92,28 @@ def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> l
     return kept
 
 
-def check_style(style: str) -> None:
-    if style not in REDACT_STYLES:
-        raise NerkitError("E042", f"unknown redaction style {style!r}", hint="Use label, mask or hash.")
-
-
-def redact(text: str, entities: Iterable[Entity], style: RedactStyle = "label") -> Redaction:
-    """Replace entities: `label` gives `[PERSON]`, `mask` gives asterisks of the same length (so
-    offsets do not move), `hash` gives `[PERSON:1a2b3c4d]`, stable for the same text and label so
-    redacted documents can still be joined on who or what they mention."""
-    check_style(style)
+def redact(
+    text: str,
+    entities: Iterable[Entity],
+    style: RedactStyle | Anonymizer = "label",
+    pseudonyms: dict[tuple[str, str], str] | None = None,
+) -> Redaction:
+    """Replace entities by their label's operator (see `nerkit.operators`): a style applies one operator
+    to every label (`label` gives `[PERSON]`, `mask` asterisks of the same length, `hash` a keyed
+    `[PERSON:1a2b3c4d5e6f]`, `pseudonym` `PERSON_1`, `encrypt` a token `nerkit deanonymize` restores).
+    `pseudonyms` carries the numbering across texts."""
+    anonymizer = Anonymizer.from_style(style) if isinstance(style, str) else style
+    pseudonyms = {} if pseudonyms is None else pseudonyms
     pieces: list[str] = []
     replacements = []
     position = shift = 0
     for entity in sorted(entities):
-        if style == "label":
-            replacement = f"[{entity.label}]"
-        elif style == "mask":
-            replacement = "*" * (entity.end - entity.start)
-        else:
-            digest = hashlib.sha256(f"{entity.label}\0{entity.text}".encode()).hexdigest()[:8]
-            replacement = f"[{entity.label}:{digest}]"
+        replacement = anonymizer.replacement(entity.label, entity.text, pseudonyms)
         pieces += [text[position : entity.start], replacement]
         replacements.append(
             {
                 "label": entity.label,
+                "operator": anonymizer.operator(entity.label).kind,
                 "start": entity.start,
                 "end": entity.end,
                 "redacted_start": entity.start + shift,
@@ -168,9 +173,13 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
     honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
-    suffix that follows it ("Siemens AG"). An entity with nothing left is dropped."""
+    suffix that follows it ("Siemens AG"). Pattern matches are kept as their recognizers found them. An
+    entity with nothing left is dropped."""
     kept = []
     for entity in entities:
+        if entity.source == "pattern":
+            kept.append(entity)  # a format's own characters, as in (415) 555-0143
+            continue
         start, end = _trim(text, entity.start, entity.end)
         if entity.label == "PERSON" and not keep_titles:
             start, end = _untitled(text, start, end)

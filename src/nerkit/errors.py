@@ -78,6 +78,17 @@ CATALOGUE: dict[str, Code] = {
     "E068": Code("Nothing to export.", "Pass --onnx."),
     "E069": Code("The training recipe needs its extra.", "pip install 'nerkit[recipe]'"),
     "E070": Code("An unknown training recipe.", "Use --recipe default."),
+    "E071": Code(
+        "An operators entry is not {type: replace|mask|hash|pseudonym|encrypt|keep} per label.",
+        "See docs/pii.md for the operator fields.",
+    ),
+    "E072": Code("encrypt needs a secret key.", "Pass --key-file FILE or set NERKIT_KEY."),
+    "E073": Code("Operators name a label nothing extracts.", "Use a label the model or a recognizer gives."),
+    "E074": Code("The key file cannot be read or is empty.", "Write the secret (any text) to the file."),
+    "E075": Code("A token does not decrypt with this key.", "Use the key the text was anonymised with."),
+    "E076": Code(
+        "The reference time is not an ISO 8601 date and time.", "Write e.g. 2025-04-03T09:00+02:00."
+    ),
 }
 
 

@@ -15,19 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit import layout
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
-from nerkit.entities import Entity, Redaction, RedactStyle, check_style, conform, merge, redact
+from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, spans
 from nerkit.modeldir import DEFAULT_MODEL
-from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognizers
+from nerkit.operators import Anonymizer, read_secret
+from nerkit.patterns import Recognizer, builtin_recognizers, document_region, find_all, recognizers
 from nerkit.text import Segmenter, Word
+from nerkit.values import reader
 
 if TYPE_CHECKING:
     import torch
@@ -52,14 +55,21 @@ class ExtractOptions:
     """Keep only these labels (readable names such as PERSON, EMAIL); None keeps all."""
     patterns: bool = True
     """Add the pattern recognizers' matches (emails, phone numbers...) to the model's entities."""
-    redact: RedactStyle | None = None
-    """Also return the text with entities replaced: `label`, `mask` or `hash` (see `redact`)."""
+    redact: RedactStyle | Anonymizer | None = None
+    """Also return the text with entities replaced: one style for every label (`label`, `mask`, `hash`,
+    `pseudonym`, `encrypt`; the secret from `$NERKIT_KEY`) or operators per label (`Anonymizer`)."""
     keep_titles: bool = False
     """Keep greetings, honorifics and titles in PERSON spans ("Dr. Achterberg", not "Achterberg")."""
+    values: bool = True
+    """Give each entity that has one its normalised value (`nerkit.values`)."""
+    reference_time: datetime | None = None
+    """What relative dates ("tomorrow") count from: now by default; a naive time is taken as local."""
+    explain: bool = False
+    """Say on each entity which recognizer found it, with which check and context word."""
 
     def __post_init__(self) -> None:
-        if self.redact is not None:
-            check_style(self.redact)
+        if isinstance(self.redact, str):
+            object.__setattr__(self, "redact", Anonymizer.from_style(self.redact, read_secret(None)))
         if isinstance(self.labels, str):
             raise NerkitError("E048", "labels must be a list of label names, not one string")
 
@@ -79,7 +89,12 @@ class LoadOptions:
     def load(self, model: str | Path | None = None, threads: int | None = None) -> NER:
         found = recognizers(self.builtin_patterns, self.phone_region, self.patterns)
         return NER.load(
-            model, recognizers=found, allow_pickle=self.allow_pickle, backend=self.backend, threads=threads
+            model,
+            recognizers=found,
+            allow_pickle=self.allow_pickle,
+            backend=self.backend,
+            threads=threads,
+            phone_region=self.phone_region,
         )
 
 
@@ -102,6 +117,7 @@ class NER:
         recognizers: Sequence[Recognizer] | None = None,
         segmenter: Segmenter | None = None,
         batch_size: int = INFERENCE_BATCH,
+        phone_region: str = "US",
     ) -> None:
         self.tagger = tagger
         types = sorted({label[2:] for label in tagger.labels if label != "O"})
@@ -110,6 +126,8 @@ class NER:
         self.recognizers = list(builtin_recognizers() if recognizers is None else recognizers)
         self.segmenter = segmenter or Segmenter()
         self.batch_size = batch_size
+        self.phone_region = phone_region
+        """Where phone numbers without a country code are read, unless the document says otherwise."""
 
     @classmethod
     def load(
@@ -121,20 +139,27 @@ class NER:
         allow_pickle: bool = False,
         backend: str = "auto",
         threads: int | None = None,
+        phone_region: str = "US",
     ) -> NER:
         """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
         `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
         `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
-        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`). Without `path`, the
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `phone_region` reads
+        values of phone numbers without a country code (as `LoadOptions`). Without `path`, the
         default English model that ships with nerkit (see MODEL_CARD.md)."""
         from nerkit.model import Tagger
 
         tagger = Tagger.load(path or DEFAULT_MODEL, device, allow_pickle, backend, threads)
-        return cls(tagger, label_names, recognizers)
+        return cls(tagger, label_names, recognizers, phone_region=phone_region)
 
     @property
     def labels(self) -> list[str]:
         return self.tagger.labels
+
+    @property
+    def known_labels(self) -> set[str]:
+        """Every readable label an extraction can give: the model's and the recognizers'."""
+        return set(self.label_names.values()) | {recognizer.label for recognizer in self.recognizers}
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -202,7 +227,7 @@ class NER:
             yield result.entities
 
     def redact(
-        self, text: str, labels: Iterable[str] | None = None, style: RedactStyle = "label"
+        self, text: str, labels: Iterable[str] | None = None, style: RedactStyle | Anonymizer = "label"
     ) -> Redaction:
         """Replace the entities found in `text`; see `nerkit.entities.redact`."""
         result = next(self.results([text], _options(labels, ExtractOptions(redact=style))))
@@ -217,9 +242,10 @@ class NER:
                 "E041", "extract_batch expects a list of texts, not one string", hint="Use extract."
             )
         options = options or ExtractOptions()
+        pseudonyms: dict[tuple[str, str], str] = {}
         for group in _groups(texts, SORT_SENTENCES, GROUP_CHARACTERS):
             for text, found in zip(group, self.tag(group), strict=True):
-                yield self.finish(text, found, options)
+                yield self.finish(text, found, options, pseudonyms)
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
         """The model's half of the pipeline: segment, tag and decode; the model's entities per text."""
@@ -236,28 +262,61 @@ class NER:
         self._tag_sentences(texts, pending, found)
         return found
 
-    def finish(self, text: str, model_entities: Sequence[Entity], options: ExtractOptions) -> Result:
+    def finish(
+        self,
+        text: str,
+        model_entities: Sequence[Entity],
+        options: ExtractOptions,
+        pseudonyms: dict[tuple[str, str], str] | None = None,
+    ) -> Result:
         """The per-text half: recognizers (within the layout's segments), merge, span conventions
-        (docs/conventions.md), label filter and redaction."""
+        (docs/conventions.md), label filter, values, explanations and redaction. `pseudonyms` keeps
+        pseudonyms the same across the texts of one call."""
         entities = self._with_patterns(text, model_entities) if options.patterns else list(model_entities)
         entities = conform(text, entities, options.keep_titles)
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
-        redacted = redact(text, entities, options.redact) if options.redact else None
+        if options.values:
+            entities = self._with_values(text, entities, options.reference_time)
+        entities = [
+            _explained(entity) if options.explain else replace(entity, explanation=None)
+            for entity in entities
+        ]
+        redacted = None
+        if isinstance(options.redact, Anonymizer):
+            scope = pseudonyms if pseudonyms is not None and options.redact.scope == "batch" else {}
+            redacted = redact(text, entities, options.redact, scope)
         return Result(text, entities, redacted)
+
+    def _with_values(self, text: str, entities: list[Entity], reference: datetime | None) -> list[Entity]:
+        reference = reference or datetime.now()
+        reference = reference if reference.tzinfo is not None else reference.astimezone()
+        region = document_region(text) or self.phone_region
+        valued = []
+        for entity in entities:
+            read = reader(entity.label, reference, region)
+            valued.append(replace(entity, value=read(entity.text)) if read else entity)
+        return valued
 
     def _with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
         """Recognizers run on each layout segment alone, so a match never takes in the next line's field
         name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`)."""
         pattern: list[tuple[Entity, bool]] = []
+        pieces = []
         for segment in layout.segments(text):
             piece = text[segment.start : segment.end]
             if segment.field in layout.DATE_FIELDS and layout.header_date(piece):
-                pattern.append((Entity(segment.start, segment.end, "DATE_TIME", piece, 1.0, "pattern"), True))
-            for match, structured in find_all(piece, self.recognizers) if self.recognizers else []:
-                start, end = segment.start + match.start, segment.start + match.end
-                pattern.append((Entity(start, end, match.label, text[start:end], 1.0, "pattern"), structured))
+                found = Entity(segment.start, segment.end, "DATE_TIME", piece, 1.0, "pattern")
+                pattern.append(
+                    (replace(found, explanation={"recognizer": "DATE_TIME", "check": "rfc2822"}), True)
+                )
+            pieces.append((segment.start, segment.end))
+        for match, structured in find_all(text, self.recognizers, pieces) if self.recognizers else []:
+            found = Entity(
+                match.start, match.end, match.label, text[match.start : match.end], match.score, "pattern"
+            )
+            pattern.append((replace(found, explanation=match.explanation), structured))
         return merge(model_entities, pattern)
 
     def _tag_sentences(
@@ -281,6 +340,12 @@ class NER:
                         round(mean, 4),
                     )
                 )
+
+
+def _explained(entity: Entity) -> Entity:
+    if entity.explanation is not None:
+        return entity
+    return replace(entity, explanation={"recognizer": "model", "score": entity.score})
 
 
 def _options(labels: Iterable[str] | None, options: ExtractOptions | None) -> ExtractOptions:

@@ -7,12 +7,12 @@ traceback. One module per group of commands; importing them registers the comman
 import os
 import sys
 
-from nerkit.cli import corpus, extracting, serving, training
+from nerkit.cli import corpus, extracting, privacy, serving, training
 from nerkit.cli.common import app
 
-__all__ = ["app", "corpus", "extracting", "main", "serving", "training"]
+__all__ = ["app", "corpus", "extracting", "main", "privacy", "serving", "training"]
 
-QUICK_EXIT = {"extract", "evaluate", "data"}
+QUICK_EXIT = {"extract", "evaluate", "data", "deanonymize"}
 """Commands that only read, compute and write files they have already renamed into place: once they
 return, the process ends without the interpreter's teardown, which costs 0.5 s with torch loaded (a
 third of a one-text `nerkit extract`). Training, serving and Ray keep the normal exit (their atexit

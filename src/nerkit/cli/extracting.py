@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +28,7 @@ from nerkit.files import file_format
 if TYPE_CHECKING:
     from nerkit.documents import Document
     from nerkit.ner import NER, ExtractOptions, LoadOptions, Result
+    from nerkit.operators import Anonymizer
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv", "conll", "parquet")
 """What `--format` takes; `parquet` only with `--engine ray`, `table` only on the terminal."""
@@ -72,9 +75,27 @@ def extract_command(
         str, typer.Option(help="Region for phone numbers without a country code.")
     ] = "US",
     redact: Annotated[bool, typer.Option("--redact", help="Print the text with entities replaced.")] = False,
-    redact_style: Annotated[str, typer.Option(help="label ([PERSON]), mask (****) or hash.")] = "label",
+    redact_style: Annotated[
+        str, typer.Option(help="label ([PERSON]), mask (****), hash, pseudonym (PERSON_1) or encrypt.")
+    ] = "label",
+    operators: Annotated[
+        Path | None,
+        typer.Option(help="Operators per label from a YAML/JSON file (docs/pii.md); implies --redact."),
+    ] = None,
+    key_file: Annotated[
+        Path | None, typer.Option(help="Secret for hash and encrypt (default: $NERKIT_KEY).")
+    ] = None,
     keep_titles: Annotated[
         bool, typer.Option("--keep-titles", help='Keep "Dr.", "Hi", "President"... in PERSON spans.')
+    ] = False,
+    values: Annotated[
+        bool, typer.Option("--values/--no-values", help="Normalised values (ISO dates, amounts, E.164...).")
+    ] = True,
+    reference_time: Annotated[
+        str | None, typer.Option(help="What relative dates count from, ISO 8601 (default: now).")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say which recognizer, check and context word found each.")
     ] = False,
     engine: Annotated[
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
@@ -100,8 +121,14 @@ def extract_command(
         builtin_patterns, phone_region, str(patterns) if patterns else None, allow_pickle, backend
     )
     wanted = tuple(label.strip() for label in labels.split(",") if label.strip()) if labels else None
-    style = redact_style if redact else None
-    options = ExtractOptions(labels=wanted, redact=style, keep_titles=keep_titles)  # type: ignore[arg-type]
+    options = ExtractOptions(
+        labels=wanted,
+        redact=_anonymizer(redact, redact_style, operators, key_file, model, loading),
+        keep_titles=keep_titles,
+        values=values,
+        reference_time=_reference_time(reference_time),
+        explain=explain,
+    )
     if engine == "ray":
         if text is not None or text_column is not None:
             flag = "TEXT" if text is not None else "--text-column"
@@ -150,6 +177,52 @@ def extract_command(
             writer.write(document, result)
 
 
+def _anonymizer(
+    redact: bool,
+    style: str,
+    operators: Path | None,
+    key_file: Path | None,
+    model: Path | None,
+    loading: LoadOptions,
+) -> Anonymizer | None:
+    """The operators asked for, checked before any model loads: labels against what the model and the
+    recognizers give, and a key for encrypt."""
+    from nerkit.operators import Anonymizer, read_secret
+
+    secret = read_secret(key_file)
+    if operators is not None:
+        return Anonymizer.from_file(operators, secret, _known_labels(model, loading))
+    return Anonymizer.from_style(style, secret) if redact else None
+
+
+def _known_labels(model: Path | None, loading: LoadOptions) -> set[str] | None:
+    """Readable labels of the model (from its config files, without loading it) and the recognizers;
+    None when the directory cannot be read (loading it reports why)."""
+    from nerkit.labels import readable_names
+    from nerkit.modeldir import DEFAULT_MODEL, METADATA_FILE
+    from nerkit.patterns import recognizers
+
+    where = Path(model or DEFAULT_MODEL)
+    try:
+        tags = json.loads((where / "config.json").read_text(encoding="utf-8"))["id2label"].values()
+        stored = json.loads((where / METADATA_FILE).read_text(encoding="utf-8")).get("label_names", {})
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+    names = set(readable_names(sorted({tag[2:] for tag in tags if tag != "O"}), stored).values())
+    return names | {
+        r.label for r in recognizers(loading.builtin_patterns, loading.phone_region, loading.patterns)
+    }
+
+
+def _reference_time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise NerkitError("E076", f"cannot read --reference-time {text!r}") from None
+
+
 def _documents(inputs: Sequence[Path], text_field: str, text_column: str) -> Iterator[Document]:
     from nerkit.documents import read_documents
     from nerkit.raydata import expand_inputs
@@ -194,7 +267,7 @@ def _results(
 def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
     from rich.table import Table
 
-    table = Table("id", "text", "label", "start", "end", "score", "source")
+    table = Table("id", "text", "label", "start", "end", "score", "source", "value")
     redacting = False
     for document, result in results:
         if result.redacted is not None:
@@ -210,6 +283,7 @@ def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
                 str(entity.end),
                 f"{entity.score:.3f}",
                 entity.source,
+                json.dumps(entity.value, ensure_ascii=False) if entity.value is not None else "",
             )
     if not redacting:
         console.print(table)

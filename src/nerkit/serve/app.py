@@ -7,6 +7,8 @@ import hmac
 import json
 import os
 import time
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,12 +22,26 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nerkit.entities import Entity
+from nerkit.errors import NerkitError
 from nerkit.ner import NER, ExtractOptions
+from nerkit.operators import Anonymizer, read_secret
 from nerkit.serve.batcher import MicroBatcher
 from nerkit.serve.config import ServeConfig
 from nerkit.serve.limits import BodyLimit, error_body
 
 STATIC = Path(__file__).parent / "static"
+
+
+class OperatorIn(BaseModel):
+    """One anonymisation operator (see `nerkit.operators.Operator`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["replace", "mask", "hash", "pseudonym", "encrypt", "keep"]
+    text: str | None = None
+    char: str | None = None
+    chars: int | None = None
+    from_end: bool | None = None
 
 
 class ExtractRequest(BaseModel):
@@ -38,10 +54,18 @@ class ExtractRequest(BaseModel):
     texts: list[str] | None = Field(default=None, description="Several texts, answered in order.")
     labels: list[str] | None = Field(default=None, description="Keep only these labels, e.g. PERSON, EMAIL.")
     patterns: bool = Field(default=True, description="Add pattern recognizers (email, phone, URL...).")
-    redact: Literal["label", "mask", "hash"] | None = Field(
-        default=None, description="Also return redacted text."
+    redact: Literal["label", "mask", "hash", "pseudonym", "encrypt"] | None = Field(
+        default=None, description="Also return redacted text, with one operator for every label."
+    )
+    operators: dict[str, OperatorIn] | None = Field(
+        default=None, description='Operators per label (and "DEFAULT"); implies redaction.'
     )
     keep_titles: bool = Field(default=False, description='Keep "Dr.", "Hi", "President"... in PERSON spans.')
+    values: bool = Field(default=True, description="Normalised values (ISO dates, amounts, E.164...).")
+    reference_time: datetime | None = Field(
+        default=None, description="What relative dates count from (ISO 8601; default: now)."
+    )
+    explain: bool = Field(default=False, description="Say which recognizer, check and context word.")
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
@@ -53,11 +77,30 @@ class ExtractRequest(BaseModel):
     def all_texts(self) -> list[str]:
         return [self.text] if self.text is not None else list(self.texts or [])
 
-    @property
-    def options(self) -> ExtractOptions:
+    def options(self, secret: bytes | None, ephemeral: bytes, known_labels: Iterable[str]) -> ExtractOptions:
+        """The request as `ExtractOptions`. Hashes and encryption use the server's secret (`NERKIT_KEY`);
+        without one, hashes use a secret drawn at start-up and encryption is refused."""
         labels = tuple(self.labels) if self.labels is not None else None
+        kinds = {self.redact} | {operator.type for operator in (self.operators or {}).values()}
+        if secret is None and "encrypt" in kinds:
+            raise NerkitError(
+                "E072", "encrypt needs a key on the server", hint="Start it with NERKIT_KEY set."
+            )
+        secret = secret or ephemeral
+        redact = None
+        if self.operators is not None:
+            operators = {label: o.model_dump(exclude_none=True) for label, o in self.operators.items()}
+            redact = Anonymizer.from_mapping(operators, secret, known_labels)
+        elif self.redact is not None:
+            redact = Anonymizer.from_style(self.redact, secret)
         return ExtractOptions(
-            labels=labels, patterns=self.patterns, redact=self.redact, keep_titles=self.keep_titles
+            labels=labels,
+            patterns=self.patterns,
+            redact=redact,
+            keep_titles=self.keep_titles,
+            values=self.values,
+            reference_time=self.reference_time,
+            explain=self.explain,
         )
 
 
@@ -68,6 +111,8 @@ class EntityOut(BaseModel):
     end: int
     score: float
     source: Literal["model", "pattern"]
+    value: dict[str, Any] | None = None
+    explanation: dict[str, Any] | None = None
 
 
 class ResultOut(BaseModel):
@@ -99,6 +144,8 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         ner.tag, config.max_batch if config.batching else 1, config.max_wait_ms / 1000
     )
     metrics = _Metrics()
+    secret, ephemeral = read_secret(None), os.urandom(32)
+    known_labels = ner.known_labels
     app = FastAPI(title="nerkit", version=str(ner.metadata.get("nerkit_version", "")), docs_url="/docs")
     app.state.batcher = batcher
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
@@ -149,6 +196,12 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
     async def _unauthorized(_: Request, __: _Unauthorized) -> JSONResponse:
         return JSONResponse(error_body("unauthorized", "missing or wrong API key"), status_code=401)
 
+    @app.exception_handler(NerkitError)
+    async def _refused(_: Request, error: NerkitError) -> JSONResponse:
+        """Options that parse but cannot be honoured (an unknown label in operators, encrypt without
+        a server key)."""
+        return JSONResponse(error_body("invalid_request", f"{error.code} {error.message}"), status_code=422)
+
     @app.exception_handler(_TooLarge)
     async def _too_large(_: Request, error: _TooLarge) -> JSONResponse:
         return JSONResponse(error_body("too_large", str(error)), status_code=413)
@@ -157,10 +210,16 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
     async def _timeout(_: Request, error: _Timeout) -> JSONResponse:
         return JSONResponse(error_body("timeout", str(error)), status_code=503)
 
-    @app.post("/v1/extract", response_model=ExtractResponse, dependencies=[Depends(_check_key)])
+    @app.post(
+        "/v1/extract",
+        response_model=ExtractResponse,
+        response_model_exclude_none=True,
+        dependencies=[Depends(_check_key)],
+    )
     async def extract(body: ExtractRequest) -> ExtractResponse:
         """Entities with exact character offsets and scores, for one text or a batch."""
         texts = body.all_texts
+        options = body.options(secret, ephemeral, known_labels)
         if len(texts) > config.max_texts:
             raise _TooLarge(f"{len(texts)} texts in one request; the limit is {config.max_texts}")
         longest = max((len(text) for text in texts), default=0)
@@ -169,17 +228,18 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         try:
             async with asyncio.timeout(config.timeout_s):
                 found = await batcher.submit(texts) if texts else []
-                return await asyncio.to_thread(_finish, body, texts, found)
+                return await asyncio.to_thread(_finish, options, texts, found)
         except TimeoutError:
             raise _Timeout(f"not answered within {config.timeout_s:g} s; retry later") from None
 
-    def _finish(body: ExtractRequest, texts: list[str], found: list[list[Entity]]) -> ExtractResponse:
+    def _finish(options: ExtractOptions, texts: list[str], found: list[list[Entity]]) -> ExtractResponse:
         """The per-text half of the pipeline (`NER.finish`), per request: CPU work, so it runs off the
-        event loop while the model's half of the next requests is batched."""
-        options = body.options
+        event loop while the model's half of the next requests is batched. Pseudonyms hold across the
+        request's texts."""
         results = []
+        pseudonyms: dict[tuple[str, str], str] = {}
         for text, entities in zip(texts, found, strict=True):
-            result = ner.finish(text, entities, options)
+            result = ner.finish(text, entities, options, pseudonyms)
             metrics.texts.inc()
             for entity in result.entities:
                 metrics.entities.labels(entity.label).inc()

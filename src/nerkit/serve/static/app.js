@@ -33,7 +33,8 @@ function draw(text, result) {
   body.replaceChildren();
   for (const entity of result.entities) {
     const row = body.insertRow();
-    for (const value of [entity.text, entity.label, entity.start, entity.end, entity.score.toFixed(3)]) {
+    const shown = entity.value ? JSON.stringify(entity.value) : "";
+    for (const value of [entity.text, entity.label, entity.start, entity.end, entity.score.toFixed(3), shown]) {
       row.insertCell().textContent = String(value);
     }
     row.dataset.label = entity.label;
@@ -66,15 +67,19 @@ async function extract(event) {
   $("status").textContent = "Extracting…";
   $("extract").disabled = true;
   try {
+    const request = { text, patterns: $("patterns").checked, redact: $("style").value, keep_titles: $("keep-titles").checked };
+    const operators = $("operators").value.trim();
+    if (operators) {
+      try {
+        request.operators = JSON.parse(operators);
+      } catch (error) {
+        throw new Error("operators are not valid JSON: " + error.message);
+      }
+    }
     const response = await fetch("/v1/extract", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        text,
-        patterns: $("patterns").checked,
-        redact: $("style").value,
-        keep_titles: $("keep-titles").checked,
-      }),
+      body: JSON.stringify(request),
     });
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
