@@ -457,3 +457,75 @@ def test_evaluate_raw_refuses_a_span_outside_its_text_with_file_and_line(trained
 def test_a_recipe_is_named_and_brings_its_own_data(arguments, code, data_dir):
     result = invoke("train", *arguments, "--data-dir", data_dir, "--quiet")
     assert result.exit_code == 1 and code in result.stderr
+
+
+def test_extract_with_an_operators_file_replaces_each_label_its_own_way(trained, tmp_path):
+    out, _ = trained
+    operators = write(tmp_path / "operators.yaml", "EMAIL: {type: mask, chars: 4, from_end: true}\n")
+    result = invoke("extract", "Mail bob@acme.com", "--model", out, "--operators", operators)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Mail bob@acme****\n"
+
+
+def test_encrypted_output_is_restored_exactly_by_deanonymize(trained, tmp_path):
+    out, _ = trained
+    key = write(tmp_path / "key", "a secret\n")
+    text = "Alice wrote to bob@acme.com on Monday."
+    encrypted = invoke(
+        "extract", text, "--model", out, "--redact", "--redact-style", "encrypt", "--key-file", key
+    )
+    assert encrypted.exit_code == 0, encrypted.output
+    assert "bob@acme.com" not in encrypted.stdout
+    source = write(tmp_path / "redacted.txt", encrypted.stdout)
+    restored = invoke("deanonymize", source, "--key-file", key)
+    assert restored.exit_code == 0, restored.output
+    assert restored.stdout == text + "\n"
+
+
+def test_deanonymize_with_a_wrong_key_writes_nothing(trained, tmp_path):
+    out, _ = trained
+    key, wrong = write(tmp_path / "key", "a secret"), write(tmp_path / "wrong", "not it")
+    encrypted = invoke(
+        "extract",
+        "Mail bob@acme.com",
+        "--model",
+        out,
+        "--redact",
+        "--redact-style",
+        "encrypt",
+        "--key-file",
+        key,
+    )
+    source = write(tmp_path / "redacted.txt", encrypted.stdout)
+    target = tmp_path / "restored.txt"
+    result = invoke("deanonymize", source, "--key-file", wrong, "--output", target)
+    assert result.exit_code == 1
+    assert "E075" in result.stderr
+    assert not target.exists()
+
+
+def test_an_operators_file_naming_an_unknown_label_fails_before_writing(trained, tmp_path):
+    out, _ = trained
+    operators = write(tmp_path / "operators.yaml", "EMAIIL: {type: replace}\n")
+    target = tmp_path / "out.jsonl"
+    result = invoke(
+        "extract", "Mail bob@acme.com", "--model", out, "--operators", operators, "--output", target
+    )
+    assert result.exit_code == 1
+    assert "E073" in result.stderr and "EMAIIL" in result.stderr
+    assert not target.exists()
+
+
+def test_encrypt_without_a_key_fails_with_the_flag_that_fixes_it(trained, monkeypatch):
+    out, _ = trained
+    monkeypatch.delenv("NERKIT_KEY", raising=False)
+    result = invoke("extract", "Mail bob@acme.com", "--model", out, "--redact", "--redact-style", "encrypt")
+    assert result.exit_code == 1
+    assert "--key-file" in result.stderr
+
+
+def test_a_reference_time_that_is_not_iso_is_refused(trained):
+    out, _ = trained
+    result = invoke("extract", "Monday", "--model", out, "--reference-time", "next week")
+    assert result.exit_code == 1
+    assert "E076" in result.stderr

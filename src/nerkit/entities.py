@@ -163,6 +163,8 @@ _JOB_TITLE = re.compile(
 _PREPOSITION = re.compile(
     r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
 )
+_TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
+"""A date the model ran into the next clause: "3 March 2025 between"."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
@@ -191,6 +193,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
         elif entity.label == "DATE_TIME":
             preposition = _PREPOSITION.match(text, start, end)
             start = preposition.end() if preposition and preposition.end() < end else start
+            trailing = _TRAILING_WORD.search(text, start, end)
+            end = trailing.start() if trailing and trailing.start() > start else end
         if end > start and (start, end) != (entity.start, entity.end):
             entity = replace(entity, start=start, end=end, text=text[start:end])
         if end > start:

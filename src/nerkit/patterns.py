@@ -33,6 +33,8 @@ to be from (None when it gives no sign; see `document_region`)."""
 CONTEXT_BEFORE = 40
 CONTEXT_AFTER = 20
 """How far (in characters) a context word may be from a match: before it, and after it."""
+RULED_OUT_BEFORE = 15
+"""A word that rules a match out ("order no.", "version") must stand just before it, on its line."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class Recognizer:
         for first, last in self.find(piece, region):
             first, last = first + start, last + start
             before = text[max(0, first - CONTEXT_BEFORE) : first]
-            if self.ruled_out_by and _last_word_in(before[-25:], self.ruled_out_by):
+            if self.ruled_out_by and _last_word_in(
+                before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by
+            ):
                 continue
             word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
             if word is None and self.alone is not None and not self.alone(text[first:last]):
@@ -156,6 +160,7 @@ _MONTH = (
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _CLOCK = (
@@ -166,15 +171,16 @@ _DATE = (
     rf"(?:{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?Z?)?"
     rf"|(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])[/.](?:{_YEAR}|\d\d)(?!\d)"
     rf"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:{_YEAR}|\d\d)(?!\d)"
-    rf"|(?:{_WEEKDAY},?\s)?{_DAY}(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?"
-    rf"|(?:{_WEEKDAY},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
+    rf"|(?:{_WEEKDAY_SHORT},?\s)?{_DAY}\.?(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?"
+    rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
     rf"|{_MONTH}\s{_YEAR}"
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
     r"|(?:next|last|this)\s(?:week|month|year|weekend)"
     r"|today|tomorrow|yesterday|tonight)"
 )
 DATE_PATTERN = (
-    rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK})?|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"
+    rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"
+    rf"|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"
     r"(?![\w/:-]|\.\d)"
 )
 
@@ -373,7 +379,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.8,
             context=("ssn", "social security", "social security number", "ss#", "ss no"),
             boosted=0.98,
-            ruled_out_by=_NOT_A_PHONE,
+            ruled_out_by=_NOT_A_PHONE + _PHONE_CONTEXT,
         ),
         Recognizer(
             "UK_NHS",

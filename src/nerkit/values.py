@@ -147,19 +147,25 @@ _INTERVAL = re.compile(
 )
 """Two times or dates joined by a dash, "to", "until" or "and"; a bare hyphen only after a day or a time
 ("14-16 May", "10:00-11:30"), so ISO dates (2025-04-08) stay single."""
+_MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "VI", "PR", "UM", "BZ"}
+"""Where 05/04/2025 is May 4th; everywhere else it is April 5th."""
 _GRAINS = {"year": "year", "quarter": "quarter", "month": "month", "week": "day", "day": "day"}
 
 
-def date_time(text: str, reference: datetime) -> Value | None:
+def date_time(text: str, reference: datetime, region: str | None = None) -> Value | None:
     """`{"value": ISO 8601, "grain": ...}`, or `{"from": {...}, "to": {...}}` for an interval; None when
     the text cannot be read. Relative expressions ("tomorrow", "next Friday") count from `reference`,
-    which must carry a time zone."""
+    which must carry a time zone; a date without a year is in the reference's year; 05/04/2025 is read
+    month first only in the regions that write it so (`region`, as for phone numbers)."""
+    order = "MDY" if (region or "US") in _MONTH_FIRST else "DMY"
     interval = _INTERVAL.match(text.strip())
     if interval is not None:
         left, right = interval.group("left") or interval.group("short"), interval.group("right")
-        end = _instant(right, reference)
+        end = _instant(right, reference, order)
         if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", left):  # "14-16 May 2025"
-            start = _instant(re.sub(r"^\d{1,2}(?:st|nd|rd|th)?", left, right.strip(), count=1), reference)
+            start = _instant(
+                re.sub(r"^\d{1,2}(?:st|nd|rd|th)?", left, right.strip(), count=1), reference, order
+            )
         elif _CLOCK.fullmatch(left) and end is not None:  # "9am to 5pm", "10:00-11:30 on Friday"
             hour, minute, second = _clock(_CLOCK.fullmatch(left))  # type: ignore[arg-type]
             day = datetime.fromisoformat(end["value"]).replace(hour=hour, minute=minute, second=second)
@@ -168,13 +174,13 @@ def date_time(text: str, reference: datetime) -> Value | None:
                 "grain": "second" if second else "minute" if minute else "hour",
             }
         else:
-            start = _instant(left, reference)
+            start = _instant(left, reference, order)
         if start is not None and end is not None:
             return {"from": start, "to": end}
-    return _instant(text, reference)
+    return _instant(text, reference, order)
 
 
-def _instant(text: str, reference: datetime) -> Value | None:
+def _instant(text: str, reference: datetime, order: str) -> Value | None:
     relative = _relative_weekday(text, reference)
     if relative is not None:
         return relative
@@ -187,20 +193,21 @@ def _instant(text: str, reference: datetime) -> Value | None:
             "value": when.isoformat(),
             "grain": "second" if clock.group(3) else "minute" if minute else "hour",
         }
-    data = _parser(reference).get_date_data(text)
+    data = _parser(reference, order).get_date_data(text)
     if data.date_obj is None:
         return None
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
 
 
 @functools.lru_cache(maxsize=8)
-def _parser(reference: datetime) -> Any:
+def _parser(reference: datetime, order: str) -> Any:
     """A dateparser reader for one reference time (building one costs more than reading a date)."""
     from dateparser.date import DateDataParser
 
     settings = {
         "RELATIVE_BASE": reference.replace(tzinfo=None),
-        "PREFER_DATES_FROM": "future",
+        "PREFER_DATES_FROM": "current_period",
+        "DATE_ORDER": order,
         "RETURN_AS_TIMEZONE_AWARE": True,
         "TIMEZONE": _offset(reference),
         "TO_TIMEZONE": _offset(reference),
@@ -265,7 +272,7 @@ def _offset(when: datetime) -> str:
 def reader(label: str, reference: datetime, region: str | None) -> Callable[[str], Value | None] | None:
     """The function that reads `label`'s value, or None for labels without one (PERSON...)."""
     readers: dict[str, Callable[[str], Value | None]] = {
-        "DATE_TIME": lambda text: date_time(text, reference),
+        "DATE_TIME": lambda text: date_time(text, reference, region),
         "MONEY": money,
         "PERCENT": percent,
         "PHONE_NUMBER": lambda text: phone(text, region),

@@ -1,0 +1,76 @@
+"""Recognizers that check what they find (nerkit.pii via nerkit.patterns): context words, look-alikes,
+the phone region a document points to, and explanations."""
+
+import pytest
+
+from nerkit.patterns import builtin_recognizers, document_region, find_all
+
+RECOGNIZERS = {recognizer.label: recognizer for recognizer in builtin_recognizers()}
+
+
+def found(text: str, label: str) -> list[tuple[str, float]]:
+    return [(text[m.start : m.end], m.score) for m, _ in find_all(text, [RECOGNIZERS[label]])]
+
+
+def test_a_context_word_nearby_raises_the_score():
+    (alone,) = found("see 4111 1111 1111 1111", "CREDIT_CARD")
+    (with_context,) = found("card: 4111 1111 1111 1111", "CREDIT_CARD")
+    assert alone[1] < with_context[1]
+
+
+def test_a_number_that_fails_the_luhn_check_is_no_card():
+    assert found("card: 4111 1111 1111 1112", "CREDIT_CARD") == []
+
+
+def test_an_iban_that_swallowed_the_next_word_is_cut_back_to_its_checksum():
+    assert found("IBAN NL91 ABNA 0417 1643 00 TODAY", "IBAN") == [("NL91 ABNA 0417 1643 00", 1.0)]
+
+
+def test_a_version_number_is_no_ip_address():
+    assert found("upgrade firmware to 2.4.10.1", "IP_ADDRESS") == []
+    assert [text for text, _ in found("login from 10.0.0.12", "IP_ADDRESS")] == ["10.0.0.12"]
+
+
+def test_a_word_that_rules_a_match_out_counts_only_on_the_same_line():
+    text = "agent version 3\nIPv6: fe80::1ff:fe23:4567:890a"
+    assert [t for t, _ in found(text, "IP_ADDRESS")] == ["fe80::1ff:fe23:4567:890a"]
+
+
+def test_an_order_number_shaped_like_a_phone_number_is_not_one():
+    assert found("order no. 415 555 0143", "PHONE_NUMBER") == []
+
+
+def test_an_upper_case_word_shaped_like_a_bic_needs_a_context_word_or_a_registered_bank():
+    assert found("the DOCUMENT is attached", "BIC") == []
+    assert [t for t, _ in found("SWIFT: DEUTDEFF", "BIC")] == ["DEUTDEFF"]
+
+
+def test_an_nhs_number_needs_its_context_word():
+    assert found("call 943 476 5919", "UK_NHS") == []
+    assert [t for t, _ in found("NHS number 943 476 5919", "UK_NHS")] == ["943 476 5919"]
+
+
+def test_a_published_example_ssn_is_refused():
+    assert found("SSN 078-05-1120", "US_SSN") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Call +49 89 2190 4400 or the office.", "DE"),
+        ("IBAN FR14 2004 1010 0505 0001 3M02 606", "FR"),
+        ("No numbers with a country here.", None),
+    ],
+)
+def test_the_document_region_comes_from_its_international_numbers_and_ibans(text, region):
+    assert document_region(text) == region
+
+
+def test_a_national_number_is_found_in_the_region_the_document_points_to():
+    text = "Munich office +49 89 2190 4400, front desk 089 2190 4400."
+    assert [t for t, _ in found(text, "PHONE_NUMBER")] == ["+49 89 2190 4400", "089 2190 4400"]
+
+
+def test_every_match_explains_its_recognizer_check_and_context_word():
+    (match, _), *_ = find_all("IBAN DE89 3704 0044 0532 0130 00", [RECOGNIZERS["IBAN"]])
+    assert match.explanation == {"recognizer": "IBAN", "check": "mod-97", "context": "iban", "score": 1.0}

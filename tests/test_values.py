@@ -1,0 +1,100 @@
+"""Normalised values: what each label's text means to a program (nerkit.values)."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from nerkit import values
+
+REFERENCE = datetime(2025, 4, 3, 9, 0, tzinfo=timezone(timedelta(hours=2)))  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14 March 2025", {"value": "2025-03-14T00:00:00+02:00", "grain": "day"}),
+        ("Mon, 14 Apr 2025 08:15:30 +0200", {"value": "2025-04-14T08:15:30+02:00", "grain": "second"}),
+        ("Tuesday at 3pm", {"value": "2025-04-08T15:00:00+02:00", "grain": "hour"}),
+        ("the Thursday after next at 10am", {"value": "2025-04-17T10:00:00+02:00", "grain": "hour"}),
+        ("tomorrow", {"value": "2025-04-04T00:00:00+02:00", "grain": "day"}),
+        ("March 2024", {"value": "2024-03-01T00:00:00+02:00", "grain": "month"}),
+        ("Q3 2024", {"value": "2024-07-01T00:00:00+02:00", "grain": "quarter"}),
+        ("10:30", {"value": "2025-04-03T10:30:00+02:00", "grain": "minute"}),
+        ("March 30", {"value": "2025-03-30T00:00:00+02:00", "grain": "day"}),
+        ("2025-04-08T15:00", {"value": "2025-04-08T15:00:00+02:00", "grain": "hour"}),
+    ],
+)
+def test_a_date_is_an_iso_time_with_its_grain(text, expected):
+    assert values.date_time(text, REFERENCE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("14-16 May 2025", "2025-05-14T00:00:00+02:00", "2025-05-16T00:00:00+02:00"),
+        ("from 9am to 5pm", "2025-04-03T09:00:00+02:00", "2025-04-03T17:00:00+02:00"),
+        ("April 14\u201318, 2025", "2025-04-14T00:00:00+02:00", "2025-04-18T00:00:00+02:00"),
+        ("2025-04-08 to 2025-04-10", "2025-04-08T00:00:00+02:00", "2025-04-10T00:00:00+02:00"),
+    ],
+)
+def test_an_interval_has_a_start_and_an_end(text, start, end):
+    found = values.date_time(text, REFERENCE)
+    assert (found["from"]["value"], found["to"]["value"]) == (start, end)
+
+
+def test_a_numeric_date_is_read_month_first_only_where_it_is_written_so():
+    assert values.date_time("05/04/2025", REFERENCE, "US")["value"].startswith("2025-05-04")
+    assert values.date_time("05/04/2025", REFERENCE, "IN")["value"].startswith("2025-04-05")
+
+
+def test_a_date_that_cannot_be_read_has_no_value():
+    assert values.date_time("the day after the storm", REFERENCE) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("3.975,50 EUR", 3975.5, "EUR"),
+        ("12.000 €", 12000.0, "EUR"),
+        ("₹ 1,20,000", 120000.0, "INR"),
+        ("Rs. 3,10,000", 310000.0, "INR"),
+        ("EUR 12,750.00", 12750.0, "EUR"),
+        ("€2.2 billion", 2.2e9, "EUR"),
+        ("CHF 1'200.\u2013", 1200.0, "CHF"),
+        ("$5 million", 5e6, "USD"),
+        ("£1.2bn", 1.2e9, "GBP"),
+        ("50 cents", 0.5, "USD"),
+        ("200 kr", 200.0, None),
+    ],
+)
+def test_money_is_an_amount_and_an_iso_currency(text, amount, currency):
+    assert values.money(text) == {"amount": amount, "currency": currency}
+
+
+def test_a_national_phone_number_gets_its_e164_form_in_the_documents_region():
+    assert values.phone("089 2190 4400", "DE") == {"e164": "+498921904400", "region": "DE"}
+
+
+def test_a_card_value_keeps_only_its_issuer_and_last_four_digits():
+    assert values.card("4111 1111 1111 1111") == {"issuer": "Visa", "last4": "1111"}
+
+
+def test_an_iban_value_names_its_country_and_bank():
+    assert values.iban("DE89 3704 0044 0532 0130 00") == {
+        "iban": "DE89370400440532013000",
+        "country": "DE",
+        "bank_code": "37040044",
+    }
+
+
+def test_urls_and_emails_are_normalised_where_case_does_not_matter():
+    assert values.url("WWW.Example.com/Path") == {"url": "http://www.example.com/Path"}
+    assert values.email("Jane.Doe@EXAMPLE.com") == {"email": "Jane.Doe@example.com"}
+
+
+def test_a_percentage_is_a_number():
+    assert values.percent("4.5%") == {"value": 4.5}
+
+
+def test_labels_without_a_value_have_no_reader():
+    assert values.reader("PERSON", REFERENCE, None) is None
