@@ -84,3 +84,28 @@ def test_page_asks_to_keep_titles_only_when_ticked(server):
             page.wait_for_selector("#status:has-text('entities')")
         browser.close()
     assert asked == [False, True]
+
+
+def test_page_sends_operators_per_label_and_shows_values(server):
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(server)
+        page.fill("#text", TEXT)
+        page.select_option("#style", "pseudonym")
+        page.click("details summary")
+        page.fill("#operators", '{"EMAIL": {"type": "mask", "chars": 5, "from_end": true}}')
+        page.click("#extract")
+        page.wait_for_selector("#doc mark")
+        page.check("#redact-view")
+        redacted = page.text_content("#redacted")
+        values = page.eval_on_selector_all(
+            "#table tbody tr", "rows => rows.map(row => row.cells[5].textContent)"
+        )
+        browser.close()
+    assert "alice@acm*****" in redacted
+    assert redacted.startswith("PERSON_1 visited LOCATION_1")
+    assert '{"e164":"+14155552671","region":"US"}' in values

@@ -75,6 +75,8 @@ async function extract(event) {
       } catch (error) {
         throw new Error("operators are not valid JSON: " + error.message);
       }
+      const style = $("style").value;
+      if (!("DEFAULT" in request.operators)) request.operators.DEFAULT = { type: style === "label" ? "replace" : style };
     }
     const response = await fetch("/v1/extract", {
       method: "POST",
