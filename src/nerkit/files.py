@@ -90,6 +90,23 @@ def check_not_interrupted(path: Path) -> None:
         )
 
 
+def read_settings(path: Path, code: str, what: str) -> Any:
+    """A file a user wrote (hyperparameters, recognizer rules, operators) in TOML, YAML or JSON, by its
+    suffix; unreadable or malformed is error `code`, saying it could not read `what`."""
+    import tomllib
+
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        syntax = file_format(path)
+        if syntax == "toml":
+            return tomllib.loads(text)
+        return yaml.safe_load(text) if syntax == "yaml" else json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        raise NerkitError(code, f"cannot read {what}: {str(error).splitlines()[0]}", path=path) from None
+
+
 def read_json(path: Path, code: str) -> Any:
     """A JSON file nerkit wrote itself (model metadata, checkpoint state); unreadable is an error."""
     try:

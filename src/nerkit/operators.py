@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -22,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from nerkit.errors import NerkitError
-from nerkit.files import file_format
+from nerkit.files import read_settings
 
 Kind = Literal["replace", "mask", "hash", "pseudonym", "encrypt", "keep"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -124,13 +121,7 @@ class Anonymizer:
         cls, path: str | Path, secret: bytes | None = None, known_labels: Iterable[str] | None = None
     ) -> Anonymizer:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            operators = yaml.safe_load(text) if file_format(path) == "yaml" else json.loads(text)
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-            raise NerkitError(
-                "E071", f"cannot read operators: {str(error).splitlines()[0]}", path=path
-            ) from None
+        operators = read_settings(path, "E071", "operators")
         return cls.from_mapping(operators, secret, known_labels, where=str(path))
 
     def operator(self, label: str) -> Operator:

@@ -12,7 +12,6 @@ its context words nearby (Presidio's idea: "card", "IBAN", "tel" make a match li
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
-import yaml
 
 from nerkit import pii
 from nerkit.errors import NerkitError
-from nerkit.files import file_format
+from nerkit.files import read_settings
 
 Finder = Callable[[str, "str | None"], Iterator[tuple[int, int]]]
 """Finds `(start, end)` spans in a piece of text, given the region the document's phone numbers seem
@@ -430,11 +428,7 @@ def load_recognizers(path: str | Path) -> list[Recognizer]:
     """User rules, like spaCy's EntityRuler, from YAML or JSON: a list of
     `{label, pattern}` (a regular expression) or `{label, phrases: [...]}`, optionally `ignore_case`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        rules = yaml.safe_load(text) if file_format(path) == "yaml" else json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-        raise NerkitError("E050", f"cannot read patterns: {str(error).splitlines()[0]}", path=path) from None
+    rules = read_settings(path, "E050", "patterns")
     if isinstance(rules, dict):
         rules = rules.get("patterns", rules)
     if not isinstance(rules, list):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nerkit.errors import NerkitError
-from nerkit.files import file_format
+from nerkit.files import read_settings
 from nerkit.settings import setting
 
 BUNDLED_LEARNING_RATE = 3e-4
@@ -120,19 +116,7 @@ class TrainConfig:
         """Read hyperparameters from TOML, YAML or JSON over `defaults` (a recipe's settings, else the
         dataclass defaults); explicit `overrides` (fields by name, flags) win."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            syntax = file_format(path)
-            if syntax == "toml":
-                values = tomllib.loads(text)
-            elif syntax == "yaml":
-                values = yaml.safe_load(text) or {}
-            else:
-                values = json.loads(text)
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            raise NerkitError(
-                "E031", f"cannot read config: {str(error).splitlines()[0]}", path=path
-            ) from None
+        values = read_settings(path, "E031", "config") or {}
         if not isinstance(values, dict):
             raise NerkitError("E031", "config must be a mapping of option names to values", path=path)
         known = {field.name for field in fields(cls)}
