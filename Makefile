@@ -34,7 +34,7 @@ train-demo: setup
 DEFAULT_OUT ?= models/default-docs
 default-model: setup
 	$(BIN)/nerkit train --recipe default --out $(DEFAULT_OUT) --data-dir $(DATA_DIR) --device cpu
-	$(BIN)/nerkit export $(DEFAULT_OUT) --onnx --quantize int8
+	$(BIN)/nerkit export $(DEFAULT_OUT) --onnx --quantize int8 --calibrate gmb --data-dir $(DATA_DIR)
 	cp $(DEFAULT_OUT)/model.int8.onnx $(DEFAULT_OUT)/config.json $(DEFAULT_OUT)/nerkit.json \
 		$(DEFAULT_OUT)/tokenizer.json $(DEFAULT_OUT)/tokenizer_config.json src/nerkit/default_model/
 

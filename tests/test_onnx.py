@@ -4,6 +4,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
@@ -14,7 +16,8 @@ TEXTS = ["Alice visited Paris on Monday.", "Bob works at Acme in London.", "", "
 @pytest.fixture(scope="module")
 def exported(toy_ner, tmp_path_factory):
     directory = toy_ner.tagger.save(tmp_path_factory.mktemp("onnx") / "toy", toy_ner.metadata)
-    toy_ner.tagger.__class__.load(directory).export_onnx(directory, quantize="int8")
+    calibration = [text.split() for text in TEXTS if text] * 4
+    toy_ner.tagger.__class__.load(directory).export_onnx(directory, quantize="int8", calibration=calibration)
     return directory
 
 
@@ -57,7 +60,7 @@ def test_auto_prefers_pytorch_then_int8_then_fp32(exported, tmp_path):
 
 def test_asking_for_a_backend_that_was_not_exported_says_how_to_export(toy_ner, tmp_path):
     directory = toy_ner.tagger.save(tmp_path / "plain", toy_ner.metadata)
-    with pytest.raises(NerkitError, match=r"E067.*nerkit export .* --onnx --quantize int8"):
+    with pytest.raises(NerkitError, match=r"E067.*nerkit export .* --onnx --quantize int8 --calibrate"):
         NER.load(directory, backend="onnx-int8")
 
 
@@ -66,3 +69,22 @@ def test_a_corrupt_onnx_file_is_refused_by_checksum(exported, tmp_path):
     (copy / "model.onnx").write_bytes(b"not a model")
     with pytest.raises(NerkitError, match=r"E026.*model.onnx"):
         NER.load(copy, backend="onnx")
+
+
+def test_int8_export_without_calibration_sentences_is_refused(toy_ner, tmp_path):
+    directory = toy_ner.tagger.save(tmp_path / "plain", toy_ner.metadata)
+    with pytest.raises(NerkitError, match="E077"):
+        toy_ner.tagger.__class__.load(directory).export_onnx(directory, quantize="int8")
+
+
+SENTENCES = [text.split() for text in TEXTS if text] + [["Dana", "and", "Eve", "met", "in", "Rome", "."] * 3]
+
+
+@settings(max_examples=25, deadline=None)
+@given(order=st.permutations(range(len(SENTENCES))), batch_size=st.integers(1, 4))
+def test_int8_probabilities_do_not_depend_on_batch_order_or_size(exported, order, batch_size):
+    tagger = NER.load(exported, backend="onnx-int8", recognizers=[]).tagger
+    alone = [tagger.word_probabilities([sentence], batch_size=1)[0] for sentence in SENTENCES]
+    batched = tagger.word_probabilities([SENTENCES[i] for i in order], batch_size=batch_size)
+    for position, index in enumerate(order):
+        assert abs(batched[position] - alone[index]).max() <= 1e-6

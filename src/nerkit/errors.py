@@ -89,6 +89,10 @@ CATALOGUE: dict[str, Code] = {
     "E076": Code(
         "The reference time is not an ISO 8601 date and time.", "Write e.g. 2025-04-03T09:00+02:00."
     ),
+    "E077": Code(
+        "int8 export needs calibration sentences.",
+        "Pass --calibrate CORPUS (a few hundred of its train sentences are used).",
+    ),
 }
 
 

@@ -179,12 +179,20 @@ class Tagger:
             self.decoder.transitions = Transitions(self.labels).to(self.device)
         return Network(self.model, self.decoder.transitions)
 
-    def export_onnx(self, path: str | Path, quantize: str | None = None) -> Path:
-        """Add `model.onnx` (and `model.int8.onnx`) to the saved model directory `path`."""
+    def export_onnx(
+        self, path: str | Path, quantize: str | None = None, calibration: Sequence[Sequence[str]] = ()
+    ) -> Path:
+        """Add `model.onnx` (and `model.int8.onnx`, its activation ranges measured on the `calibration`
+        sentences: a few hundred from the training data) to the saved model directory `path`."""
         if self.backend != "torch":
             raise NerkitError("E063", "export needs the PyTorch weights", hint="Load with backend='torch'.")
+        if quantize is not None and not calibration:
+            raise NerkitError("E077", "int8 needs calibration sentences to measure activation ranges")
         inputs = ["input_ids", "attention_mask", *(["token_type_ids"] if self.casing else [])]
-        written = modeldir.add_onnx(path, self.model.cpu(), inputs, quantize)
+        windows = self.encoder.encode(calibration)
+        batches = [self.encoder.collate(windows[i : i + 16]) for i in range(0, len(windows), 16)]
+        feeds = [{name: batch[name].numpy() for name in inputs} for batch in batches]
+        written = modeldir.add_onnx(path, self.model.cpu(), inputs, quantize, feeds)
         self.model.to(self.device)
         return written
 

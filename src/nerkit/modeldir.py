@@ -10,7 +10,7 @@ model. Inference lives elsewhere (`nerkit.model`): this module only moves files 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,12 +121,19 @@ def write(path: str | Path, model: Any, tokenizer: Any, metadata: Mapping[str, A
     return written
 
 
-def add_onnx(path: str | Path, model: Any, inputs: list[str], quantize: str | None = None) -> Path:
-    """Add `model.onnx` (and `model.int8.onnx`) to a written directory, recording their checksums."""
+def add_onnx(
+    path: str | Path,
+    model: Any,
+    inputs: list[str],
+    quantize: str | None = None,
+    calibration: Iterable[dict[str, Any]] = (),
+) -> Path:
+    """Add `model.onnx` (and `model.int8.onnx`, calibrated on `calibration` batches) to a written
+    directory, recording their checksums."""
     from nerkit.onnx_model import export
 
     path = Path(path)
-    written = export(model, inputs, path, quantize)
+    written = export(model, inputs, path, quantize, calibration)
     metadata = read_json(path / METADATA_FILE, "E023")
     files = {ONNX_FILES[None], written.name}
     metadata["checksums"] = {**metadata.get("checksums", {}), **{name: sha256(path / name) for name in files}}
@@ -154,7 +161,7 @@ def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
             hint="nerkit loads weights only from safetensors or ONNX; pickle files can run code when loaded. "
             "If you trust this directory, pass --allow-pickle (allow_pickle=True).",
         )
-    quantize = "--quantize int8 " if backend == "onnx-int8" else ""
+    quantize = "--quantize int8 --calibrate CORPUS " if backend == "onnx-int8" else ""
     raise NerkitError(
         "E067",
         f"{path} has no {onnx_file('int8' if quantize else None)}",
