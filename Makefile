@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 SHARED_DATA ?= ../shared/datasets
 
-.PHONY: setup data run train-demo default-model test test-fast lint bench bench-quick clean
+.PHONY: setup data run train-demo default-model test test-fast lint bench bench-quick release-check clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-quick: setup
 # The error catalogue's page, generated from src/nerkit/errors.py (a test checks it is current).
 docs/errors.md: src/nerkit/errors.py
 	$(BIN)/python -c "from nerkit.errors import markdown; print(markdown(), end='')" > $@
+
+release-check: setup
+	$(BIN)/python scripts/release_check.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench

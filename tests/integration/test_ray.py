@@ -27,8 +27,14 @@ def inputs(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def model(toy_ner, tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=["toy", "default"])
+def model(request, tmp_path_factory) -> Path:
+    """A tiny fp32 model, and the shipped int8 default: int8 must not change with batch composition."""
+    if request.param == "default":
+        from nerkit.modeldir import DEFAULT_MODEL
+
+        return Path(DEFAULT_MODEL)
+    toy_ner = request.getfixturevalue("toy_ner")
     return toy_ner.tagger.save(tmp_path_factory.mktemp("model") / "toy", toy_ner.metadata)
 
 

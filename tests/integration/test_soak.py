@@ -52,13 +52,22 @@ def _rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
+PYTHON = os.environ.get("NERKIT_SOAK_PYTHON", sys.executable)
+MODEL = os.environ.get("NERKIT_SOAK_MODEL", "toy")
+"""`make release-check` soaks the shipped default model in a fresh install: `default` and its Python."""
+
+
 @pytest.fixture
-def server(toy_ner, tmp_path):
-    model = toy_ner.tagger.save(tmp_path / "model", toy_ner.metadata)
+def server(request, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "nerkit", "serve", "--model", str(model), "--port", str(port)]
+    command = [PYTHON, "-m", "nerkit", "serve", "--port", str(port)]
+    if MODEL == "toy":
+        toy_ner = request.getfixturevalue("toy_ner")
+        command += ["--model", str(toy_ner.tagger.save(tmp_path / "model", toy_ner.metadata))]
+    elif MODEL != "default":
+        command += ["--model", MODEL]
     command += ["--api-key", KEY, "--max-chars", "5000", "--max-body-bytes", "100000", "--threads", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -107,6 +116,10 @@ def test_sixteen_clients_of_mixed_requests_get_no_5xx_and_memory_stays_flat(serv
     statuses = dict(sorted(seen.items()))
     print(f"\nsoak: {total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s), statuses {statuses}, ")
     print(f"VmRSS {before} -> {after} KiB ({(after - before) / before:+.1%})")
+    if os.environ.get("NERKIT_SOAK_REPORT"):
+        measured = {"requests": total, "seconds": round(elapsed), "statuses": statuses}
+        measured |= {"rss_kib_after_warmup": before, "rss_kib_at_end": after, "wrong": len(wrong)}
+        Path(os.environ["NERKIT_SOAK_REPORT"]).write_text(json.dumps(measured) + "\n")
     assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
     assert not [status for status in seen if status >= 500]
     assert wrong == []
