@@ -104,6 +104,10 @@ def extract_command(
         str | None, typer.Option(help="Ray cluster to join (ray://host:10001 or auto) (default: start one).")
     ] = None,
     actors: Annotated[int, typer.Option(min=1, help="Ray actors, each with its own model copy.")] = 2,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Processes on this machine, each with its own model copy and one thread."),
+    ] = 1,
     allow_pickle: AllowPickle = False,
     backend: Backend = "auto",
     threads: Threads = None,
@@ -155,7 +159,7 @@ def extract_command(
     from nerkit.documents import Document
 
     set_threads(threads)
-    ner = loading.load(model, threads)
+    ner = loading.load(model, threads) if workers == 1 else None
     documents = (
         [Document("text", text)]
         if text is not None
@@ -164,7 +168,7 @@ def extract_command(
     from tqdm.auto import tqdm
 
     progress = tqdm(documents, unit="doc", disable=not input or output is None, desc="extract")
-    results = _results(ner, progress, options)
+    results = _results(ner, progress, options, workers, loading, model)
     if chosen == "table":
         _print_results(results)
         return
@@ -172,7 +176,7 @@ def extract_command(
     from nerkit.files import atomic_text
 
     with nullcontext(sys.stdout) if output is None else atomic_text(output) as handle:
-        writer = EntityWriter(handle, chosen, ner.segmenter)
+        writer = EntityWriter(handle, chosen, ner.segmenter if ner is not None else None)
         for document, result in results:
             writer.write(document, result)
 
@@ -255,13 +259,25 @@ def _extract_on_ray(
 
 
 def _results(
-    ner: NER, documents: Iterable[Document], options: ExtractOptions
+    ner: NER | None,
+    documents: Iterable[Document],
+    options: ExtractOptions,
+    workers: int,
+    loading: LoadOptions,
+    model: Path | None,
 ) -> Iterator[tuple[Document, Result]]:
-    """Documents streamed through the pipeline (which batches them), yielded one by one."""
+    """Documents streamed through the pipeline (which batches them), yielded one by one; in `workers`
+    processes when there is no `ner` here."""
     from itertools import tee
 
     documents, texts = tee(documents)
-    yield from zip(documents, ner.results((d.text for d in texts), options), strict=True)
+    if ner is not None:
+        yield from zip(documents, ner.results((d.text for d in texts), options), strict=True)
+        return
+    from nerkit import parallel
+
+    found = parallel.results((d.text for d in texts), workers, loading, model, options)
+    yield from zip(documents, found, strict=True)
 
 
 def _print_results(results: Iterable[tuple[Document, Result]]) -> None:

@@ -1,0 +1,73 @@
+"""`nerkit serve`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Annotated, Any
+
+import typer
+
+from nerkit.cli.common import (
+    AllowPickle,
+    Backend,
+    ModelDir,
+    Threads,
+    app,
+    friendly,
+    options_from,
+    set_threads,
+)
+from nerkit.serve.config import ServeConfig
+
+
+@app.command("serve")
+@friendly
+@options_from(ServeConfig, renamed={"cors_origins": "--cors-origin", "timeout_s": "--timeout"})
+def serve_command(
+    model: ModelDir = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own model.")] = 1,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="NERKIT_API_KEY", help="Require this key on /v1/* (X-API-Key header)."),
+    ] = None,
+    allow_pickle: AllowPickle = False,
+    backend: Backend = "auto",
+    threads: Threads = None,
+    *,
+    overrides: dict[str, Any],
+) -> None:
+    """HTTP API (/v1/extract, /v1/model, /healthz, /readyz, /metrics, /docs) and a web page at /.
+    Every limit option is a field of `nerkit.serve.ServeConfig`, with the same default."""
+    import uvicorn
+
+    import nerkit
+    from nerkit.modeldir import DEFAULT_MODEL
+    from nerkit.serve import create_app
+
+    set_threads(threads)
+    if "cors_origins" in overrides:
+        overrides["cors_origins"] = tuple(overrides["cors_origins"])
+    settings = ServeConfig(api_key=api_key, **overrides)
+    if workers == 1:
+        ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
+        uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
+        return
+    loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
+    nerkit.load(model, **loading)  # fail here, once, rather than in every worker
+    os.environ["NERKIT_SERVE_MODEL"] = str(model or DEFAULT_MODEL)
+    os.environ["NERKIT_SERVE_LOAD"] = json.dumps(loading)
+    os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
+    uvicorn.run(
+        "nerkit.serve.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -1,0 +1,239 @@
+"""`nerkit train`, `nerkit evaluate` and `nerkit export`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from nerkit.cli.common import (
+    AllowPickle,
+    AsJson,
+    Backend,
+    DataDir,
+    Device,
+    ModelDir,
+    Strict,
+    Threads,
+    app,
+    console,
+    friendly,
+    options_from,
+    report_repairs,
+    resolve_device,
+    set_threads,
+)
+from nerkit.errors import NerkitError
+from nerkit.evaluate import report_table
+from nerkit.files import atomic_text
+from nerkit.train.config import TrainConfig, replace_config
+
+if TYPE_CHECKING:
+    import nerkit
+
+
+@app.command("train")
+@friendly
+@options_from(TrainConfig, renamed={"learning_rate": "--lr", "teachers": "--teacher"})
+def train_command(
+    corpus: Annotated[
+        str | None, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Model directory to write.")] = Path("models/nerkit"),
+    train_file: Annotated[
+        Path | None, typer.Option("--train", help="Training file (instead of a corpus).")
+    ] = None,
+    validation: Annotated[Path | None, typer.Option(help="Validation file, with --train.")] = None,
+    test: Annotated[Path | None, typer.Option(help="Test file, with --train.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Hyperparameters from a TOML, YAML or JSON file; options below win.")
+    ] = None,
+    recipe: Annotated[
+        str | None,
+        typer.Option(help="Rebuild a shipped model's data and settings: default (needs the 'recipe' extra)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Carry on from <out>.checkpoint after a crash or kill.")
+    ] = False,
+    nproc: Annotated[
+        int | None, typer.Option(min=1, help="Train in N processes on this machine (runs torchrun).")
+    ] = None,
+    data_dir: DataDir = None,
+    strict: Strict = False,
+    threads: Threads = None,
+    device: Device = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    *,
+    overrides: dict[str, Any],
+) -> None:
+    """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split.
+    Every hyperparameter option is a field of `nerkit.TrainConfig`, with the same default."""
+    if nproc and nproc > 1:
+        _relaunch_with_torchrun(nproc)
+    import nerkit
+
+    set_threads(threads)
+    target = resolve_device(device)
+    if "teachers" in overrides:
+        overrides["teachers"] = tuple(overrides["teachers"])
+    if recipe is not None:
+        if corpus or train_file:
+            raise NerkitError(
+                "E013", "a recipe brings its own data", hint="Leave out the corpus and --train."
+            )
+        from nerkit.train.recipe import build
+
+        data, settings = build(recipe, data_dir)
+    else:
+        data = nerkit.read_corpus(
+            corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
+        )
+        settings = TrainConfig()
+    settings = TrainConfig.from_file(config, settings) if config else settings
+    settings = replace_config(settings, **overrides)
+    report_repairs(data.repairs)
+    result = nerkit.train(data, out, settings, device=target, progress=not quiet, resume=resume)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return
+    if result.validation is not None:
+        console.print(report_table(result.validation, f"validation (best epoch {result.best_epoch})"))
+    if result.test is not None:
+        console.print(report_table(result.test, "test"))
+    console.print(f"model saved to [bold]{result.path}[/]")
+
+
+def _relaunch_with_torchrun(nproc: int) -> None:
+    """`--nproc N` is a shortcut for `torchrun --nproc-per-node N -m nerkit train ...` with the other
+    arguments unchanged; this process only waits for the workers."""
+    import subprocess
+
+    arguments, skip = [], False
+    for argument in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif argument == "--nproc":
+            skip = True
+        elif not argument.startswith("--nproc="):
+            arguments.append(argument)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}"]
+    command += ["-m", "nerkit"]
+    raise typer.Exit(subprocess.call([*command, *arguments]))
+
+
+@app.command("evaluate")
+@friendly
+def evaluate_command(
+    corpus: Annotated[str, typer.Argument(help="Corpus name (gmb, conll2003), file or directory.")],
+    model: ModelDir = None,
+    split: Annotated[str, typer.Option(help="train, validation, test or all.")] = "test",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N sentences.")] = None,
+    as_json: AsJson = False,
+    errors: Annotated[
+        Path | None, typer.Option(help="Write sentences with wrong spans here (JSONL).")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Sentences per batch (default: 32).")] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Score extraction itself on a JSONL file of {text, entities} records: the same layout, "
+            "recognizers and conventions as `nerkit extract`, by character spans (exact and overlap).",
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+    strict: Strict = False,
+    allow_pickle: AllowPickle = False,
+    backend: Backend = "auto",
+    threads: Threads = None,
+) -> None:
+    """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
+    import nerkit
+
+    set_threads(threads)
+    if raw:
+        _evaluate_raw(
+            Path(corpus), nerkit.load(model, allow_pickle=allow_pickle, backend=backend), as_json, errors
+        )
+        return
+    data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
+    report_repairs(data.repairs)
+    ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
+    evaluation = ner.evaluate(data, split, limit, batch_size or ner.batch_size, progress=not as_json)
+    if errors is not None:
+        with atomic_text(errors) as handle:
+            for row in evaluation.errors():
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    report = evaluation.report
+    if as_json:
+        typer.echo(json.dumps(report.to_dict()))
+    else:
+        console.print(report_table(report, f"{data.name} {split} ({report.sentences:,} sentences)"))
+
+
+CALIBRATION_SENTENCES = 256
+"""Activation ranges measured on this many sentences kept int8 at fp32's F1 (docs/benchmarks.md)."""
+
+
+def calibration_sentences(corpus: str, data_dir: Path | None) -> list[list[str]]:
+    """A seeded sample of the corpus's train sentences (all of it when it has no split)."""
+    import random
+
+    import nerkit
+
+    data = nerkit.read_corpus(corpus, data_dir=data_dir)
+    sentences = [list(s.words) for s in (data["train"] if "train" in data.splits else data["all"])]
+    return random.Random(13).sample(sentences, min(CALIBRATION_SENTENCES, len(sentences)))
+
+
+def _evaluate_raw(path: Path, ner: nerkit.NER, as_json: bool, errors: Path | None) -> None:
+    from nerkit.corpus.readers import read_text_spans
+
+    records = read_text_spans(path)
+    evaluation = ner.evaluate_text([r.text for r in records], [r.spans for r in records])
+    if errors is not None:
+        with atomic_text(errors) as handle:
+            for record, found in zip(records, evaluation.predicted, strict=True):
+                gold, predicted = set(record.spans), set(found)
+                if gold != predicted:
+                    row = {
+                        "id": record.id,
+                        "missed": sorted(gold - predicted),
+                        "spurious": sorted(predicted - gold),
+                    }
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if as_json:
+        typer.echo(json.dumps({"exact": evaluation.exact.to_dict(), "partial": evaluation.partial.to_dict()}))
+        return
+    documents = f"{path.name} ({len(records):,} texts)"
+    console.print(report_table(evaluation.exact, f"{documents}: exact character spans"))
+    console.print(report_table(evaluation.partial, f"{documents}: overlapping spans"))
+
+
+@app.command("export")
+@friendly
+def export_command(
+    model: Annotated[Path, typer.Argument(help="Model directory from `nerkit train`.")],
+    onnx: Annotated[bool, typer.Option("--onnx", help="Write model.onnx for ONNX Runtime.")] = False,
+    quantize: Annotated[
+        str | None, typer.Option(help="int8: also write model.int8.onnx (static, calibrated quantization).")
+    ] = None,
+    calibrate: Annotated[
+        str | None,
+        typer.Option(help="Corpus whose train sentences calibrate int8 (name, file or directory)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory."""
+    from nerkit.model import Tagger
+
+    if not onnx:
+        raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
+    if quantize is not None and calibrate is None:
+        raise NerkitError("E077", "--quantize int8 needs --calibrate CORPUS")
+    sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
+    written = Tagger.load(model, backend="torch").export_onnx(model, quantize, sentences)
+    console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")

@@ -1,0 +1,57 @@
+"""Writers for the formats nerkit reads, so `nerkit data convert` round-trips.
+
+Files are written to a temporary sibling and renamed into place, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from typing import TextIO
+
+from nerkit.corpus.readers import GMB_HEADER
+from nerkit.corpus.types import Sentence
+from nerkit.text import detokenize
+
+
+def write_conll(sentences: Iterable[Sentence], handle: TextIO) -> None:
+    for sentence in sentences:
+        for word, tag in zip(sentence.words, sentence.tags, strict=True):
+            handle.write(f"{word} {tag}\n")
+        handle.write("\n")
+
+
+def write_jsonl(sentences: Iterable[Sentence], handle: TextIO) -> None:
+    for sentence in sentences:
+        handle.write(
+            json.dumps({"tokens": list(sentence.words), "tags": list(sentence.tags)}, ensure_ascii=False)
+        )
+        handle.write("\n")
+
+
+def write_jsonl_spans(sentences: Iterable[Sentence], handle: TextIO) -> None:
+    """Annotation-tool style: words joined by spaces, entities as character spans into that text."""
+    for sentence in sentences:
+        text, offsets = detokenize(sentence.words)
+        entities = [[offsets[start][0], offsets[end - 1][1], kind] for start, end, kind in sentence.spans]
+        handle.write(json.dumps({"text": text, "entities": entities}, ensure_ascii=False))
+        handle.write("\n")
+
+
+def write_gmb(sentences: Iterable[Sentence], handle: TextIO) -> None:
+    """GMB CSV; the POS column is left empty because nerkit does not keep part-of-speech tags."""
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(GMB_HEADER)
+    for number, sentence in enumerate(sentences, start=1):
+        for index, (word, tag) in enumerate(zip(sentence.words, sentence.tags, strict=True)):
+            writer.writerow([f"Sentence: {sentence.id or number}" if index == 0 else "", word, "", tag])
+
+
+Writer = Callable[[Iterable[Sentence], TextIO], None]
+WRITERS: dict[str, tuple[Writer, str]] = {
+    "conll": (write_conll, "utf-8"),
+    "jsonl": (write_jsonl, "utf-8"),
+    "jsonl-spans": (write_jsonl_spans, "utf-8"),
+    "gmb": (write_gmb, "latin-1"),
+}

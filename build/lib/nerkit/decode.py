@@ -1,0 +1,214 @@
+"""Decoding, in one room: word-label probabilities in, valid IOB2 tags and their scores out.
+
+The `Decoder` owns the IOB2 constraints (which label may start a sentence or follow another) and, for a
+CRF model, the learned transition scores (`Transitions`): how likely each allowed transition is
+(`B-per` -> `I-per` against `B-per` -> `B-org`, say). A CRF trains the encoder on whole label sequences
+rather than one word at a time; its scores are a few hundred numbers kept in the model's JSON metadata,
+so every backend (PyTorch, ONNX, int8) decodes with them. Viterbi picks the path; a CRF model's scores
+are forward-backward marginals over the same lattice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from nerkit.encode import IGNORE
+from nerkit.errors import NerkitError
+from nerkit.labels import allowed_transitions, to_iob2
+
+FORBIDDEN = -1e4
+"""A transition IOB2 does not allow: far below any learned score, finite so gradients stay finite."""
+
+
+class Transitions(torch.nn.Module):
+    """Scores for starting with each label, following one label with another, and ending with each."""
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        super().__init__()
+        start, follows = allowed_transitions(labels)
+        size = len(labels)
+        self.register_buffer("allowed_start", torch.tensor(start), persistent=False)
+        self.register_buffer("allowed", torch.tensor(follows), persistent=False)
+        self.start = torch.nn.Parameter(torch.zeros(size))
+        self.scores = torch.nn.Parameter(torch.zeros(size, size))
+        self.end = torch.nn.Parameter(torch.zeros(size))
+
+    def constrained(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        start = torch.where(self.allowed_start, self.start, torch.full_like(self.start, FORBIDDEN))
+        scores = torch.where(self.allowed, self.scores, torch.full_like(self.scores, FORBIDDEN))
+        return start, scores, self.end
+
+    def nll(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood of the gold label sequences. `emissions` is (sequences, words,
+        labels), `tags` and `mask` (sequences, words); each row's words come first, padding after."""
+        keep = mask[:, 0]
+        emissions, tags, mask = emissions[keep].float(), tags[keep].clamp(min=0), mask[keep]
+        if len(emissions) == 0:
+            return emissions.sum()
+        start, scores, end = self.constrained()
+        weights = mask.to(emissions.dtype)
+        rows = torch.arange(len(tags), device=tags.device)
+        last = tags[rows, mask.sum(1) - 1]
+        gold = start[tags[:, 0]] + end[last]
+        gold = gold + (emissions.gather(2, tags[..., None]).squeeze(-1) * weights).sum(1)
+        gold = gold + (scores[tags[:, :-1], tags[:, 1:]] * weights[:, 1:]).sum(1)
+        alpha = start + emissions[:, 0]
+        for step in range(1, emissions.shape[1]):
+            following = torch.logsumexp(alpha[:, :, None] + scores, dim=1) + emissions[:, step]
+            alpha = torch.where(mask[:, step, None], following, alpha)
+        return (torch.logsumexp(alpha + end, dim=1) - gold).mean()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": _rounded(self.start),
+            "scores": [_rounded(row) for row in self.scores],
+            "end": _rounded(self.end),
+        }
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The learned scores as NumPy arrays for `viterbi` (hard constraints are applied there)."""
+        return tuple(value.detach().cpu().double().numpy() for value in (self.start, self.scores, self.end))
+
+    @classmethod
+    def from_json(cls, labels: Sequence[str], values: Mapping[str, Any]) -> Transitions:
+        transitions = cls(labels)
+        size = len(labels)
+        try:
+            loaded = {
+                name: torch.tensor(values[name], dtype=torch.float32) for name in ("start", "scores", "end")
+            }
+        except (KeyError, TypeError, ValueError) as error:
+            raise NerkitError("E027", f"cannot read the model's transition scores: {error}") from None
+        shapes = {"start": (size,), "scores": (size, size), "end": (size,)}
+        if any(tuple(loaded[name].shape) != shape for name, shape in shapes.items()):
+            raise NerkitError("E027", f"the model's transition scores do not fit its {size} labels")
+        with torch.no_grad():
+            for name, value in loaded.items():
+                getattr(transitions, name).copy_(value)
+        return transitions
+
+
+def word_rows(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each window's labelled positions (one per word) packed to the left: emissions, tags and mask of
+    shape (windows, most words in a window). Subword continuations and context flanks drop out."""
+    labelled = labels != IGNORE
+    counts = labelled.sum(1)
+    order = torch.argsort((~labelled).to(torch.int8), dim=1, stable=True)
+    index = order[:, : max(int(counts.max()), 1)]
+    emissions = logits.gather(1, index[..., None].expand(-1, -1, logits.shape[-1]))
+    mask = torch.arange(index.shape[1], device=labels.device)[None] < counts[:, None]
+    return emissions, labels.gather(1, index), mask
+
+
+def _rounded(values: torch.Tensor) -> list[float]:
+    return [round(value, 6) for value in values.detach().cpu().tolist()]
+
+
+def marginals(
+    emissions: np.ndarray,
+    start: np.ndarray,
+    follows: np.ndarray,
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Each word's probability of each label under the CRF (forward-backward over the same lattice
+    Viterbi reads). These are a CRF model's scores: its per-word softmax is not a probability, since
+    the model was trained on whole sequences, and it reads as 0.05 for a word the model is sure of.
+    Computed in probability space, rescaled at every word: small matrix products run twice as fast as
+    log-sum-exp reductions here (0.24 against 0.46 ms for a 23-word sentence), with the same result."""
+    begin, between, end = learned
+    moves = np.where(follows, np.exp(between - between.max()), 0.0)
+    local = np.exp(emissions - emissions.max(axis=1, keepdims=True))
+    forward = np.empty_like(local)
+    backward = np.empty_like(local)
+    forward[0] = np.where(start, local[0] * np.exp(begin - begin.max()), 0.0)
+    forward[0] /= forward[0].sum()
+    for word in range(1, len(local)):
+        reached = (forward[word - 1] @ moves) * local[word]
+        forward[word] = reached / reached.sum()
+    backward[-1] = np.exp(end - end.max())
+    for word in range(len(local) - 2, -1, -1):
+        following = moves @ (local[word + 1] * backward[word + 1])
+        backward[word] = following / following.sum()
+    joint = forward * backward
+    return joint / joint.sum(axis=1, keepdims=True)
+
+
+def viterbi(
+    log_probs: torch.Tensor | np.ndarray,
+    start: np.ndarray,
+    follows: np.ndarray,
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> list[int]:
+    """The best label sequence under hard transition constraints (`start[j]`: label j may begin;
+    `follows[i, j]`: label j may follow label i), plus `learned` start, transition and end scores
+    when the model has them (a CRF). NumPy, not torch: on a 9x9 lattice per word, torch's per-call
+    overhead cost ten times the arithmetic. Without learned scores, when each word's best label
+    already forms an allowed sequence, that sequence is the answer and the lattice is skipped."""
+    emissions = np.asarray(log_probs, dtype=np.float64)
+    if len(emissions) == 0:
+        return []
+    begin, between, end = learned if learned is not None else (0.0, 0.0, 0.0)
+    if learned is None:
+        greedy = emissions.argmax(-1)
+        if start[greedy[0]] and follows[greedy[:-1], greedy[1:]].all():
+            return greedy.tolist()
+    transitions = np.where(follows, between, -np.inf)
+    score = np.where(start, emissions[0] + begin, -np.inf)
+    back = np.empty((len(emissions) - 1, emissions.shape[1]), dtype=np.int64)
+    for step, emission in enumerate(emissions[1:]):
+        candidates = score[:, None] + transitions
+        back[step] = candidates.argmax(0)
+        score = candidates.max(0) + emission
+    best = [int((score + end).argmax())]
+    for previous in back[::-1]:
+        best.append(int(previous[best[-1]]))
+    return best[::-1]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Word-level IOB2 tags for one sentence, with the probability of each chosen tag."""
+
+    tags: list[str]
+    scores: list[float]
+
+
+class Decoder:
+    """Turns one sentence's word-label probabilities into IOB2 tags: the constraints and, for a CRF
+    model, its `transitions` (trained as part of the network, read here as NumPy)."""
+
+    def __init__(self, labels: Sequence[str], transitions: Transitions | None = None) -> None:
+        self.labels = list(labels)
+        start, follows = allowed_transitions(self.labels)
+        self.constraints = (np.array(start, dtype=bool), np.array(follows, dtype=bool))
+        self.transitions = transitions
+
+    @classmethod
+    def from_metadata(cls, labels: Sequence[str], metadata: Mapping[str, Any]) -> Decoder:
+        learned = metadata.get("transitions")
+        return cls(labels, Transitions.from_json(labels, learned) if learned is not None else None)
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {"transitions": self.transitions.to_json()} if self.transitions is not None else {}
+
+    def __call__(self, probabilities: np.ndarray, constrained: bool = True) -> Prediction:
+        """Constrained decoding finds the most probable sequence that is valid IOB2 (Viterbi over
+        allowed transitions); unconstrained takes each word's best label and reads a stray `I-` as an
+        entity start."""
+        probs = np.asarray(probabilities, dtype=np.float64)
+        if constrained:
+            learned = self.transitions.arrays() if self.transitions is not None else None
+            emissions = np.log(np.maximum(probs, 1e-12))
+            ids = viterbi(emissions, *self.constraints, learned)
+            if learned is not None and len(ids):
+                probs = marginals(emissions, *self.constraints, learned)
+        else:
+            ids = probs.argmax(-1).tolist()
+        tags, _ = to_iob2([self.labels[index] for index in ids])
+        scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
+        return Prediction(tags, scores)

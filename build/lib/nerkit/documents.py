@@ -1,0 +1,138 @@
+"""Documents in and entities out, streaming, for `nerkit extract`.
+
+Inputs are read one record at a time (a 1 GB JSONL file never sits in memory) and checked as they go,
+with file and line in every error. Outputs are written to a temporary sibling and renamed into place
+at the end, so a bad record half-way through leaves no partial output file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from nerkit.corpus.readers import json_objects
+from nerkit.entities import Entity
+from nerkit.errors import NerkitError
+from nerkit.files import file_format
+from nerkit.labels import tags_from_spans
+from nerkit.text import Segmenter, word_spans
+
+if TYPE_CHECKING:
+    from nerkit.ner import Result
+
+ENTITY_FORMATS = ("jsonl", "csv", "conll")
+CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source", "value"]
+"""`value` is the entity's normalised value as JSON (empty when it has none)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+
+
+def read_documents(
+    path: Path | None, text_field: str = "text", text_column: str = "text"
+) -> Iterator[Document]:
+    """Documents from a .txt file (one document), .jsonl (one per line, text in `text_field`),
+    .csv (one per row, text in `text_column`), or standard input when `path` is None."""
+    if path is None:
+        yield Document("stdin", sys.stdin.read())
+        return
+    if not path.is_file():
+        raise NerkitError("E010", f"file not found: {path}")
+    syntax = file_format(path)
+    if syntax in {"jsonl", "json"}:
+        yield from _jsonl_documents(path, text_field)
+    elif syntax == "csv":
+        yield from _csv_documents(path, text_column)
+    else:
+        try:
+            yield Document(path.stem, path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            raise NerkitError(
+                "E005", f"bytes at offset {error.start} are not valid UTF-8", path=path
+            ) from None
+
+
+def _jsonl_documents(path: Path, field: str) -> Iterator[Document]:
+    for number, record in json_objects(path):
+        if not isinstance(record.get(field), str):
+            raise NerkitError(
+                "E043",
+                f"expected an object with a string field {field!r}",
+                path=path,
+                line=number,
+                hint="Name the field with --text-field.",
+            )
+        yield Document(str(record.get("id", number)), record[field])
+
+
+def _csv_documents(path: Path, column: str) -> Iterator[Document]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or column not in reader.fieldnames:
+                raise NerkitError(
+                    "E043",
+                    f"no column {column!r} (columns: {', '.join(reader.fieldnames or [])})",
+                    path=path,
+                    line=1,
+                    hint="Name the column with --text-column.",
+                )
+            for row in reader:
+                if row.get(column) is None:
+                    raise NerkitError("E043", f"row has no {column!r} value", path=path, line=reader.line_num)
+                yield Document(str(row.get("id") or reader.line_num), row[column])
+    except UnicodeDecodeError as error:
+        raise NerkitError("E005", f"bytes at offset {error.start} are not valid UTF-8", path=path) from None
+    except csv.Error as error:
+        raise NerkitError("E001", f"malformed CSV ({error})", path=path) from None
+
+
+class EntityWriter:
+    """Writes each document's entities (or redaction) as JSONL, CSV or CoNLL."""
+
+    def __init__(self, handle: TextIO, format: str, segmenter: Segmenter | None = None) -> None:
+        if format not in ENTITY_FORMATS:
+            raise NerkitError("E044", f"unknown output format {format!r}", hint="Use jsonl, csv or conll.")
+        self.handle = handle
+        self.format = format
+        self.segmenter = segmenter or Segmenter()
+        self.csv = csv.DictWriter(handle, CSV_FIELDS, lineterminator="\n") if format == "csv" else None
+        if self.csv is not None:
+            self.csv.writeheader()
+
+    def write(self, document: Document, result: Result) -> None:
+        entities, redaction = result.entities, result.redacted
+        if redaction is not None:
+            if self.format != "jsonl":
+                raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")
+            record = {"id": document.id, "text": redaction.text, "replacements": redaction.replacements}
+            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.format == "jsonl":
+            record = {"id": document.id, "entities": [entity.to_dict() for entity in entities]}
+            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.csv is not None:
+            for entity in entities:
+                row = {"id": document.id, **entity.to_dict()}
+                row["value"] = (
+                    json.dumps(entity.value, ensure_ascii=False) if entity.value is not None else ""
+                )
+                self.csv.writerow({name: row.get(name, "") for name in CSV_FIELDS})
+        else:
+            self._conll(document, entities)
+
+    def _conll(self, document: Document, entities: Sequence[Entity]) -> None:
+        """Words of each sentence with the IOB2 tag of the entity they fall in."""
+        self.handle.write(f"# id = {document.id}\n")
+        for words in self.segmenter.sentences(document.text):
+            spans = word_spans(words, ((entity.start, entity.end, entity.label) for entity in entities))
+            for word, tag in zip(words, tags_from_spans(len(words), spans), strict=True):
+                self.handle.write(f"{word.text}\t{tag}\n")
+            self.handle.write("\n")

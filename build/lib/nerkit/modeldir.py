@@ -1,0 +1,169 @@
+"""The model directory format: what is on disk, how it is written, checked and read back.
+
+A nerkit model directory is a plain Hugging Face token-classification directory (`model.safetensors`,
+`config.json` with `id2label`, tokenizer files) plus `nerkit.json` with what is needed to trust and
+reproduce it: labels, data fingerprint and split, hyperparameters, metrics, versions and checksums.
+Directories are written to a temporary sibling and renamed into place, so a crash never leaves half a
+model. Inference lives elsewhere (`nerkit.model`): this module only moves files and weights.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nerkit.errors import NerkitError
+from nerkit.files import (
+    atomic_directory,
+    atomic_text,
+    check_not_interrupted,
+    read_json,
+    sha256,
+    verify_checksums,
+)
+from nerkit.onnx_model import ONNX_FILES, onnx_file
+
+METADATA_FILE = "nerkit.json"
+DEFAULT_MODEL = Path(__file__).parent / "default_model"
+"""The English model nerkit ships in the package (int8 ONNX), so it works with no training or download."""
+WEIGHTS_FILE = "model.safetensors"
+FORMAT_VERSION = 1
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+_PREFIX_SPACE_MODELS = {
+    "roberta",
+    "longformer",
+    "bart",
+    "gpt2",
+    "deberta",
+    "camembert",
+    "xlm-roberta",
+    "mpnet",
+}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What `read` found: the network for the chosen backend, its tokenizer and the metadata."""
+
+    model: Any
+    tokenizer: Any
+    metadata: dict[str, Any]
+    backend: str
+
+
+def load_tokenizer(name_or_path: str, model_type: str | None) -> Any:
+    from transformers import AutoTokenizer
+
+    extra = {"add_prefix_space": True} if model_type in _PREFIX_SPACE_MODELS else {}
+    return AutoTokenizer.from_pretrained(name_or_path, use_fast=True, trust_remote_code=False, **extra)
+
+
+def read(
+    path: str | Path, allow_pickle: bool = False, backend: str = "auto", threads: int | None = None
+) -> Loaded:
+    """Read a directory written by `write` (and maybe `add_onnx`), after checking the files the chosen
+    backend needs against their recorded checksums.
+
+    `backend` is `torch`, `onnx` (fp32), `onnx-int8`, or `auto`: PyTorch when its weights are there,
+    else the int8 ONNX model, else the fp32 one. Weights come only from safetensors or ONNX: pickle
+    files can run code when unpickled, so `pytorch_model.bin` alone is refused unless the caller
+    trusts it (`allow_pickle`).
+    """
+    path = Path(path)
+    check_not_interrupted(path)
+    if not (path / METADATA_FILE).is_file() or not (path / "config.json").is_file():
+        raise NerkitError(
+            "E021",
+            f"{path} is not a nerkit model directory (no {METADATA_FILE} and config.json)",
+            hint="Pass the --out directory of `nerkit train`.",
+        )
+    metadata = read_json(path / METADATA_FILE, "E023")
+    backend = choose_backend(path, backend, allow_pickle)
+    needed = WEIGHTS_FILE if backend == "torch" else onnx_file("int8" if backend == "onnx-int8" else None)
+    checksums = dict(metadata.get("checksums", {}))
+    verify_checksums(path, {needed: checksums[needed]} if needed in checksums else {})
+    try:
+        from transformers import AutoConfig, AutoModelForTokenClassification
+
+        if backend == "torch":
+            model: Any = AutoModelForTokenClassification.from_pretrained(
+                path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
+            )
+        else:
+            from nerkit.onnx_model import OnnxModel
+
+            config = AutoConfig.from_pretrained(path, trust_remote_code=False)
+            model = OnnxModel(path / needed, config, threads)
+        tokenizer = load_tokenizer(str(path), model.config.model_type)
+    except NerkitError:
+        raise
+    except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
+        raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
+    return Loaded(model, tokenizer, metadata, backend)
+
+
+def write(path: str | Path, model: Any, tokenizer: Any, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Write the directory atomically; returns the metadata as written, with the checksums that
+    `read` verifies."""
+    path = Path(path)
+    with atomic_directory(path) as temporary:
+        model.save_pretrained(temporary)
+        tokenizer.save_pretrained(temporary)
+        written = {
+            "format": FORMAT_VERSION,
+            **metadata,
+            "checksums": {WEIGHTS_FILE: sha256(temporary / WEIGHTS_FILE)},
+        }
+        (temporary / METADATA_FILE).write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def add_onnx(
+    path: str | Path,
+    model: Any,
+    inputs: list[str],
+    quantize: str | None = None,
+    calibration: Iterable[dict[str, Any]] = (),
+) -> Path:
+    """Add `model.onnx` (and `model.int8.onnx`, calibrated on `calibration` batches) to a written
+    directory, recording their checksums."""
+    from nerkit.onnx_model import export
+
+    path = Path(path)
+    written = export(model, inputs, path, quantize, calibration)
+    metadata = read_json(path / METADATA_FILE, "E023")
+    files = {ONNX_FILES[None], written.name}
+    metadata["checksums"] = {**metadata.get("checksums", {}), **{name: sha256(path / name) for name in files}}
+    with atomic_text(path / METADATA_FILE) as handle:
+        handle.write(json.dumps(metadata, indent=2) + "\n")
+    return written
+
+
+def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
+    present = {
+        "torch": (path / WEIGHTS_FILE).is_file() or (allow_pickle and (path / "pytorch_model.bin").is_file()),
+        "onnx-int8": (path / ONNX_FILES["int8"]).is_file(),
+        "onnx": (path / ONNX_FILES[None]).is_file(),
+    }
+    if backend == "auto":
+        backend = next((name for name, there in present.items() if there), "torch")
+    if backend not in present:
+        raise NerkitError("E064", f"unknown backend {backend!r}", hint="Use auto, torch, onnx or onnx-int8.")
+    if present[backend]:
+        return backend
+    if backend == "torch":
+        raise NerkitError(
+            "E022",
+            f"{path} has no {WEIGHTS_FILE}",
+            hint="nerkit loads weights only from safetensors or ONNX; pickle files can run code when loaded. "
+            "If you trust this directory, pass --allow-pickle (allow_pickle=True).",
+        )
+    quantize = "--quantize int8 --calibrate CORPUS " if backend == "onnx-int8" else ""
+    raise NerkitError(
+        "E067",
+        f"{path} has no {onnx_file('int8' if quantize else None)}",
+        hint=f"Run `nerkit export {path} --onnx {quantize}`.",
+    )

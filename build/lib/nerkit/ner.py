@@ -1,0 +1,368 @@
+"""`NER`, the object users hold, and its pipeline: raw text in, `Entity` spans with exact character
+offsets out.
+
+One sequence of stages, in one place, for every way in (Python, CLI, server, page, Ray):
+
+    text -> segments (`nerkit.text`) -> model (`Tagger`: forward, decode) -> entities
+         -> recognizers (`nerkit.patterns`) -> merge (`entities.merge`) -> label filter -> redaction
+
+The first half (`tag`) is the model's and is batched across texts; the second (`finish`) is per text
+and follows the call's `ExtractOptions`. The server micro-batches the first half across requests and
+runs the second per request; everything else calls `results`, which runs both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nerkit import layout
+from nerkit.corpus.types import neighbours
+from nerkit.encode import INFERENCE_BATCH, Context
+from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact
+from nerkit.errors import NerkitError
+from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
+from nerkit.labels import readable_names, spans
+from nerkit.modeldir import DEFAULT_MODEL
+from nerkit.operators import Anonymizer, read_secret
+from nerkit.patterns import Recognizer, builtin_recognizers, document_region, find_all, recognizers
+from nerkit.text import Segmenter, Word
+from nerkit.values import reader
+
+if TYPE_CHECKING:
+    import torch
+
+    from nerkit.corpus import Corpus, Sentence
+    from nerkit.decode import Prediction
+    from nerkit.model import Tagger
+
+SORT_SENTENCES = 4096
+"""Sentences sorted by length together before batching: with 512, padding was 45% of the tokens fed on
+the CoNLL test texts, with 4,096 it is 10% (docs/benchmarks.md)."""
+GROUP_CHARACTERS = 4_000_000
+"""Texts held at once by `results` (with at most `SORT_SENTENCES` of them), bounding its memory."""
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """What one extraction asks for. The same fields, with the same meaning, are the CLI's flags, the
+    server's request fields and the Ray engine's options."""
+
+    labels: tuple[str, ...] | None = None
+    """Keep only these labels (readable names such as PERSON, EMAIL); None keeps all."""
+    patterns: bool = True
+    """Add the pattern recognizers' matches (emails, phone numbers...) to the model's entities."""
+    redact: RedactStyle | Anonymizer | None = None
+    """Also return the text with entities replaced: one style for every label (`label`, `mask`, `hash`,
+    `pseudonym`, `encrypt`; the secret from `$NERKIT_KEY`) or operators per label (`Anonymizer`)."""
+    keep_titles: bool = False
+    """Keep greetings, honorifics and titles in PERSON spans ("Dr. Achterberg", not "Achterberg")."""
+    values: bool = True
+    """Give each entity that has one its normalised value (`nerkit.values`)."""
+    reference_time: datetime | None = None
+    """What relative dates ("tomorrow") count from: now by default; a naive time is taken as local."""
+    explain: bool = False
+    """Say on each entity which recognizer found it, with which check and context word."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.redact, str):
+            object.__setattr__(self, "redact", Anonymizer.from_style(self.redact, read_secret(None)))
+        if isinstance(self.labels, str):
+            raise NerkitError("E048", "labels must be a list of label names, not one string")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a model is loaded with its recognizers: the CLI and every Ray actor load through here."""
+
+    builtin_patterns: bool = True
+    phone_region: str = "US"
+    """Where phone numbers without a +country code are assumed to be (ISO 3166 code)."""
+    patterns: str | None = None
+    """A YAML/JSON file of user rules (see `patterns.load_recognizers`)."""
+    allow_pickle: bool = False
+    backend: str = "auto"
+
+    def load(self, model: str | Path | None = None, threads: int | None = None) -> NER:
+        found = recognizers(self.builtin_patterns, self.phone_region, self.patterns)
+        return NER.load(
+            model,
+            recognizers=found,
+            allow_pickle=self.allow_pickle,
+            backend=self.backend,
+            threads=threads,
+            phone_region=self.phone_region,
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One text's entities, and its redaction when the options asked for one."""
+
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    redacted: Redaction | None = None
+
+
+class NER:
+    """A trained nerkit model with its pattern recognizers. Get one with `nerkit.load(path)`."""
+
+    def __init__(
+        self,
+        tagger: Tagger,
+        label_names: Mapping[str, str] | None = None,
+        recognizers: Sequence[Recognizer] | None = None,
+        segmenter: Segmenter | None = None,
+        batch_size: int = INFERENCE_BATCH,
+        phone_region: str = "US",
+    ) -> None:
+        self.tagger = tagger
+        types = sorted({label[2:] for label in tagger.labels if label != "O"})
+        stored = tagger.metadata.get("label_names", {})
+        self.label_names = readable_names(types, {**stored, **(label_names or {})})
+        self.recognizers = list(builtin_recognizers() if recognizers is None else recognizers)
+        self.segmenter = segmenter or Segmenter()
+        self.batch_size = batch_size
+        self.phone_region = phone_region
+        """Where phone numbers without a country code are read, unless the document says otherwise."""
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        device: torch.device | str = "cpu",
+        label_names: Mapping[str, str] | None = None,
+        recognizers: Sequence[Recognizer] | None = None,
+        allow_pickle: bool = False,
+        backend: str = "auto",
+        threads: int | None = None,
+        phone_region: str = "US",
+    ) -> NER:
+        """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
+        `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
+        `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `phone_region` reads
+        values of phone numbers without a country code (as `LoadOptions`). Without `path`, the
+        default English model that ships with nerkit (see MODEL_CARD.md)."""
+        from nerkit.model import Tagger
+
+        tagger = Tagger.load(path or DEFAULT_MODEL, device, allow_pickle, backend, threads)
+        return cls(tagger, label_names, recognizers, phone_region=phone_region)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.tagger.labels
+
+    @property
+    def known_labels(self) -> set[str]:
+        """Every readable label an extraction can give: the model's and the recognizers'."""
+        return set(self.label_names.values()) | {recognizer.label for recognizer in self.recognizers}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.tagger.metadata
+
+    def predict(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+        contexts: Sequence[Context] | None = None,
+    ) -> list[Prediction]:
+        """Tag pre-tokenised sentences (lists of words) with IOB2 tags and per-word probabilities;
+        `contexts` are the words around each sentence in its document (see `Sentence.context`)."""
+        return self.tagger.predict(sentences, batch_size=batch_size, progress=progress, contexts=contexts)
+
+    def evaluate(
+        self,
+        data: Corpus | Sequence[Sentence],
+        split: str = "test",
+        limit: int | None = None,
+        batch_size: int = INFERENCE_BATCH,
+        progress: bool = False,
+    ) -> Evaluation:
+        """Entity-level scores on gold sentences (a corpus split, or sentences given directly), with the
+        predictions and error records (see `nerkit.evaluate.evaluate`)."""
+        from nerkit.corpus import Corpus
+
+        sentences = list(data[split] if isinstance(data, Corpus) else data)[:limit]
+
+        def tags(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
+            return [p.tags for p in self.predict(words, batch_size, progress, contexts)]
+
+        known = sorted({label[2:] for label in self.labels if label != "O"})
+        return evaluate(sentences, tags, known, f"split {split!r}")
+
+    def evaluate_text(
+        self, texts: Sequence[str], gold: Sequence[Sequence[tuple[int, int, str]]]
+    ) -> TextEvaluation:
+        """The whole extraction pipeline scored on raw texts with gold character spans (exact and
+        partial-overlap F1; see `evaluate.span_report`): layout, conventions and recognizers included."""
+        predicted = tuple(
+            tuple((e.start, e.end, e.label) for e in result.entities) for result in self.results(texts)
+        )
+        return TextEvaluation(
+            span_report(gold, predicted), span_report(gold, predicted, partial=True), predicted
+        )
+
+    def extract(
+        self, text: str, labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> list[Entity]:
+        """Entities in `text`, sorted and non-overlapping; `labels` keeps only those labels."""
+        return next(self.results([text], _options(labels, options))).entities
+
+    def extract_batch(
+        self, texts: Iterable[str], labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> list[list[Entity]]:
+        return list(self.iter_extract(texts, labels, options))
+
+    def iter_extract(
+        self, texts: Iterable[str], labels: Iterable[str] | None = None, options: ExtractOptions | None = None
+    ) -> Iterator[list[Entity]]:
+        """Stream entities for many texts (see `results`)."""
+        for result in self.results(texts, _options(labels, options)):
+            yield result.entities
+
+    def redact(
+        self, text: str, labels: Iterable[str] | None = None, style: RedactStyle | Anonymizer = "label"
+    ) -> Redaction:
+        """Replace the entities found in `text`; see `nerkit.entities.redact`."""
+        result = next(self.results([text], _options(labels, ExtractOptions(redact=style))))
+        assert result.redacted is not None
+        return result.redacted
+
+    def results(self, texts: Iterable[str], options: ExtractOptions | None = None) -> Iterator[Result]:
+        """The whole pipeline over many texts, in order: batching sentences across texts for speed while
+        holding only a bounded number of them in memory."""
+        if isinstance(texts, str):
+            raise NerkitError(
+                "E041", "extract_batch expects a list of texts, not one string", hint="Use extract."
+            )
+        options = options or ExtractOptions()
+        pseudonyms: dict[tuple[str, str], str] = {}
+        for group in _groups(texts, SORT_SENTENCES, GROUP_CHARACTERS):
+            for text, found in zip(group, self.tag(group), strict=True):
+                yield self.finish(text, found, options, pseudonyms)
+
+    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """The model's half of the pipeline: segment, tag and decode; the model's entities per text."""
+        if any(not isinstance(text, str) for text in texts):
+            raise NerkitError("E041", "extract expects text strings")
+        found: list[list[Entity]] = [[] for _ in texts]
+        pending: list[tuple[int, list[Word]]] = []
+        for index, text in enumerate(texts):
+            for sentence in self.segmenter.sentences(text):
+                pending.append((index, sentence))
+                if len(pending) >= SORT_SENTENCES:
+                    self._tag_sentences(texts, pending, found)
+                    pending = []
+        self._tag_sentences(texts, pending, found)
+        return found
+
+    def finish(
+        self,
+        text: str,
+        model_entities: Sequence[Entity],
+        options: ExtractOptions,
+        pseudonyms: dict[tuple[str, str], str] | None = None,
+    ) -> Result:
+        """The per-text half: recognizers (within the layout's segments), merge, span conventions
+        (docs/conventions.md), label filter, values, explanations and redaction. `pseudonyms` keeps
+        pseudonyms the same across the texts of one call."""
+        entities = self._with_patterns(text, model_entities) if options.patterns else list(model_entities)
+        entities = conform(text, entities, options.keep_titles)
+        if options.labels is not None:
+            wanted = set(options.labels)
+            entities = [entity for entity in entities if entity.label in wanted]
+        if options.values:
+            entities = self._with_values(text, entities, options.reference_time)
+        entities = [
+            _explained(entity) if options.explain else replace(entity, explanation=None)
+            for entity in entities
+        ]
+        redacted = None
+        if isinstance(options.redact, Anonymizer):
+            scope = pseudonyms if pseudonyms is not None and options.redact.scope == "batch" else {}
+            redacted = redact(text, entities, options.redact, scope)
+        return Result(text, entities, redacted)
+
+    def _with_values(self, text: str, entities: list[Entity], reference: datetime | None) -> list[Entity]:
+        reference = reference or datetime.now()
+        reference = reference if reference.tzinfo is not None else reference.astimezone()
+        region = document_region(text) or self.phone_region
+        valued = []
+        for entity in entities:
+            read = reader(entity.label, reference, region)
+            valued.append(replace(entity, value=read(entity.text)) if read else entity)
+        return valued
+
+    def _with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
+        """Recognizers run on each layout segment alone, so a match never takes in the next line's field
+        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`)."""
+        pattern: list[tuple[Entity, bool]] = []
+        pieces = []
+        for segment in layout.segments(text):
+            piece = text[segment.start : segment.end]
+            if segment.field in layout.DATE_FIELDS and layout.header_date(piece):
+                found = Entity(segment.start, segment.end, "DATE_TIME", piece, 1.0, "pattern")
+                pattern.append(
+                    (replace(found, explanation={"recognizer": "DATE_TIME", "check": "rfc2822"}), True)
+                )
+            pieces.append((segment.start, segment.end))
+        for match, structured in find_all(text, self.recognizers, pieces) if self.recognizers else []:
+            found = Entity(
+                match.start, match.end, match.label, text[match.start : match.end], match.score, "pattern"
+            )
+            pattern.append((replace(found, explanation=match.explanation), structured))
+        return merge(model_entities, pattern)
+
+    def _tag_sentences(
+        self, texts: Sequence[str], pending: list[tuple[int, list[Word]]], found: list[list[Entity]]
+    ) -> None:
+        if not pending:
+            return
+        sentences = [[word.text for word in words] for _, words in pending]
+        contexts = neighbours(sentences, [index for index, _ in pending], [])
+        predictions = self.tagger.predict(sentences, self.batch_size, contexts=contexts)
+        for (index, words), prediction in zip(pending, predictions, strict=True):
+            for start, end, kind in spans(prediction.tags):
+                first, last = words[start].start, words[end - 1].end
+                mean = sum(prediction.scores[start:end]) / (end - start)
+                found[index].append(
+                    Entity(
+                        first,
+                        last,
+                        self.label_names.get(kind, kind),
+                        texts[index][first:last],
+                        round(mean, 4),
+                    )
+                )
+
+
+def _explained(entity: Entity) -> Entity:
+    if entity.explanation is not None:
+        return entity
+    return replace(entity, explanation={"recognizer": "model", "score": entity.score})
+
+
+def _options(labels: Iterable[str] | None, options: ExtractOptions | None) -> ExtractOptions:
+    options = options or ExtractOptions()
+    if labels is None:
+        return options
+    return replace(options, labels=labels if isinstance(labels, str) else tuple(labels))  # str: E048
+
+
+def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text) if isinstance(text, str) else 0
+        if len(group) >= count or size >= characters:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group

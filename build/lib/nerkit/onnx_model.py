@@ -1,0 +1,157 @@
+"""The ONNX Runtime backend: export a trained model to ONNX, optionally quantise it to int8, and run it
+behind the same `Tagger` interface as the PyTorch model.
+
+The exported graph takes exactly what `Encoder.collate` produces (`input_ids`, `attention_mask`, and
+`token_type_ids` when word shapes are on) with dynamic batch and sequence axes, so batching, padding
+and decoding stay shared with the PyTorch path.
+
+int8 is *static* (QDQ, `onnxruntime.quantization.quantize_static`): weights per channel, and each
+MatMul's activations with a scale fixed at export from calibration sentences. Dynamic quantisation
+scales activations per batch, so a text's entities changed with whatever else was in its batch (37 of
+200 GMB test sentences changed a tag between batch sizes 1, 7 and 64); with fixed scales the
+probabilities are bit-identical across batch compositions, at the same F1 and speed
+(docs/benchmarks.md, "Same input, same output").
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
+ONNX_FILES = {None: "model.onnx", "int8": "model.int8.onnx"}
+
+
+def onnx_file(quantize: str | None) -> str:
+    if quantize not in ONNX_FILES:
+        raise NerkitError("E060", f"unknown quantization {quantize!r}", hint="Use int8, or leave it out.")
+    return ONNX_FILES[quantize]
+
+
+def export(
+    model: PreTrainedModel,
+    inputs: list[str],
+    directory: Path,
+    quantize: str | None = None,
+    calibration: Iterable[dict[str, np.ndarray]] = (),
+) -> Path:
+    """Write `model.onnx` (and `model.int8.onnx` with `quantize="int8"`, its activation ranges measured
+    on the `calibration` batches) into `directory`. The graph is traced with eager attention, plain
+    ONNX runnable anywhere. Static QDQ quantisation of the graph as traced ran as fast as dynamic
+    quantisation of ONNX Runtime's fused graph (whose fused Attention it cannot quantise statically).
+    """
+    fp32 = directory / ONNX_FILES[None]
+    example = {name: torch.ones((2, 8), dtype=torch.long) for name in inputs}
+    axes = {name: {0: "batch", 1: "sequence"} for name in inputs}
+    attention = model.config._attn_implementation
+    model.eval()
+    model.set_attn_implementation("eager")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model,
+                (),
+                str(fp32),
+                kwargs=example,
+                input_names=inputs,
+                output_names=["logits"],
+                dynamic_axes={**axes, "logits": {0: "batch", 1: "sequence"}},
+                opset_version=17,
+                dynamo=False,
+            )
+    finally:
+        model.set_attn_implementation(attention)
+    if quantize is None:
+        return fp32
+    return _quantized(fp32, directory / onnx_file(quantize), list(calibration))
+
+
+def _quantized(fp32: Path, target: Path, calibration: list[dict[str, np.ndarray]]) -> Path:
+    import logging
+
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches = iter(calibration)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.batches, None)
+
+    prepared = target.with_name(f".{target.stem}.prepared.onnx")
+    quiet = logging.getLogger().level
+    logging.getLogger().setLevel(logging.ERROR)
+    try:
+        quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+        quantize_static(
+            str(prepared),
+            str(target),
+            Batches(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+            calibrate_method=CalibrationMethod.MinMax,
+            extra_options={"CalibMovingAverage": True},
+        )
+    finally:
+        logging.getLogger().setLevel(quiet)
+        prepared.unlink(missing_ok=True)
+    return target
+
+
+@dataclass
+class _Output:
+    logits: torch.Tensor
+
+
+class OnnxModel:
+    """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime."""
+
+    def __init__(self, file: Path, config: Any, threads: int | None = None) -> None:
+        try:
+            import onnxruntime
+        except ImportError:
+            raise NerkitError(
+                "E061", "the ONNX backend needs onnxruntime", hint="pip install onnxruntime"
+            ) from None
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or torch.get_num_threads()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+        self.inputs = {node.name for node in self.session.get_inputs()}
+        self.config = config
+        self.file = file
+
+    def to(self, device: torch.device | str) -> OnnxModel:
+        if torch.device(device).type != "cpu":
+            raise NerkitError("E062", "the ONNX backend runs on CPU", hint="Use backend='torch' on GPUs.")
+        return self
+
+    def eval(self) -> OnnxModel:
+        return self
+
+    def __call__(self, **inputs: torch.Tensor) -> _Output:
+        feed = {name: value.numpy() for name, value in inputs.items() if name in self.inputs}
+        (logits,) = self.session.run(["logits"], feed)
+        return _Output(torch.from_numpy(logits))

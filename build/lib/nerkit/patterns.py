@@ -1,0 +1,472 @@
+"""Pattern recognizers for what a statistical model should not guess: emails, phone numbers, URLs, IP
+and MAC addresses, payment cards, IBANs, BICs, Bitcoin addresses, social security and NHS numbers,
+dates and times, money, percentages and degree titles, plus user rules from a file.
+
+Each recognizer returns `Match`es with character offsets into the text and a score: the share of its
+matches that were right on the PII development set (tests/data/pii, dev half), with and without one of
+its context words nearby (Presidio's idea: "card", "IBAN", "tel" make a match likelier; "version" or
+"order no." rule an IP address or phone number out). Checks come from well-kept libraries:
+`phonenumbers` for phone numbers, `python-stdnum` and `schwifty` for the identifiers in `nerkit.pii`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from nerkit import pii
+from nerkit.errors import NerkitError
+from nerkit.files import read_settings
+
+Finder = Callable[[str, "str | None"], Iterator[tuple[int, int]]]
+"""Finds `(start, end)` spans in a piece of text, given the region the document's phone numbers seem
+to be from (None when it gives no sign; see `document_region`)."""
+CONTEXT_BEFORE = 40
+CONTEXT_AFTER = 20
+"""How far (in characters) a context word may be from a match: before it, and after it."""
+RULED_OUT_BEFORE = 15
+"""A word that rules a match out ("order no.", "version") must stand just before it, on its line."""
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    label: str
+    score: float = 1.0
+    explanation: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Recognizer:
+    """A label and a function that finds it in text. `structured` recognizers match exact formats
+    (an email address is an email address) and win over overlapping model entities.
+
+    `score` is the probability that a match is right with no context word nearby, `boosted` with one of
+    the `context` words; a match with one of the `ruled_out_by` words just before it is dropped, and
+    so is one with no context word that fails `alone` (when given)."""
+
+    label: str
+    find: Finder
+    structured: bool = True
+    check: str = "pattern"
+    """What makes a match trustworthy (for explanations): "luhn", "mod-97", "phonenumbers"..."""
+    score: float = 1.0
+    context: tuple[str, ...] = ()
+    boosted: float = 1.0
+    ruled_out_by: tuple[str, ...] = ()
+    alone: Callable[[str], bool] | None = None
+
+    def __call__(
+        self, text: str, start: int = 0, end: int | None = None, region: str | None = None
+    ) -> Iterator[Match]:
+        """Matches in `text[start:end]`, with offsets into `text`; context words are looked for in
+        `text` around each match, across line and cell boundaries."""
+        end = len(text) if end is None else end
+        piece = text[start:end]
+        for first, last in self.find(piece, region):
+            first, last = first + start, last + start
+            before = text[max(0, first - CONTEXT_BEFORE) : first]
+            if self.ruled_out_by and _last_word_in(
+                before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by
+            ):
+                continue
+            word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
+            if word is None and self.alone is not None and not self.alone(text[first:last]):
+                continue
+            score = self.boosted if word is not None else self.score
+            explanation = {"recognizer": self.label, "check": self.check, "context": word, "score": score}
+            yield Match(first, last, self.label, score, explanation)
+
+
+def _word_in(window: str, words: Sequence[str]) -> str | None:
+    if not words:
+        return None
+    found = _words_pattern(tuple(words)).search(window)
+    return found.group().lower() if found else None
+
+
+def _last_word_in(window: str, words: Sequence[str]) -> bool:
+    return _words_pattern(tuple(words)).search(window) is not None
+
+
+@functools.cache
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _regex(pattern: str, flags: int = 0, check: Callable[[str], bool] | None = None) -> Finder:
+    compiled = re.compile(pattern, flags)
+
+    def find(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
+        for match in compiled.finditer(text):
+            if match.end() > match.start() and (check is None or check(match.group())):
+                yield match.span()
+
+    return find
+
+
+def _plain(find: Callable[[str], Iterator[tuple[int, int]]]) -> Finder:
+    return lambda text, region=None: find(text)
+
+
+_EMAIL = (
+    r"(?<![\w.+\-@])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w\-@])"
+)
+_URL = r"\b(?:https?://|ftp://|www\.)[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]}]"
+
+
+def _valid_email(text: str) -> bool:
+    return ".." not in text
+
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_AMOUNT = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # Indian grouping: 3,10,000
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"  # 12.000,00
+    r"|\d{1,3}(?:'\d{3})+(?:\.(?:\d{1,2}|[-\u2013]{1,2}))?"  # 1'200.-
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d{1,2})?"  # 1 200,00
+    r"|\d+,\d{2}(?!\d)(?:[ \u00a0]?[-\u2013])?"  # 50,00
+    rf"|{_NUMBER}"
+)
+"""An amount as it is written in many locales; `values` reads which separator is which."""
+_SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|crore|lakh|[kKmMbB])\b)?"
+_CURRENCY_SYMBOL = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|Rs\.?|[$€£¥₹₩₽₺₦₱฿₴])"
+_CURRENCY_CODE = (
+    r"(?:USD|EUR|GBP|JPY|CHF|CNY|INR|CAD|AUD|NZD|SGD|HKD|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|KES|NGN|AED"
+    r"|SAR|TRY|RUB|KRW)"
+)
+_CURRENCY_WORD = r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|rupees?|francs?|cents?|kr|zł)"
+_MONEY = (
+    rf"(?<![\w$€£¥₹₩₽])(?:{_CURRENCY_SYMBOL}\s?(?:{_AMOUNT}){_SCALE}"
+    rf"|{_CURRENCY_CODE}\s?(?:{_AMOUNT}){_SCALE}"
+    rf"|(?:{_AMOUNT}){_SCALE}\s?(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE}\b|{_CURRENCY_WORD}(?!\w)))"
+)
+_PERCENT = rf"(?<![\w.])[-+]?(?:{_NUMBER})\s?(?:%|percent\b|per cent\b|pct\b)"
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[5-9]|20)\d\d"
+_CLOCK = (
+    r"(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[aApP](?:\.[mM]\.|[mM]))?"
+    r"|(?:1[0-2]|0?[1-9])\s?[aApP](?:\.[mM]\.|[mM])(?!\w)|noon|midnight)"
+)
+_DATE = (
+    rf"(?:{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?Z?)?"
+    rf"|(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])[/.](?:{_YEAR}|\d\d)(?!\d)"
+    rf"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:{_YEAR}|\d\d)(?!\d)"
+    rf"|(?:{_WEEKDAY_SHORT},?\s)?{_DAY}\.?(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?"
+    rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
+    rf"|{_MONTH}\s{_YEAR}"
+    rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
+    r"|(?:next|last|this)\s(?:week|month|year|weekend)"
+    r"|today|tomorrow|yesterday|tonight)"
+)
+DATE_PATTERN = (
+    rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"
+    rf"|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"
+    r"(?![\w/:-]|\.\d)"
+)
+
+_DEGREE_ABBREVIATIONS = (
+    r"B\.\s?Sc\.|BSc|B\.S\.|B\.A\.|M\.\s?Sc\.|MSc|M\.S\.|M\.A\.|MBA|M\.B\.A\.|Ph\.\s?D\.|PhD|DPhil|D\.Phil\."
+    r"|M\.D\.|LL\.B\.|LL\.M\.|LLB|LLM|J\.D\.|B\.Eng\.|M\.Eng\.|BEng|MEng|MPhil|M\.Phil\.|Ed\.D\.|EdD"
+    r"|D\.D\.S\.|DDS|Pharm\.D\.|PharmD|B\.Ed\.|M\.Ed\.|BBA|B\.B\.A\.|MFA|M\.F\.A\.|BFA|M\.P\.H\."
+)
+_FIELD = r"(?:[A-Z][a-z]+|and|of|&)(?:\s(?:[A-Z][a-z]+|and|of|&))*(?<!\sand)(?<!\sof)(?<!\s&)"
+_DEGREE_NAME = (
+    r"(?:Bachelor|Master|Doctor)(?:'s|\u2019s)?\s(?:of|in)\s(?:Science|Arts|Business\sAdministration|Engineering"
+    r"|Laws|Philosophy|Education|Fine\sArts|Medicine|Public\sHealth|Public\sAdministration|Technology"
+    r"|Computer\sScience|Nursing|Music|Architecture|Divinity|Dental\sSurgery|Pharmacy)"
+    r"|(?:[Bb]achelor|[Mm]aster)(?:'s|\u2019s)\sdegree|[Dd]octorate"
+)
+_DEGREE = rf"(?<![\w.])(?:{_DEGREE_ABBREVIATIONS}|{_DEGREE_NAME})(?:\s(?:in|of)\s{_FIELD})?(?!\w)"
+
+
+_PHONE_CONTEXT = (
+    "tel",
+    "telephone",
+    "phone",
+    "call",
+    "mobile",
+    "cell",
+    "fax",
+    "ring",
+    "reach",
+    "contact",
+    "whatsapp",
+    "t",
+    "m",
+    "p",
+    "ph",
+    "mob",
+)
+_NOT_A_PHONE = (
+    "order",
+    "order no",
+    "invoice",
+    "ref",
+    "reference",
+    "ticket",
+    "case",
+    "account",
+    "acct",
+    "po",
+    "sku",
+    "serial",
+    "tracking",
+    "customer no",
+    "policy",
+    "id",
+    "no.",
+    "#",
+)
+
+
+def _phone_numbers(default_region: str) -> Finder:
+    """Valid numbers read in the default region and, when the document points elsewhere, in that one."""
+
+    def find(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
+        seen = set()
+        for where in dict.fromkeys((default_region, region or default_region)):
+            for match in phonenumbers.PhoneNumberMatcher(text, where, leniency=phonenumbers.Leniency.VALID):
+                if (match.start, match.end) not in seen:
+                    seen.add((match.start, match.end))
+                    yield match.start, match.end
+
+    return find
+
+
+_CALLING_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})[\s(.-]*\d")
+
+
+def document_region(text: str) -> str | None:
+    """The region a document's national-format phone numbers are most likely in: the most frequent
+    country among its international numbers (+49 ...) and IBANs; None when it has neither."""
+    votes: Counter[str] = Counter()
+    for match in _CALLING_CODE.finditer(text):
+        digits = match.group(1)
+        for length in (1, 2, 3):
+            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length]), ())
+            if length <= len(digits) and regions:
+                votes[regions[0]] += 1
+                break
+    for start, _ in pii.ibans(text):
+        votes[text[start : start + 2]] += 1
+    votes.pop("001", None)
+    return votes.most_common(1)[0][0] if votes else None
+
+
+_CARD_CONTEXT = (
+    "card",
+    "credit card",
+    "debit card",
+    "visa",
+    "mastercard",
+    "amex",
+    "american express",
+    "cc",
+    "pan",
+    "payment",
+    "paid with",
+    "charged",
+)
+_IP_NOT = (
+    "version",
+    "ver",
+    "v",
+    "firmware",
+    "release",
+    "build",
+    "update",
+    "patch",
+    "sdk",
+    "app",
+    "driver",
+    "os",
+)
+
+
+def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
+    """The recognizers nerkit ships. `phone_region` is where numbers without a +country code are
+    assumed to be (ISO 3166 code, e.g. US, GB, DE) unless the document says otherwise (see
+    `document_region`); the scores are the dev-set precisions in docs/pii.md."""
+    return [
+        Recognizer(
+            "EMAIL",
+            _regex(_EMAIL, check=_valid_email),
+            score=0.99,
+            context=("email", "e-mail", "mail"),
+            boosted=1.0,
+        ),
+        Recognizer(
+            "URL",
+            _regex(_URL, re.IGNORECASE),
+            score=0.97,
+            context=("http", "link", "website", "site", "url", "visit"),
+            boosted=0.99,
+        ),
+        Recognizer(
+            "IP_ADDRESS",
+            _plain(pii.ips),
+            check="ipaddress",
+            score=0.9,
+            context=("ip", "address", "host", "server", "gateway", "dns", "subnet", "login from"),
+            boosted=0.98,
+            ruled_out_by=_IP_NOT,
+        ),
+        Recognizer(
+            "MAC_ADDRESS",
+            _plain(pii.macs),
+            check="format",
+            score=0.95,
+            context=("mac", "hardware address", "ethernet", "wi-fi", "wifi", "device"),
+            boosted=0.99,
+        ),
+        Recognizer(
+            "CREDIT_CARD",
+            _plain(pii.cards),
+            check="luhn+issuer",
+            score=0.9,
+            context=_CARD_CONTEXT,
+            boosted=0.99,
+        ),
+        Recognizer(
+            "IBAN",
+            _plain(pii.ibans),
+            check="mod-97",
+            score=0.98,
+            context=("iban", "account", "bank", "transfer", "pay to"),
+            boosted=1.0,
+        ),
+        Recognizer(
+            "BIC",
+            _plain(pii.bics),
+            check="country+registry",
+            score=0.9,
+            context=("bic", "swift", "bank"),
+            boosted=0.98,
+            alone=pii.registered_bic,
+        ),
+        Recognizer(
+            "CRYPTO",
+            _plain(pii.bitcoin_addresses),
+            check="base58check/bech32",
+            score=0.98,
+            context=("bitcoin", "btc", "wallet", "crypto", "address"),
+            boosted=1.0,
+        ),
+        Recognizer(
+            "US_SSN",
+            _plain(pii.ssns),
+            check="ssa-rules",
+            score=0.8,
+            context=("ssn", "social security", "social security number", "ss#", "ss no"),
+            boosted=0.98,
+            ruled_out_by=_NOT_A_PHONE + _PHONE_CONTEXT,
+        ),
+        Recognizer(
+            "UK_NHS",
+            _plain(pii.nhs_numbers),
+            check="mod-11",
+            score=0.5,
+            context=("nhs", "nhs number", "nhs no", "patient", "health service"),
+            boosted=0.98,
+            alone=lambda _: False,
+        ),
+        Recognizer(
+            "PHONE_NUMBER",
+            _phone_numbers(phone_region),
+            check="phonenumbers",
+            score=0.9,
+            context=_PHONE_CONTEXT,
+            boosted=0.98,
+            ruled_out_by=_NOT_A_PHONE,
+        ),
+        Recognizer(
+            "MONEY",
+            _regex(_MONEY),
+            score=0.97,
+            context=("price", "total", "amount", "cost", "fee", "paid", "pay", "due", "balance"),
+            boosted=0.99,
+        ),
+        Recognizer("PERCENT", _regex(_PERCENT, re.IGNORECASE), score=0.99),
+        Recognizer("DEGREE", _regex(_DEGREE), score=0.95),
+        Recognizer("DATE_TIME", _regex(DATE_PATTERN), structured=False, score=0.9),
+    ]
+
+
+def recognizers(
+    builtin: bool = True, phone_region: str = "US", rules: str | Path | None = None
+) -> list[Recognizer]:
+    """The recognizers an extraction runs: the built-in ones (unless `builtin` is off), then the user
+    rules in the file `rules` (see `load_recognizers`). The CLI and every Ray actor build them here."""
+    found = builtin_recognizers(phone_region) if builtin else []
+    return found + (load_recognizers(rules) if rules else [])
+
+
+def _phrases(phrases: Sequence[str], ignore_case: bool) -> Callable[[str], Iterator[tuple[int, int]]]:
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(set(phrases), key=len, reverse=True))
+    return _regex(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+def load_recognizers(path: str | Path) -> list[Recognizer]:
+    """User rules, like spaCy's EntityRuler, from YAML or JSON: a list of
+    `{label, pattern}` (a regular expression) or `{label, phrases: [...]}`, optionally `ignore_case`."""
+    path = Path(path)
+    rules = read_settings(path, "E050", "patterns")
+    if isinstance(rules, dict):
+        rules = rules.get("patterns", rules)
+    if not isinstance(rules, list):
+        raise NerkitError("E050", "expected a list of {label, pattern} or {label, phrases}", path=path)
+    return [_recognizer(rule, number, path) for number, rule in enumerate(rules, start=1)]
+
+
+def _recognizer(rule: object, number: int, path: Path) -> Recognizer:
+    where = f"rule {number}"
+    if not isinstance(rule, dict) or not isinstance(rule.get("label"), str) or not rule["label"]:
+        raise NerkitError("E051", f"{where} needs a non-empty 'label'", path=path)
+    ignore_case = bool(rule.get("ignore_case", False))
+    if isinstance(rule.get("pattern"), str):
+        try:
+            finder = _regex(rule["pattern"], re.IGNORECASE if ignore_case else 0)
+        except re.error as error:
+            raise NerkitError("E051", f"{where}: invalid regular expression ({error})", path=path) from None
+    elif isinstance(rule.get("phrases"), list) and all(isinstance(p, str) and p for p in rule["phrases"]):
+        finder = _phrases(rule["phrases"], ignore_case)
+    else:
+        raise NerkitError(
+            "E051",
+            f"{where} needs 'pattern' (a regular expression) or 'phrases' (a list of strings)",
+            path=path,
+        )
+    return Recognizer(rule["label"], finder)
+
+
+def find_all(
+    text: str, recognizers: Iterable[Recognizer], pieces: Iterable[tuple[int, int]] | None = None
+) -> list[tuple[Match, bool]]:
+    """Every match of every recognizer within each `(start, end)` piece of `text` (the whole text by
+    default), with whether it came from a structured recognizer."""
+    recognizers = list(recognizers)
+    region = document_region(text) if any(r.label == "PHONE_NUMBER" for r in recognizers) else None
+    return [
+        (match, recognizer.structured)
+        for start, end in (pieces if pieces is not None else [(0, len(text))])
+        for recognizer in recognizers
+        for match in recognizer(text, start, end, region)
+    ]

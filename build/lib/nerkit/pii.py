@@ -1,0 +1,153 @@
+"""Finders for identifiers that carry their own check: payment cards (Luhn), IBANs (mod 97), BIC/SWIFT
+codes, MAC and IP addresses, Bitcoin addresses, US social security and UK NHS numbers.
+
+A finder yields the `(start, end)` of each candidate that passes its check; `nerkit.patterns` wraps them
+as recognizers with their context words. The checks come from `python-stdnum` and `schwifty` where
+they exist, so a string that merely looks like a card number is not one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from stdnum import bitcoin, luhn
+from stdnum.gb import nhs
+from stdnum.us import ssn
+
+_CARD = re.compile(
+    r"(?<![\w-])\d{4}(?:([ -]?)\d{4}){2}\1\d{1,7}(?![\w-])|(?<![\w-])3[47]\d\d([ -]?)\d{6}\2\d{5}(?![\w-])"
+)
+_ISSUERS = (
+    ("Visa", r"4", (13, 16, 19)),
+    ("Mastercard", r"5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720", (16,)),
+    ("American Express", r"3[47]", (15,)),
+    ("Discover", r"6011|65|64[4-9]", (16, 19)),
+    ("Diners Club", r"30[0-5]|36|38", (14, 16)),
+    ("JCB", r"35(?:2[89]|[3-8]\d)", (16, 19)),
+    ("UnionPay", r"62", (16, 19)),
+    ("Maestro", r"5[06-8]|6\d", (12, 13, 14, 15, 16, 17, 18, 19)),
+)
+
+
+def card_issuer(digits: str) -> str | None:
+    """The scheme a card number belongs to, from its leading digits and length; None if no scheme
+    issues such numbers."""
+    for name, prefix, lengths in _ISSUERS:
+        if len(digits) in lengths and re.match(prefix, digits):
+            return name
+    return None
+
+
+def cards(text: str) -> Iterator[tuple[int, int]]:
+    for match in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn.is_valid(digits) and card_issuer(digits):
+            yield match.span()
+
+
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
+
+
+def ibans(text: str) -> Iterator[tuple[int, int]]:
+    """IBANs written compact or in groups of four; a candidate that swallowed a following word is
+    shortened group by group until its checksum holds."""
+    from schwifty import IBAN
+
+    for match in _IBAN.finditer(text):
+        start, end = match.span()
+        while end - start >= 15:
+            try:
+                IBAN(text[start:end])
+            except ValueError:
+                cut = text.rfind(" ", start, end)
+                if cut <= start:
+                    break
+                end = cut
+                continue
+            yield start, end
+            break
+
+
+_BIC = re.compile(r"(?<![\w])[A-Z]{4}[A-Z]{2}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?(?![\w])")
+
+
+def bics(text: str) -> Iterator[tuple[int, int]]:
+    """BIC/SWIFT codes with a valid country; `patterns` asks for a context word or a bank in
+    schwifty's registry, since many upper-case words have the same shape."""
+    from schwifty import BIC
+
+    for match in _BIC.finditer(text):
+        try:
+            BIC(match.group())
+        except ValueError:
+            continue
+        yield match.span()
+
+
+def registered_bic(code: str) -> bool:
+    from schwifty import BIC
+
+    try:
+        return bool(BIC(code).exists)
+    except ValueError:
+        return False
+
+
+_MAC = re.compile(
+    r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-]))(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:-]|\.[0-9A-Fa-f])"
+    r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])"
+)
+
+
+def macs(text: str) -> Iterator[tuple[int, int]]:
+    for match in _MAC.finditer(text):
+        yield match.span()
+
+
+_IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\w|\.\d)"
+_IPV6 = (
+    r"(?<![\w:])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?=[0-9A-Fa-f:]*[0-9A-Fa-f])"
+    r"[0-9A-Fa-f:]{2,39}(?:/\d{1,3})?(?![\w:])"
+)
+_IP = re.compile(f"{_IPV4}|{_IPV6}")
+
+
+def ips(text: str) -> Iterator[tuple[int, int]]:
+    for match in _IP.finditer(text):
+        candidate = match.group()
+        try:
+            ipaddress.ip_interface(candidate) if "/" in candidate else ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        yield match.span()
+
+
+_BITCOIN = re.compile(r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![\w])")
+
+
+def bitcoin_addresses(text: str) -> Iterator[tuple[int, int]]:
+    for match in _BITCOIN.finditer(text):
+        if bitcoin.is_valid(match.group()):
+            yield match.span()
+
+
+_SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
+
+
+def ssns(text: str) -> Iterator[tuple[int, int]]:
+    """Social security numbers as written (123-45-6789): stdnum rules out the area, group and serial
+    numbers never issued and the numbers published in advertising."""
+    for match in _SSN.finditer(text):
+        if ssn.is_valid(match.group().replace(" ", "-")):
+            yield match.span()
+
+
+_NHS = re.compile(r"(?<![\w-])\d{3}([- ]?)\d{3}\1\d{4}(?![\w-])")
+
+
+def nhs_numbers(text: str) -> Iterator[tuple[int, int]]:
+    for match in _NHS.finditer(text):
+        if nhs.is_valid(match.group()):
+            yield match.span()

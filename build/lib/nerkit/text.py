@@ -1,0 +1,156 @@
+"""Raw text to sentences of words, each with character offsets into the original string.
+
+Offsets are first-class: whatever is found in the words maps back to the exact characters a user gave.
+Raw text is first cut where its layout says entities end (`nerkit.layout`: lines of signatures and
+headers, table cells, field names), then each piece by spaCy's rule-based English tokenizer and
+sentencizer from a blank pipeline
+(no model needed), whose Penn-Treebank-like words (`n't`, `U.S.`, `$` `5`) match how GMB and CoNLL
+were tokenised. Long texts are cut at paragraph breaks (or, failing that, whitespace) into chunks so
+memory stays bounded whatever the input size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from nerkit import layout
+
+_WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*|[^\w\s]", re.UNICODE)
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: int
+    end: int
+
+
+def word_spans(words: Sequence[Word], spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Character spans `(start, end, label)` as word spans over `words`: those whose edges fall on the
+    words' edges (others are not expressible in these words and are left out)."""
+    starts = {word.start: index for index, word in enumerate(words)}
+    ends = {word.end: index + 1 for index, word in enumerate(words)}
+    return [
+        (starts[start], ends[end], label) for start, end, label in spans if start in starts and end in ends
+    ]
+
+
+def word_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """Split text into words (runs of word characters, or single punctuation marks), additionally
+    cutting at the given character positions so that annotated spans always fall on word edges."""
+    boundaries = sorted(set(cuts))
+    offsets: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        for cut in boundaries:
+            if start < cut < end:
+                offsets.append((start, cut))
+                start = cut
+        offsets.append((start, end))
+    return offsets
+
+
+def detokenize(words: Iterable[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join words with single spaces, returning the text and each word's offsets."""
+    pieces: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    position = 0
+    for word in words:
+        if pieces:
+            position += 1
+        offsets.append((position, position + len(word)))
+        pieces.append(word)
+        position += len(word)
+    return " ".join(pieces), offsets
+
+
+def chunks(text: str, size: int) -> Iterator[int]:
+    """Start offsets of pieces of at most about `size` characters, cut at paragraph breaks where
+    possible, else at whitespace, else anywhere (a single enormous token)."""
+    start = 0
+    while start < len(text):
+        yield start
+        if len(text) - start <= size:
+            return
+        window = text[start : start + size]
+        breaks = [match.end() for match in _PARAGRAPH.finditer(window)]
+        cut = breaks[-1] if breaks and breaks[-1] > size // 4 else window.rfind(" ", size // 4) + 1
+        start += cut if cut > 0 else size
+
+
+def _infixes():
+    """spaCy's English infix rules without the ones that split at hyphens: GMB and CoNLL keep
+    `Washington-based`, `Boutros-Ghali`, `1996-12-06` and `2-0` as single words, and a model sees
+    raw text best the way it saw its training data (measured in docs/results.md)."""
+    from spacy.lang.char_classes import (
+        ALPHA,
+        ALPHA_LOWER,
+        ALPHA_UPPER,
+        CONCAT_QUOTES,
+        LIST_ELLIPSES,
+        LIST_ICONS,
+    )
+    from spacy.util import compile_infix_regex
+
+    return compile_infix_regex(
+        [
+            *LIST_ELLIPSES,
+            *LIST_ICONS,
+            r"(?<=[0-9])[+*^](?=[0-9-])",
+            rf"(?<=[{ALPHA_LOWER}{CONCAT_QUOTES}])\.(?=[{ALPHA_UPPER}{CONCAT_QUOTES}])",
+            rf"(?<=[{ALPHA}]),(?=[{ALPHA}])",
+            rf"(?<=[{ALPHA}0-9])[:<>=/](?=[{ALPHA}])",
+        ]
+    )
+
+
+class Segmenter:
+    """Sentences and words with offsets, from a blank spaCy English pipeline plus its sentencizer."""
+
+    def __init__(self, chunk_size: int = 100_000, max_sentence_words: int = 400) -> None:
+        self.chunk_size = chunk_size
+        self.max_sentence_words = max_sentence_words
+
+    @cached_property
+    def _nlp(self):
+        import spacy
+
+        nlp = spacy.blank("en")
+        nlp.tokenizer.infix_finditer = _infixes().finditer
+        nlp.add_pipe("sentencizer")
+        nlp.max_length = self.chunk_size * 2
+        return nlp
+
+    def sentences(self, text: str) -> Iterator[list[Word]]:
+        """Sentences of non-space words, within the layout's segments (`nerkit.layout`), so no sentence
+        runs across a signature line, a table cell or a header field's name. Sentences longer than
+        `max_sentence_words` (lists without punctuation) are cut so one never holds a whole document."""
+        found = layout.segments(text)
+        masked = layout.mask(text, found)
+        pieces = [
+            (segment.start + offset, segment.start + offset + size)
+            for segment in found
+            for offset, size in _chunk_sizes(masked[segment.start : segment.end], self.chunk_size)
+        ]
+        docs = self._nlp.pipe(masked[start:end] for start, end in pieces)
+        for (start, _), doc in zip(pieces, docs, strict=True):
+            for sentence in doc.sents:
+                words = [
+                    Word(token.text, start + token.idx, start + token.idx + len(token.text))
+                    for token in sentence
+                    if not token.is_space and token.text.strip()
+                ]
+                for offset in range(0, len(words), self.max_sentence_words):
+                    if words[offset : offset + self.max_sentence_words]:
+                        yield words[offset : offset + self.max_sentence_words]
+
+
+def _chunk_sizes(text: str, size: int) -> Iterator[tuple[int, int]]:
+    starts = list(chunks(text, size))
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        yield start, end - start

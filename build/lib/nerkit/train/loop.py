@@ -1,0 +1,361 @@
+"""Fine-tuning: the loop, its schedule, validation after each epoch, best model, early stopping,
+checkpoints to resume from, and data parallelism when launched by torchrun or accelerate."""
+
+from __future__ import annotations
+
+import math
+import platform
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from torch.nn.functional import cross_entropy
+from torch.nn.parallel import DistributedDataParallel
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from nerkit._version import __version__
+from nerkit.corpus import Corpus, Sentence
+from nerkit.decode import word_rows
+from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
+from nerkit.errors import NerkitError
+from nerkit.evaluate import Report, evaluate
+from nerkit.labels import UNKNOWN, label_list, readable_names
+from nerkit.model import Network, Tagger
+from nerkit.train import checkpoint as checkpoints
+from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
+from nerkit.train.config import TrainConfig
+from nerkit.train.distill import distillation_loss, load_teachers, soft_labels
+from nerkit.train.distributed import Distributed
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    best_epoch: int
+    validation: Report | None
+    """None when the validation split was trained on (`train_with_validation`)."""
+    test: Report | None
+    history: list[dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What `on_step` sees after each optimiser step (and after that step's checkpoint, if any)."""
+
+    epoch: int
+    step: int
+    global_step: int
+    loss: float
+    tagger: Tagger
+    rank: int
+
+
+def _label_ids(sentences: Sequence[Sentence], labels: Sequence[str]) -> list[list[int]]:
+    index = {label: position for position, label in enumerate(labels)} | {UNKNOWN: IGNORE}
+    return [[index[tag] for tag in sentence.tags] for sentence in sentences]
+
+
+def evaluate_tagger(
+    tagger: Tagger,
+    sentences: Sequence[Sentence],
+    batch_size: int = 64,
+    distributed: Distributed | None = None,
+) -> Report:
+    """`evaluate` with each rank tagging its share; every rank scores all of them, so decisions such
+    as early stopping agree across ranks."""
+    distributed = distributed or Distributed()
+
+    def predict(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
+        mine = distributed.shard(list(zip(words, contexts, strict=True)))
+        found = tagger.predict([w for w, _ in mine], batch_size, contexts=[c for _, c in mine])
+        return distributed.gather([prediction.tags for prediction in found], len(words))
+
+    return evaluate(sentences, predict).report
+
+
+def _seed_everything(seed: int) -> random.Random:
+    transformers.set_seed(seed)
+    return random.Random(seed)
+
+
+def _optimizer(network: Network, config: TrainConfig, steps: int):
+    layers = network.encoder.config.num_hidden_layers
+    groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
+    for name, parameter in network.named_parameters():
+        decays = not (
+            parameter.ndim < 2 or "LayerNorm" in name or "bias" in name or name.startswith("transitions.")
+        )
+        rate = _rate_scale(name, layers, config.layer_decay, config.head_lr_scale)
+        groups.setdefault((rate, decays), []).append(parameter)
+    optimizer = torch.optim.AdamW(
+        [
+            {
+                "params": parameters,
+                "lr": config.resolved_learning_rate * rate,
+                "weight_decay": config.weight_decay if decays else 0.0,
+            }
+            for (rate, decays), parameters in sorted(groups.items())
+        ]
+    )
+    scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(config.warmup_ratio * steps), steps)
+    return optimizer, scheduler
+
+
+def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -> float:
+    """Where a parameter sits decides its learning rate: the head above the encoder, layer N below
+    layer N+1, the embeddings below every layer."""
+    if name.startswith(Network.HEAD):
+        return head_scale
+    layer = re.search(r"\.layer\.(\d+)\.", name)
+    if layer is not None:
+        return layer_decay ** (layers - 1 - int(layer[1]))
+    return layer_decay**layers if "embeddings" in name else 1.0
+
+
+def _step(
+    model: torch.nn.Module,
+    tagger: Tagger,
+    batch: Sequence[Window],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    config: TrainConfig,
+    targets: torch.Tensor | None = None,
+) -> float:
+    inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
+    labels = inputs.pop("labels")
+    logits = model(**inputs)
+    transitions = tagger.decoder.transitions
+    if transitions is None:
+        loss = cross_entropy(logits.flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE)
+    else:
+        loss = transitions.nll(*word_rows(logits, labels))
+    if targets is not None:
+        labelled = logits[labels != IGNORE]
+        loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
+            labelled, targets.to(tagger.device)
+        )
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.item())
+
+
+def _metadata(
+    corpus: Corpus,
+    config: TrainConfig,
+    labels: list[str],
+    sizes: Mapping[str, int],
+    processes: int,
+) -> dict[str, Any]:
+    return {
+        "nerkit_version": __version__,
+        "labels": labels,
+        "label_names": readable_names(corpus.entity_types),
+        "scheme": "IOB2",
+        "base": config.base or "all-MiniLM-L6-v2 (bundled)",
+        "data": {
+            "corpus": corpus.name,
+            "sources": list(corpus.sources),
+            "fingerprint": corpus.fingerprint,
+            "split": "reference (test N%10==0, validation N%10==9)"
+            if len(corpus.sources) == 1
+            else "files as given",
+            "sizes": dict(sizes),
+            "repairs": dict(corpus.repairs),
+        },
+        "hyperparameters": {**asdict(config), "learning_rate": config.resolved_learning_rate},
+        "processes": processes,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def train(
+    corpus: Corpus,
+    out: str | Path,
+    config: TrainConfig | None = None,
+    *,
+    device: torch.device | str = "cpu",
+    progress: bool = True,
+    resume: bool = False,
+    on_step: Callable[[Progress], None] | None = None,
+) -> TrainResult:
+    """Fine-tune `config.base` on `corpus["train"]`, keep the epoch with the best validation F1 in `out`,
+    stop after `patience` epochs without improvement, and score the kept model on the test split.
+    With `train_with_validation` the validation sentences are trained on too, and the last epoch is kept.
+
+    The state needed to carry on is checkpointed to `<out>.checkpoint` after every epoch and every
+    `config.checkpoint_steps` steps; `resume=True` continues from there and ends with the same weights
+    and scores as a run that was never interrupted. Under torchrun/accelerate each process trains on
+    its shard of every epoch's batches; rank 0 alone writes files and progress.
+    """
+    config = (config or TrainConfig()).validated()
+    out = Path(out)
+    train_sentences = corpus["train"][: config.limit_train] if config.limit_train else corpus["train"]
+    validation = corpus["validation"]
+    if not train_sentences or not validation:
+        raise NerkitError(
+            "E032",
+            f"need training and validation sentences, got {len(train_sentences)} and {len(validation)}",
+            hint="Give a corpus name or single file (split automatically), or pass --train and --validation.",
+        )
+    if config.train_with_validation:
+        train_sentences = [*train_sentences, *validation]
+    distributed = Distributed.from_environment()
+    device = distributed.device(device)
+    labels = label_list(corpus.entity_types)
+    rng = _seed_everything(config.seed)
+    tagger = Tagger.from_base(
+        config.base,
+        labels,
+        config.max_length,
+        device,
+        config.casing,
+        allow_pickle=config.allow_pickle,
+        context=config.context,
+        layers=config.layers,
+    )
+    network = tagger.network(crf=config.crf)
+    teachers = load_teachers(config.teachers, tagger, device)
+    torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
+    windows = tagger.encoder.encode(
+        [s.words for s in train_sentences],
+        _label_ids(train_sentences, labels),
+        [s.context for s in train_sentences],
+    )
+    soft = (
+        soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
+        if teachers
+        else None
+    )
+    del teachers
+    lengths = [len(window) for window in windows]
+    batches_per_epoch = math.ceil(len(windows) / config.batch_size)
+    steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
+    optimizer, scheduler = _optimizer(network, config, steps_per_epoch * config.epochs)
+    sizes = {"train": len(train_sentences), "validation": len(validation), "test": len(corpus["test"])}
+    metadata = _metadata(corpus, config, labels, sizes, distributed.world_size)
+    saved_at = checkpoint_path(out)
+
+    position = Position()
+    if resume:
+        state = checkpoints.load(saved_at, config, corpus.fingerprint, distributed.world_size)
+        network.load_state_dict(state.model)
+        optimizer.load_state_dict(state.optimizer)
+        scheduler.load_state_dict(state.scheduler)
+        checkpoints.restore_rng(rng, state, distributed.rank)
+        position = state.position
+    model = DistributedDataParallel(network) if distributed.enabled else network
+
+    def save_checkpoint() -> None:
+        rng_states = distributed.gather_objects(torch.get_rng_state())
+        if distributed.is_main:
+            state = Checkpoint(
+                position,
+                network.state_dict(),
+                optimizer.state_dict(),
+                scheduler.state_dict(),
+                rng.getstate(),
+                rng_states,
+            )
+            checkpoints.save(saved_at, state, config, corpus.fingerprint, distributed.world_size)
+        distributed.barrier()
+
+    quiet = not progress or not distributed.is_main
+    bar = tqdm(
+        total=steps_per_epoch * config.epochs, initial=position.global_step, unit="step", disable=quiet
+    )
+    say = bar.write if not quiet else lambda _: None
+    while position.epoch <= config.epochs and not position.finished:
+        epoch, started = position.epoch, time.perf_counter()
+        bar.set_description(f"epoch {epoch}/{config.epochs}")
+        if position.order is None:
+            position.order = length_grouped_batches(lengths, config.batch_size, rng)
+        mine = distributed.shard(position.order)
+        model.train()
+        for batch in mine[position.done :]:
+            targets = torch.cat([soft[i] for i in batch]) if soft is not None else None
+            loss = _step(model, tagger, [windows[i] for i in batch], optimizer, scheduler, config, targets)
+            position.done += 1
+            position.global_step += 1
+            position.loss_sum += loss
+            bar.set_postfix(loss=f"{position.loss_sum / position.done:.4f}", refresh=False)
+            bar.update()
+            if config.checkpoint_steps and position.global_step % config.checkpoint_steps == 0:
+                save_checkpoint()
+            if on_step is not None:
+                on_step(Progress(epoch, position.done, position.global_step, loss, tagger, distributed.rank))
+        seen = config.train_with_validation
+        report = None if seen else evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
+        epoch_loss = distributed.mean(position.loss_sum / max(len(mine), 1))
+        scores = {"validation_f1": report.micro.f1} if report else {}
+        position.history.append(
+            {
+                "epoch": epoch,
+                "loss": round(epoch_loss, 5),
+                **scores,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        scored = f"  validation F1 {report.micro.f1:.4f}" if report else ""
+        say(f"epoch {epoch}: loss {epoch_loss:.4f}{scored}")
+        if report is None or report.micro.f1 > position.best_f1:
+            position.best_epoch = epoch
+            if report is not None:
+                position.best_f1, position.best_report = report.micro.f1, report.to_dict()
+            if distributed.is_main:
+                kept = {"history": position.history, "best_epoch": epoch, "metrics": _metrics(position)}
+                tagger.save(out, {**metadata, **kept})
+        elif epoch - position.best_epoch >= config.patience:
+            say(f"early stop: no validation gain for {config.patience} epochs")
+            position.finished = True
+        position.epoch, position.done, position.order, position.loss_sum = epoch + 1, 0, None, 0.0
+        save_checkpoint()
+    bar.close()
+    return _finish(tagger, corpus, out, config, metadata, position, distributed)
+
+
+def _finish(
+    tagger: Tagger,
+    corpus: Corpus,
+    out: Path,
+    config: TrainConfig,
+    metadata: dict[str, Any],
+    position: Position,
+    distributed: Distributed,
+) -> TrainResult:
+    """Score the kept epoch on the test split, record it, and drop the checkpoint it no longer needs."""
+    best = Tagger.load(out, tagger.device) if position.best_epoch != len(position.history) else tagger
+    test_sentences = corpus["test"]
+    test = (
+        evaluate_tagger(best, test_sentences, config.eval_batch_size, distributed) if test_sentences else None
+    )
+    metrics = {**_metrics(position), **({"test": test.to_dict()} if test else {})}
+    if distributed.is_main:
+        best.save(
+            out,
+            {**metadata, "history": position.history, "best_epoch": position.best_epoch, "metrics": metrics},
+        )
+        shutil.rmtree(checkpoint_path(out), ignore_errors=True)
+    distributed.barrier()
+    validation = Report.from_dict(position.best_report) if position.best_report else None
+    return TrainResult(out, position.best_epoch, validation, test, position.history)
+
+
+def _metrics(position: Position) -> dict[str, Any]:
+    return {"validation": position.best_report} if position.best_report else {}

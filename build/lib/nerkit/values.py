@@ -1,0 +1,290 @@
+"""Machine-readable values for entities, in Duckling's spirit: a DATE_TIME becomes an ISO 8601 time with
+its grain (or an interval), MONEY an amount and ISO 4217 currency, a PHONE_NUMBER its E.164 form, a card
+its issuer and last four digits, an IBAN its country and bank code.
+
+Dates are read by `dateparser` against a reference time; it does not read "the Thursday after next" or
+intervals ("14-16 May", "from 9am to 5pm"), which `_relative_weekday` and `_interval` add. Amounts are read
+by `price-parser`, which settles which separator is the decimal one ("3.975,50", "1,20,000").
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+
+Value = dict[str, Any]
+
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+    "trillion": 1e12, "lakh": 1e5, "crore": 1e7,
+}  # fmt: skip
+_CURRENCIES = {
+    "us$": "USD", "$": "USD", "a$": "AUD", "c$": "CAD", "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "r$": "BRL",
+    "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "rs": "INR", "rs.": "INR", "₩": "KRW", "₽": "RUB",
+    "₺": "TRY", "₦": "NGN", "₱": "PHP", "฿": "THB", "₴": "UAH", "dollar": "USD", "euro": "EUR",
+    "pound": "GBP", "pounds sterling": "GBP", "yen": "JPY", "yuan": "CNY", "rupee": "INR", "franc": "CHF",
+    "cent": "USD", "zł": "PLN",
+}  # fmt: skip
+_CODE = re.compile(r"\b[A-Z]{3}\b")
+_SCALE = re.compile(r"(?<=[\d\s])(thousand|million|billion|trillion|bn|mn|lakh|crore|[kKmMbB])\b")
+
+
+def money(text: str) -> Value | None:
+    """`{"amount": 48600.0, "currency": "EUR"}`; currency None when the text does not say ("kr")."""
+    from price_parser import Price
+
+    price = Price.fromstring(text.replace("'", ",") if re.search(r"\d'\d{3}", text) else text)
+    if price.amount is None:
+        return None
+    amount = float(price.amount)
+    scale = _SCALE.search(text)
+    if scale:
+        amount *= _SCALES[scale.group(1).lower()]
+    if re.search(r"\bcents?\b", text):
+        amount /= 100
+    code = _CODE.search(text)
+    symbol = (price.currency or "").lower().rstrip("s") if price.currency else ""
+    currency = code.group() if code else _CURRENCIES.get(symbol) or _CURRENCIES.get(symbol + "s")
+    word = re.search(r"(dollar|euro|pounds sterling|pound|yen|yuan|rupee|franc|cent)s?", text, re.I)
+    currency = currency or (_CURRENCIES[word.group(1).lower()] if word else None)
+    return {"amount": round(amount, 2), "currency": currency}
+
+
+def percent(text: str) -> Value | None:
+    number = re.search(r"[-+]?\d[\d,]*(?:\.\d+)?", text)
+    return {"value": float(number.group().replace(",", ""))} if number else None
+
+
+def phone(text: str, region: str | None) -> Value | None:
+    try:
+        number = phonenumbers.parse(text, region or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    return {
+        "e164": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        "region": phonenumbers.region_code_for_number(number),
+    }
+
+
+def card(text: str) -> Value:
+    from nerkit.pii import card_issuer
+
+    digits = re.sub(r"\D", "", text)
+    return {"issuer": card_issuer(digits), "last4": digits[-4:]}
+
+
+def iban(text: str) -> Value | None:
+    from schwifty import IBAN
+
+    try:
+        found = IBAN(text)
+    except ValueError:
+        return None
+    return {"iban": found.compact, "country": found.country_code, "bank_code": found.bank_code or None}
+
+
+def bic(text: str) -> Value | None:
+    from schwifty import BIC
+
+    try:
+        found = BIC(text)
+    except ValueError:
+        return None
+    return {"bic": found.compact, "country": found.country_code, "bank_code": found.bank_code}
+
+
+def email(text: str) -> Value:
+    local, _, domain = text.rpartition("@")
+    return {"email": f"{local}@{domain.lower()}"}
+
+
+def url(text: str) -> Value:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(text if "://" in text else "http://" + text)
+    return {
+        "url": urlunsplit(
+            (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment)
+        )
+    }
+
+
+def ip(text: str) -> Value | None:
+    try:
+        found = ipaddress.ip_interface(text) if "/" in text else ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return {"ip": str(found), "version": found.version}
+
+
+def mac(text: str) -> Value:
+    digits = re.sub(r"[^0-9a-fA-F]", "", text).lower()
+    return {"mac": ":".join(digits[i : i + 2] for i in range(0, 12, 2))}
+
+
+def digits_only(text: str) -> Value:
+    return {"value": re.sub(r"\D", "", text)}
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK = re.compile(
+    r"(?<!\d)(?:([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*([ap])?\.?m?\.?|(1[0-2]|0?[1-9])\s*([ap])\.?m\.?|(noon)|(midnight))(?!\w)",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    rf"^(?:the\s+)?(?:(next|this|coming|last)\s+)?({'|'.join(_WEEKDAYS)})(\s+after\s+next)?\b", re.IGNORECASE
+)
+_INTERVAL = re.compile(
+    r"^(?:from\s+|between\s+)?(?:(?P<left>.+?)(?:\s+[-\u2013\u2014]\s+|\s*[\u2013\u2014]\s*|\s+(?:to|until|till|and)\s+)"
+    r"|(?P<short>\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?)?)-(?=\d))(?P<right>.+)$",
+    re.IGNORECASE,
+)
+"""Two times or dates joined by a dash, "to", "until" or "and"; a bare hyphen only after a day or a time
+("14-16 May", "10:00-11:30"), so ISO dates (2025-04-08) stay single."""
+_MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "VI", "PR", "UM", "BZ"}
+"""Where 05/04/2025 is May 4th; everywhere else it is April 5th."""
+_GRAINS = {"year": "year", "quarter": "quarter", "month": "month", "week": "day", "day": "day"}
+
+
+def date_time(text: str, reference: datetime, region: str | None = None) -> Value | None:
+    """`{"value": ISO 8601, "grain": ...}`, or `{"from": {...}, "to": {...}}` for an interval; None when
+    the text cannot be read. Relative expressions ("tomorrow", "next Friday") count from `reference`,
+    which must carry a time zone; a date without a year is in the reference's year; 05/04/2025 is read
+    month first only in the regions that write it so (`region`, as for phone numbers)."""
+    order = "MDY" if (region or "US") in _MONTH_FIRST else "DMY"
+    interval = _INTERVAL.match(text.strip())
+    if interval is not None:
+        left, right = interval.group("left") or interval.group("short"), interval.group("right")
+        end = _instant(right, reference, order)
+        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", left):  # "14-16 May 2025"
+            start = _instant(
+                re.sub(r"^\d{1,2}(?:st|nd|rd|th)?", left, right.strip(), count=1), reference, order
+            )
+        elif _CLOCK.fullmatch(left) and end is not None:  # "9am to 5pm", "10:00-11:30 on Friday"
+            hour, minute, second = _clock(_CLOCK.fullmatch(left))  # type: ignore[arg-type]
+            day = datetime.fromisoformat(end["value"]).replace(hour=hour, minute=minute, second=second)
+            start = {
+                "value": day.isoformat(),
+                "grain": "second" if second else "minute" if minute else "hour",
+            }
+        else:
+            start = _instant(left, reference, order)
+        if start is not None and end is not None:
+            return {"from": start, "to": end}
+    return _instant(text, reference, order)
+
+
+def _instant(text: str, reference: datetime, order: str) -> Value | None:
+    relative = _relative_weekday(text, reference)
+    if relative is not None:
+        return relative
+    clock = _CLOCK.fullmatch(text.strip())
+    if clock is not None:  # a time alone: its next occurrence
+        hour, minute, second = _clock(clock)
+        when = reference.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        when = when if when >= reference else when + timedelta(days=1)
+        return {
+            "value": when.isoformat(),
+            "grain": "second" if clock.group(3) else "minute" if minute else "hour",
+        }
+    data = _parser(reference, order).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(reference: datetime, order: str) -> Any:
+    """A dateparser reader for one reference time (building one costs more than reading a date)."""
+    from dateparser.date import DateDataParser
+
+    settings = {
+        "RELATIVE_BASE": reference.replace(tzinfo=None),
+        "PREFER_DATES_FROM": "current_period",
+        "DATE_ORDER": order,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": _offset(reference),
+        "TO_TIMEZONE": _offset(reference),
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _relative_weekday(text: str, reference: datetime) -> Value | None:
+    """ "Thursday", "next Friday", "the Thursday after next", each with an optional time of day."""
+    found = _RELATIVE.match(text.strip())
+    if found is None:
+        return None
+    which, weekday, after_next = found.group(1), found.group(2).lower(), found.group(3)
+    ahead = (_WEEKDAYS.index(weekday) - reference.weekday()) % 7
+    if which and which.lower() == "last":
+        ahead = ahead - 7 if ahead else -7
+    elif ahead == 0 or (which and which.lower() == "next" and not after_next):
+        ahead = ahead or 7
+    if after_next:
+        ahead += 7
+    day = (reference + timedelta(days=ahead)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return _with_grain(day, "day", text)
+
+
+def _with_grain(when: datetime, grain: str, text: str) -> Value:
+    clock = _CLOCK.search(text)
+    if clock is not None and grain == "day":
+        hour, minute, second = _clock(clock)
+        when = when.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        grain = "second" if clock.group(3) else "minute" if minute else "hour"
+    else:
+        when = when.replace(hour=0, minute=0, second=0, microsecond=0)
+        if grain in ("month", "quarter"):
+            when = when.replace(day=1)
+        elif grain == "year":
+            when = when.replace(month=1, day=1)
+    return {"value": when.isoformat(), "grain": grain}
+
+
+def _clock(clock: re.Match[str]) -> tuple[int, int, int]:
+    if clock.group(7):
+        return 12, 0, 0
+    if clock.group(8):
+        return 0, 0, 0
+    hour = int(clock.group(1) or clock.group(5))
+    minute, second = int(clock.group(2) or 0), int(clock.group(3) or 0)
+    meridiem = (clock.group(4) or clock.group(6) or "").lower()
+    if meridiem == "p" and hour < 12:
+        hour += 12
+    elif meridiem == "a" and hour == 12:
+        hour = 0
+    return hour, minute, second
+
+
+def _offset(when: datetime) -> str:
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def reader(label: str, reference: datetime, region: str | None) -> Callable[[str], Value | None] | None:
+    """The function that reads `label`'s value, or None for labels without one (PERSON...)."""
+    readers: dict[str, Callable[[str], Value | None]] = {
+        "DATE_TIME": lambda text: date_time(text, reference, region),
+        "MONEY": money,
+        "PERCENT": percent,
+        "PHONE_NUMBER": lambda text: phone(text, region),
+        "CREDIT_CARD": card,
+        "IBAN": iban,
+        "BIC": bic,
+        "EMAIL": email,
+        "URL": url,
+        "IP_ADDRESS": ip,
+        "MAC_ADDRESS": mac,
+        "US_SSN": digits_only,
+        "UK_NHS": digits_only,
+        "CRYPTO": lambda text: {"address": text, "network": "bitcoin"},
+    }
+    return readers.get(label)
