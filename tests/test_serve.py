@@ -287,3 +287,10 @@ def test_explain_says_which_recognizer_found_an_entity(client):
         "context": "mail",
         "score": 1.0,
     }
+
+
+def test_a_summary_groups_mentions_with_counts_and_offsets(client):
+    text = "Alice met Bob. Alice left Paris."
+    (result,) = extract(client, text=text, summary=True, labels=["PERSON"]).json()["results"]
+    names = {group["name"]: (group["count"], group["offsets"]) for group in result["summary"]}
+    assert names["Alice"] == (2, [[0, 5], [15, 20]])

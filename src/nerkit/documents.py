@@ -117,6 +117,8 @@ class EntityWriter:
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif self.format == "jsonl":
             record = {"id": document.id, "entities": [entity.to_dict() for entity in entities]}
+            if result.summary is not None:
+                record["summary"] = [group.to_dict() for group in result.summary]
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif self.csv is not None:
             for entity in entities:

@@ -29,6 +29,7 @@ from nerkit.labels import readable_names, spans
 from nerkit.modeldir import DEFAULT_MODEL
 from nerkit.operators import Anonymizer, read_secret
 from nerkit.patterns import Recognizer, builtin_recognizers, document_region, find_all, recognizers
+from nerkit.summary import Group, summarize
 from nerkit.text import Segmenter, Word
 from nerkit.values import reader
 
@@ -66,6 +67,8 @@ class ExtractOptions:
     """What relative dates ("tomorrow") count from: now by default; a naive time is taken as local."""
     explain: bool = False
     """Say on each entity which recognizer found it, with which check and context word."""
+    summary: bool = False
+    """Also group the entities by what they refer to, with counts and offsets (`nerkit.summary`)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.redact, str):
@@ -100,11 +103,12 @@ class LoadOptions:
 
 @dataclass(frozen=True)
 class Result:
-    """One text's entities, and its redaction when the options asked for one."""
+    """One text's entities, and its redaction and summary when the options asked for them."""
 
     text: str
     entities: list[Entity] = field(default_factory=list)
     redacted: Redaction | None = None
+    summary: list[Group] | None = None
 
 
 class NER:
@@ -287,7 +291,7 @@ class NER:
         if isinstance(options.redact, Anonymizer):
             scope = pseudonyms if pseudonyms is not None and options.redact.scope == "batch" else {}
             redacted = redact(text, entities, options.redact, scope)
-        return Result(text, entities, redacted)
+        return Result(text, entities, redacted, summarize(entities) if options.summary else None)
 
     def _with_values(self, text: str, entities: list[Entity], reference: datetime | None) -> list[Entity]:
         reference = reference or datetime.now()

@@ -105,7 +105,9 @@ def test_page_sends_operators_per_label_and_shows_values(server):
         values = page.eval_on_selector_all(
             "#table tbody tr", "rows => rows.map(row => row.cells[5].textContent)"
         )
+        mentioned = page.eval_on_selector_all("#groups li", "items => items.map(item => item.textContent)")
         browser.close()
     assert "alice@acm*****" in redacted
     assert redacted.startswith("PERSON_1 visited LOCATION_1")
     assert '{"e164":"+14155552671","region":"US"}' in values
+    assert "Alice (PERSON) \u00d71" in mentioned

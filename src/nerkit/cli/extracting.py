@@ -97,6 +97,9 @@ def extract_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Say which recognizer, check and context word found each.")
     ] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Group mentions of the same entity, with counts (JSONL, table).")
+    ] = False,
     engine: Annotated[
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
     ] = "local",
@@ -132,6 +135,7 @@ def extract_command(
         values=values,
         reference_time=_reference_time(reference_time),
         explain=explain,
+        summary=summary,
     )
     if engine == "ray":
         if text is not None or text_column is not None:
@@ -284,8 +288,11 @@ def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
     from rich.table import Table
 
     table = Table("id", "text", "label", "start", "end", "score", "source", "value")
+    groups = Table("id", "entity", "label", "mentions", "first at", title="Summary")
     redacting = False
     for document, result in results:
+        for group in result.summary or []:
+            groups.add_row(document.id, group.name, group.label, str(group.count), str(group.mentions[0][0]))
         if result.redacted is not None:
             redacting = True
             typer.echo(result.redacted.text)
@@ -303,3 +310,5 @@ def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
             )
     if not redacting:
         console.print(table)
+    if groups.row_count:
+        console.print(groups)

@@ -66,6 +66,7 @@ class ExtractRequest(BaseModel):
         default=None, description="What relative dates count from (ISO 8601; default: now)."
     )
     explain: bool = Field(default=False, description="Say which recognizer, check and context word.")
+    summary: bool = Field(default=False, description="Group mentions of the same entity, with counts.")
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
@@ -101,6 +102,7 @@ class ExtractRequest(BaseModel):
             values=self.values,
             reference_time=self.reference_time,
             explain=self.explain,
+            summary=self.summary,
         )
 
 
@@ -115,9 +117,18 @@ class EntityOut(BaseModel):
     explanation: dict[str, Any] | None = None
 
 
+class GroupOut(BaseModel):
+    name: str
+    label: str
+    count: int
+    first: int
+    offsets: list[list[int]]
+
+
 class ResultOut(BaseModel):
     entities: list[EntityOut]
     redacted: str | None = None
+    summary: list[GroupOut] | None = None
 
 
 class ExtractResponse(BaseModel):
@@ -244,9 +255,9 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
             for entity in result.entities:
                 metrics.entities.labels(entity.label).inc()
             redacted = str(result.redacted) if result.redacted is not None else None
-            results.append(
-                ResultOut(entities=[EntityOut(**e.to_dict()) for e in result.entities], redacted=redacted)
-            )
+            summary = [GroupOut(**group.to_dict()) for group in result.summary] if result.summary else None
+            entities = [EntityOut(**e.to_dict()) for e in result.entities]
+            results.append(ResultOut(entities=entities, redacted=redacted, summary=summary))
         return ExtractResponse(results=results)
 
     @app.get("/v1/model", dependencies=[Depends(_check_key)])

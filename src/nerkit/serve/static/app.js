@@ -28,6 +28,15 @@ function draw(text, result) {
   }
   doc.append(document.createTextNode(text.slice(position)));
   $("redacted").textContent = result.redacted || "";
+  const groups = $("groups");
+  groups.replaceChildren();
+  for (const group of result.summary || []) {
+    const item = document.createElement("li");
+    item.dataset.label = group.label;
+    item.style.borderLeft = "4px solid " + colour(group.label);
+    item.textContent = `${group.name} (${group.label}) ×${group.count}`;
+    groups.append(item);
+  }
 
   const body = $("table").tBodies[0];
   body.replaceChildren();
@@ -67,7 +76,13 @@ async function extract(event) {
   $("status").textContent = "Extracting…";
   $("extract").disabled = true;
   try {
-    const request = { text, patterns: $("patterns").checked, redact: $("style").value, keep_titles: $("keep-titles").checked };
+    const request = {
+      text,
+      patterns: $("patterns").checked,
+      redact: $("style").value,
+      keep_titles: $("keep-titles").checked,
+      summary: true,
+    };
     const operators = $("operators").value.trim();
     if (operators) {
       try {
