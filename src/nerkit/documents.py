@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from nerkit.corpus.interchange import SpanRecord, labelstudio_tasks
 from nerkit.corpus.readers import json_objects
 from nerkit.entities import Entity
 from nerkit.errors import NerkitError
@@ -25,7 +26,7 @@ from nerkit.text import Segmenter, word_spans
 if TYPE_CHECKING:
     from nerkit.ner import Result
 
-ENTITY_FORMATS = ("jsonl", "csv", "conll")
+ENTITY_FORMATS = ("jsonl", "csv", "conll", "labelstudio")
 CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source", "value"]
 """`value` is the entity's normalised value as JSON (empty when it has none)."""
 
@@ -96,17 +97,24 @@ def _csv_documents(path: Path, column: str) -> Iterator[Document]:
 
 
 class EntityWriter:
-    """Writes each document's entities (or redaction) as JSONL, CSV or CoNLL."""
+    """Writes each document's entities (or redaction) as JSONL, CSV, CoNLL or Label Studio tasks with
+    the entities as predictions (a JSON list, to import and correct in Label Studio); call `close` at
+    the end."""
 
     def __init__(self, handle: TextIO, format: str, segmenter: Segmenter | None = None) -> None:
         if format not in ENTITY_FORMATS:
-            raise NerkitError("E044", f"unknown output format {format!r}", hint="Use jsonl, csv or conll.")
+            raise NerkitError(
+                "E044", f"unknown output format {format!r}", hint=f"Use {', '.join(ENTITY_FORMATS)}."
+            )
         self.handle = handle
         self.format = format
         self.segmenter = segmenter or Segmenter()
         self.csv = csv.DictWriter(handle, CSV_FIELDS, lineterminator="\n") if format == "csv" else None
         if self.csv is not None:
             self.csv.writeheader()
+        self.tasks = 0
+        if format == "labelstudio":
+            handle.write("[\n")
 
     def write(self, document: Document, result: Result) -> None:
         entities, redaction = result.entities, result.redacted
@@ -120,6 +128,14 @@ class EntityWriter:
             if result.summary is not None:
                 record["summary"] = [group.to_dict() for group in result.summary]
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif self.format == "labelstudio":
+            spans = tuple((entity.start, entity.end, entity.label) for entity in entities)
+            (task,) = labelstudio_tasks([SpanRecord(document.id, document.text, spans)], predictions=True)
+            task["data"]["id"] = document.id
+            for region, entity in zip(task["predictions"][0]["result"], entities, strict=True):
+                region["score"] = entity.score
+            self.handle.write((",\n" if self.tasks else "") + json.dumps(task, ensure_ascii=False))
+            self.tasks += 1
         elif self.csv is not None:
             for entity in entities:
                 row = {"id": document.id, **entity.to_dict()}
@@ -129,6 +145,10 @@ class EntityWriter:
                 self.csv.writerow({name: row.get(name, "") for name in CSV_FIELDS})
         else:
             self._conll(document, entities)
+
+    def close(self) -> None:
+        if self.format == "labelstudio":
+            self.handle.write("\n]\n")
 
     def _conll(self, document: Document, entities: Sequence[Entity]) -> None:
         """Words of each sentence with the IOB2 tag of the entity they fall in."""

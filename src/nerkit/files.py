@@ -30,6 +30,8 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".yml": "yaml",
     ".toml": "toml",
     ".parquet": "parquet",
+    ".ann": "brat",
+    ".spacy": "spacy",
 }
 """The one table from a file's suffix to its syntax; each reader or writer says which syntaxes it takes
 (for annotated corpora `csv` is GMB and `text` is CoNLL columns, for documents `text` is one document)."""

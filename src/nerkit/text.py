@@ -11,6 +11,7 @@ memory stays bounded whatever the input size.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from functools import cached_property
 
 from nerkit import layout
 
-_WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*|[^\w\s]", re.UNICODE)
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -40,12 +40,15 @@ def word_spans(words: Sequence[Word], spans: Iterable[tuple[int, int, str]]) -> 
 
 
 def word_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
-    """Split text into words (runs of word characters, or single punctuation marks), additionally
-    cutting at the given character positions so that annotated spans always fall on word edges."""
+    """Split text into words the way extraction does (spaCy's rule-based tokenizer, `Segmenter`),
+    additionally cutting at the given character positions so that annotated spans always fall on word
+    edges. Words joined by spaces (`detokenize`) come back as they were, "'s", "U.S." and "..." too."""
     boundaries = sorted(set(cuts))
     offsets: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
-        start, end = match.span()
+    for token in _tokenizer()(text):
+        if token.is_space or not token.text.strip():
+            continue
+        start, end = token.idx, token.idx + len(token.text)
         for cut in boundaries:
             if start < cut < end:
                 offsets.append((start, cut))
@@ -108,6 +111,16 @@ def _infixes():
     )
 
 
+@functools.cache
+def _tokenizer():
+    """spaCy's blank English tokenizer with nerkit's infix rules (see `_infixes`); built once, read-only."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer.infix_finditer = _infixes().finditer
+    return nlp.tokenizer
+
+
 class Segmenter:
     """Sentences and words with offsets, from a blank spaCy English pipeline plus its sentencizer."""
 
@@ -120,7 +133,7 @@ class Segmenter:
         import spacy
 
         nlp = spacy.blank("en")
-        nlp.tokenizer.infix_finditer = _infixes().finditer
+        nlp.tokenizer = _tokenizer()
         nlp.add_pipe("sentencizer")
         nlp.max_length = self.chunk_size * 2
         return nlp

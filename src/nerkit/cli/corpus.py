@@ -18,6 +18,7 @@ from nerkit.cli.common import (
     friendly,
 )
 from nerkit.corpus import read_file, stats, write_file
+from nerkit.errors import NerkitError
 
 
 @data_app.command("stats")
@@ -51,18 +52,36 @@ def data_stats(
 @data_app.command("convert")
 @friendly
 def data_convert(
-    source: Annotated[Path, typer.Argument(help="Input file (.csv GMB, .jsonl, or CoNLL columns).")],
-    target: Annotated[
-        Path, typer.Argument(help="Output file; its suffix picks the format unless --to is given.")
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Input: .csv GMB, .jsonl (nerkit, doccano, Prodigy), .json Label Studio export, .ann brat "
+            "(or a folder of .txt/.ann pairs), .spacy DocBin, or CoNLL columns."
+        ),
     ],
-    to: Annotated[str | None, typer.Option(help="conll, jsonl, jsonl-spans or gmb.")] = None,
+    target: Annotated[
+        Path,
+        typer.Argument(
+            help="Output file (a folder for brat); its suffix picks the format unless --to is given."
+        ),
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option(help="conll, jsonl, jsonl-spans, gmb, doccano, prodigy, labelstudio, brat or spacy."),
+    ] = None,
+    overlaps: Annotated[
+        str, typer.Option(help="Overlapping spans in the input: refuse, or keep the longest.")
+    ] = "refuse",
     strict: Strict = False,
 ) -> None:
-    """Convert between GMB CSV, CoNLL columns and JSONL (tokens/tags or text/entities)."""
-    result = read_file(source, strict)
+    """Convert between GMB CSV, CoNLL, JSONL and the annotation tools' formats."""
+    if overlaps not in ("refuse", "longest"):
+        raise NerkitError("E011", f"unknown --overlaps {overlaps!r}", hint="Use refuse or longest.")
+    result = read_file(source, strict, overlaps=overlaps)  # type: ignore[arg-type]
     write_file(result.sentences, target, to)
-    repaired = sum(result.repairs.values())
+    spans = sum(len(sentence.spans) for sentence in result.sentences)
+    notes = ", ".join(f"{kind} x{count}" for kind, count in result.repairs.items())
     typer.echo(
-        f"wrote {len(result.sentences):,} sentences to {target}"
-        + (f" ({repaired} tags repaired)" if repaired else "")
+        f"wrote {len(result.sentences):,} sentences ({spans:,} entities) to {target}"
+        + (f"; {notes}" if notes else "")
     )

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from nerkit.ner import NER, ExtractOptions, LoadOptions, Result
     from nerkit.operators import Anonymizer
 
-OUTPUT_FORMATS = ("table", "jsonl", "csv", "conll", "parquet")
+OUTPUT_FORMATS = ("table", "jsonl", "csv", "conll", "labelstudio", "parquet")
 """What `--format` takes; `parquet` only with `--engine ray`, `table` only on the terminal."""
-_FORMAT_OF_SYNTAX = {"jsonl": "jsonl", "json": "jsonl", "csv": "csv", "conll": "conll", "text": "conll"}
+_FORMAT_OF_SYNTAX = {"jsonl": "jsonl", "json": "labelstudio", "csv": "csv", "conll": "conll", "text": "conll"}
 
 
 @app.command("extract")
@@ -183,6 +183,7 @@ def extract_command(
         writer = EntityWriter(handle, chosen, ner.segmenter if ner is not None else None)
         for document, result in results:
             writer.write(document, result)
+        writer.close()
 
 
 def _anonymizer(

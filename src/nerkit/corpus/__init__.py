@@ -13,11 +13,20 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from nerkit.corpus.readers import ReadResult, read_conll, read_gmb, read_jsonl
+from nerkit.corpus.interchange import (
+    Overlaps,
+    checked,
+    read_brat,
+    read_docbin,
+    read_labelstudio,
+    write_brat,
+    write_docbin,
+)
+from nerkit.corpus.readers import ReadResult, read_conll, read_gmb, read_jsonl, sentences_from_records
 from nerkit.corpus.types import SPLITS, Corpus, Sentence, reference_split, stats
-from nerkit.corpus.writers import WRITERS
+from nerkit.corpus.writers import WRITERS, records_from_sentences
 from nerkit.errors import NerkitError
-from nerkit.files import atomic_text, file_format
+from nerkit.files import atomic_directory, atomic_text, file_format
 
 __all__ = [
     "SPLITS",
@@ -49,8 +58,19 @@ _SPLIT_FILE_STEMS = {
     "validation": ("dev", "validation", "valid", "val"),
     "test": ("test",),
 }
-CORPUS_FORMATS = {"csv": "gmb", "jsonl": "jsonl", "json": "jsonl", "conll": "conll", "text": "conll"}
-"""Annotated-file format for each syntax of `files.SUFFIX_FORMATS`; anything else reads as CoNLL."""
+CORPUS_FORMATS = {
+    "csv": "gmb",
+    "jsonl": "jsonl",
+    "json": "jsonl",
+    "conll": "conll",
+    "text": "conll",
+    "brat": "brat",
+    "spacy": "spacy",
+}
+"""Annotated-file format for each syntax of `files.SUFFIX_FORMATS`; anything else reads as CoNLL. A
+`.json` file holding a JSON list is a Label Studio export; JSONL (nerkit's, doccano's or Prodigy's
+records) is one object per line."""
+SPAN_READERS = {"labelstudio": read_labelstudio, "brat": read_brat, "spacy": read_docbin}
 
 
 def resolve_data_dir(explicit: str | Path | None = None) -> Path:
@@ -59,20 +79,34 @@ def resolve_data_dir(explicit: str | Path | None = None) -> Path:
 
 
 def corpus_format(path: Path) -> str:
-    return CORPUS_FORMATS.get(file_format(path), "conll")
+    syntax = file_format(path)
+    if syntax == "json" and path.is_file():
+        with path.open("rb") as handle:
+            if handle.read(4096).lstrip()[:1] == b"[":
+                return "labelstudio"
+    return CORPUS_FORMATS.get(syntax, "conll")
 
 
-def read_file(path: str | Path, strict: bool = False, format: str | None = None) -> ReadResult:
-    """Read one annotated file; the format comes from the suffix (.csv GMB, .jsonl JSONL, else CoNLL)."""
+def read_file(
+    path: str | Path, strict: bool = False, format: str | None = None, overlaps: Overlaps = "refuse"
+) -> ReadResult:
+    """Read one annotated file; the format comes from the suffix and, for `.json`, the content (.csv
+    GMB, .jsonl JSONL, .json Label Studio, .ann brat, .spacy DocBin, else CoNLL). What a span format's
+    reader skipped or resolved is counted with the repairs."""
     path = Path(path)
-    if not path.is_file():
+    brat_folder = path.is_dir() and any(path.glob("*.ann"))
+    if not path.is_file() and not brat_folder:
         raise NerkitError("E010", f"file not found: {path}", hint="Check the path.")
     readers = {"gmb": read_gmb, "conll": read_conll, "jsonl": read_jsonl}
-    chosen = format or corpus_format(path)
+    chosen = format or ("brat" if brat_folder else corpus_format(path))
+    if chosen in SPAN_READERS:
+        notes: Counter[str] = Counter()
+        records = [checked(record, path, overlaps, notes) for record in SPAN_READERS[chosen](path, notes)]
+        result = sentences_from_records(records, path, strict)
+        return ReadResult(result.sentences, result.repairs + notes)
     if chosen not in readers:
-        raise NerkitError(
-            "E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(readers)}."
-        )
+        known = [*readers, *SPAN_READERS]
+        raise NerkitError("E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(known)}.")
     return readers[chosen](path, strict)
 
 
@@ -176,11 +210,19 @@ def read_corpus(
 
 def write_file(sentences: Iterable[Sentence], path: str | Path, format: str | None = None) -> None:
     path = Path(path)
-    chosen = format or corpus_format(path)
+    chosen = format or {"jsonl": "jsonl"}.get(corpus_format(path), corpus_format(path))
+    if chosen == "brat":
+        with atomic_directory(path) as folder:
+            write_brat(records_from_sentences(sentences), folder)
+        return
+    if chosen == "spacy":
+        temporary = path.with_name(f".{path.name}.partial")
+        write_docbin(records_from_sentences(sentences), temporary)
+        temporary.replace(path)
+        return
     if chosen not in WRITERS:
-        raise NerkitError(
-            "E011", f"unknown output format {chosen!r}", hint=f"Use one of {', '.join(WRITERS)}."
-        )
+        known = [*WRITERS, "brat", "spacy"]
+        raise NerkitError("E011", f"unknown output format {chosen!r}", hint=f"Use one of {', '.join(known)}.")
     writer, encoding = WRITERS[chosen]
     try:
         with atomic_text(path, encoding=encoding, newline="" if chosen == "gmb" else None) as handle:

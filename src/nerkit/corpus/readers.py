@@ -11,11 +11,12 @@ import csv
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from nerkit.corpus.interchange import SpanRecord
 from nerkit.corpus.types import Sentence, neighbours
 from nerkit.errors import NerkitError
 from nerkit.labels import detect_scheme, is_valid_tag, tags_from_spans, to_iob2
@@ -309,6 +310,17 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
     for (start, end), tag in zip(offsets, tags_from_spans(len(offsets), word_spans), strict=True):
         raw.add(text[start:end], tag, line)
     return raw
+
+
+def sentences_from_records(records: Iterable[SpanRecord], path: Path, strict: bool = False) -> ReadResult:
+    """Text-and-spans records (from any annotation-tool format) as word-level sentences."""
+    raws = [
+        _record_from_spans({"text": r.text, "entities": [list(s) for s in r.spans]}, path, r.line, number)
+        for number, r in enumerate(records, start=1)
+    ]
+    if not raws:
+        raise NerkitError("E002", "no records found", path=path)
+    return _normalise(raws, path, strict)
 
 
 def json_objects(path: Path) -> Iterator[tuple[int, dict]]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
+from nerkit.corpus.interchange import SpanRecord, write_doccano, write_labelstudio, write_prodigy
 from nerkit.corpus.readers import GMB_HEADER
 from nerkit.corpus.types import Sentence
 from nerkit.text import detokenize
@@ -39,6 +40,18 @@ def write_jsonl_spans(sentences: Iterable[Sentence], handle: TextIO) -> None:
         handle.write("\n")
 
 
+def records_from_sentences(sentences: Iterable[Sentence]) -> Iterator[SpanRecord]:
+    """Sentences as text-and-spans records: words joined by spaces, spans as character offsets."""
+    for number, sentence in enumerate(sentences, start=1):
+        text, offsets = detokenize(sentence.words)
+        spans = tuple((offsets[start][0], offsets[end - 1][1], kind) for start, end, kind in sentence.spans)
+        yield SpanRecord(str(sentence.id or number), text, spans)
+
+
+def _span_writer(write: Callable[[Iterable[SpanRecord], TextIO], None]) -> Writer:
+    return lambda sentences, handle: write(records_from_sentences(sentences), handle)
+
+
 def write_gmb(sentences: Iterable[Sentence], handle: TextIO) -> None:
     """GMB CSV; the POS column is left empty because nerkit does not keep part-of-speech tags."""
     writer = csv.writer(handle, lineterminator="\r\n")
@@ -54,4 +67,7 @@ WRITERS: dict[str, tuple[Writer, str]] = {
     "jsonl": (write_jsonl, "utf-8"),
     "jsonl-spans": (write_jsonl_spans, "utf-8"),
     "gmb": (write_gmb, "latin-1"),
+    "doccano": (_span_writer(write_doccano), "utf-8"),
+    "prodigy": (_span_writer(write_prodigy), "utf-8"),
+    "labelstudio": (_span_writer(write_labelstudio), "utf-8"),
 }
