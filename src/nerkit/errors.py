@@ -93,6 +93,8 @@ CATALOGUE: dict[str, Code] = {
         "int8 export needs calibration sentences.",
         "Pass --calibrate CORPUS (a few hundred of its train sentences are used).",
     ),
+    "E078": Code("An unknown base encoder name.", "Use mpnet-base, or a Hugging Face name or path."),
+    "E079": Code("A base encoder's download is missing or corrupt.", "Run `nerkit base install NAME` again."),
 }
 
 

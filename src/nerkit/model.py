@@ -113,7 +113,9 @@ class Tagger:
         encoder has token-type embeddings to extend (BERT-style models such as the bundled MiniLM).
         `layers` keeps only the encoder's first N layers (a student for distillation).
         """
-        name = base or bundled_base()
+        from nerkit.bases import resolve
+
+        name = resolve(base) if base else bundled_base()
         try:
             from transformers import AutoConfig, AutoModelForTokenClassification
             from transformers import logging as hf_logging

