@@ -529,3 +529,23 @@ def test_a_reference_time_that_is_not_iso_is_refused(trained):
     result = invoke("extract", "Monday", "--model", out, "--reference-time", "next week")
     assert result.exit_code == 1
     assert "E076" in result.stderr
+
+
+def test_extract_to_a_json_file_writes_label_studio_tasks_with_predictions(trained, tmp_path):
+    out, _ = trained
+    source = write(tmp_path / "in.jsonl", '{"id": "a", "text": "Mail bob@acme.com"}\n')
+    target = tmp_path / "tasks.json"
+    result = invoke("extract", "--model", out, "--input", source, "--output", target)
+    assert result.exit_code == 0, result.output
+    (task,) = json.loads(target.read_text())
+    (region,) = [r for r in task["predictions"][0]["result"] if r["value"]["labels"] == ["EMAIL"]]
+    assert task["data"] == {"text": "Mail bob@acme.com", "id": "a"}
+    assert region["value"]["start"] == 5 and region["value"]["text"] == "bob@acme.com"
+
+
+def test_data_convert_says_what_it_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Alice and Bob Smith met.")
+    (tmp_path / "a.ann").write_text("T1\tPER 0 5\tAlice\nT2\tPER 0 5;14 19\tAlice Smith\n")
+    result = invoke("data", "convert", tmp_path / "a.ann", tmp_path / "out.conll")
+    assert result.exit_code == 0, result.output
+    assert "discontinuous spans skipped x1" in result.stdout
