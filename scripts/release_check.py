@@ -1,8 +1,8 @@
 """What a maintainer runs before tagging a release (`make release-check`): the package as users get it,
 not the working tree. Prints one table; exits 1 if any row failed.
 
-1. build the wheel and install it, not editable, into a fresh virtual environment (torch from the
-   same index as `make setup`);
+1. build the wheel of the committed tree (`git archive HEAD`) and install it, not editable, into a
+   fresh virtual environment (torch from the same index as `make setup`);
 2. `nerkit extract` the samples with the shipped default model, from outside the repository;
 3. soak that install's `nerkit serve` with the default model: 16 clients of mixed valid and hostile
    requests for 5 minutes (`NERKIT_SOAK_SECONDS`), memory after warm-up and at the end;
@@ -48,7 +48,13 @@ def main() -> int:
     python, nerkit = venv / "bin" / "python", venv / "bin" / "nerkit"
 
     def install() -> tuple[bool, str]:
-        built = run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(work / "dist")])
+        source = work / "source"  # what is committed, built outside the working tree
+        source.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+        built = run(
+            [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(work / "dist")]
+        )
         wheels = sorted((work / "dist").glob("nerkit-*.whl"))
         if built.returncode or not wheels:
             return False, built.stderr[-300:]
