@@ -182,33 +182,51 @@ class Decoder:
     """Turns one sentence's word-label probabilities into IOB2 tags: the constraints and, for a CRF
     model, its `transitions` (trained as part of the network, read here as NumPy)."""
 
-    def __init__(self, labels: Sequence[str], transitions: Transitions | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], transitions: Transitions | None = None, temperature: float = 1.0
+    ) -> None:
         self.labels = list(labels)
         start, follows = allowed_transitions(self.labels)
         self.constraints = (np.array(start, dtype=bool), np.array(follows, dtype=bool))
         self.transitions = transitions
+        self.temperature = temperature
+        """Scores come from the model's distribution with every log-potential divided by this (fitted by
+        `nerkit calibrate`, 1.0 until then); the tags do not change, only how sure the scores say it is."""
 
     @classmethod
     def from_metadata(cls, labels: Sequence[str], metadata: Mapping[str, Any]) -> Decoder:
         learned = metadata.get("transitions")
-        return cls(labels, Transitions.from_json(labels, learned) if learned is not None else None)
+        transitions = Transitions.from_json(labels, learned) if learned is not None else None
+        return cls(labels, transitions, float(metadata.get("temperature", 1.0)))
 
     def to_metadata(self) -> dict[str, Any]:
-        return {"transitions": self.transitions.to_json()} if self.transitions is not None else {}
+        found: dict[str, Any] = (
+            {"transitions": self.transitions.to_json()} if self.transitions is not None else {}
+        )
+        return found | ({"temperature": self.temperature} if self.temperature != 1.0 else {})
 
     def __call__(self, probabilities: np.ndarray, constrained: bool = True) -> Prediction:
         """Constrained decoding finds the most probable sequence that is valid IOB2 (Viterbi over
         allowed transitions); unconstrained takes each word's best label and reads a stray `I-` as an
         entity start."""
         probs = np.asarray(probabilities, dtype=np.float64)
+        cooled = 1.0 / self.temperature
         if constrained:
             learned = self.transitions.arrays() if self.transitions is not None else None
             emissions = np.log(np.maximum(probs, 1e-12))
             ids = viterbi(emissions, *self.constraints, learned)
             if learned is not None and len(ids):
-                probs = marginals(emissions, *self.constraints, learned)
+                scaled = tuple(array * cooled for array in learned) if cooled != 1.0 else learned
+                probs = marginals(emissions * cooled, *self.constraints, scaled)  # type: ignore[arg-type]
+            elif cooled != 1.0:
+                probs = _normalised(probs**cooled)
         else:
             ids = probs.argmax(-1).tolist()
+            probs = _normalised(probs**cooled) if cooled != 1.0 else probs
         tags, _ = to_iob2([self.labels[index] for index in ids])
         scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
         return Prediction(tags, scores)
+
+
+def _normalised(weights: np.ndarray) -> np.ndarray:
+    return weights / weights.sum(-1, keepdims=True)

@@ -142,6 +142,14 @@ def add_onnx(
     return written
 
 
+def set_metadata(path: str | Path, values: Mapping[str, Any]) -> None:
+    """Update fields of a written directory's `nerkit.json` (atomically)."""
+    path = Path(path)
+    metadata = read_json(path / METADATA_FILE, "E023")
+    with atomic_text(path / METADATA_FILE) as handle:
+        handle.write(json.dumps({**metadata, **values}, indent=2) + "\n")
+
+
 def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
     present = {
         "torch": (path / WEIGHTS_FILE).is_file() or (allow_pickle and (path / "pytorch_model.bin").is_file()),

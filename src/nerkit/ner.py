@@ -69,6 +69,8 @@ class ExtractOptions:
     """Say on each entity which recognizer found it, with which check and context word."""
     summary: bool = False
     """Also group the entities by what they refer to, with counts and offsets (`nerkit.summary`)."""
+    min_score: float = 0.0
+    """Drop entities scored below this; after `nerkit calibrate`, scores are calibrated probabilities."""
 
     def __post_init__(self) -> None:
         if isinstance(self.redact, str):
@@ -281,6 +283,8 @@ class NER:
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
+        if options.min_score > 0:
+            entities = [entity for entity in entities if entity.score >= options.min_score]
         if options.values:
             entities = self._with_values(text, entities, options.reference_time)
         entities = [

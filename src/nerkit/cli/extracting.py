@@ -100,6 +100,10 @@ def extract_command(
     summary: Annotated[
         bool, typer.Option("--summary", help="Group mentions of the same entity, with counts (JSONL, table).")
     ] = False,
+    min_score: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Drop entities scored below this (see `nerkit calibrate`)."),
+    ] = 0.0,
     engine: Annotated[
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
     ] = "local",
@@ -136,6 +140,7 @@ def extract_command(
         reference_time=_reference_time(reference_time),
         explain=explain,
         summary=summary,
+        min_score=min_score,
     )
     if engine == "ray":
         if text is not None or text_column is not None:

@@ -67,6 +67,7 @@ class ExtractRequest(BaseModel):
     )
     explain: bool = Field(default=False, description="Say which recognizer, check and context word.")
     summary: bool = Field(default=False, description="Group mentions of the same entity, with counts.")
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="Drop entities scored below this.")
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
@@ -103,6 +104,7 @@ class ExtractRequest(BaseModel):
             reference_time=self.reference_time,
             explain=self.explain,
             summary=self.summary,
+            min_score=self.min_score,
         )
 
 
