@@ -298,7 +298,7 @@ class NER:
         return Result(text, entities, redacted, summarize(entities) if options.summary else None)
 
     def _with_values(self, text: str, entities: list[Entity], reference: datetime | None) -> list[Entity]:
-        reference = reference or datetime.now()
+        reference = reference or datetime.now().replace(second=0, microsecond=0)  # a parser per minute
         reference = reference if reference.tzinfo is not None else reference.astimezone()
         region = document_region(text) or self.phone_region
         valued = []
