@@ -193,6 +193,8 @@ def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, seen_conte
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
         ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
         ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
+        ("Contract with Siemens AG, Munich.", (14, 32), "ORGANIZATION", "Siemens AG"),
+        ("It was sent on 3 March 2025 between us.", (15, 35), "DATE_TIME", "3 March 2025"),
         ('He said "Lyon" twice.', (8, 14), "LOCATION", "Lyon"),
     ],
 )

@@ -74,3 +74,8 @@ def test_a_national_number_is_found_in_the_region_the_document_points_to():
 def test_every_match_explains_its_recognizer_check_and_context_word():
     (match, _), *_ = find_all("IBAN DE89 3704 0044 0532 0130 00", [RECOGNIZERS["IBAN"]])
     assert match.explanation == {"recognizer": "IBAN", "check": "mod-97", "context": "iban", "score": 1.0}
+
+
+def test_a_time_zone_offset_is_no_calling_code():
+    text = "Date: Mon, 14 Apr 2025 08:15:30 +0200\nSent 10:00 +1000\nIBAN DE89 3704 0044 0532 0130 00"
+    assert document_region(text) == "DE"

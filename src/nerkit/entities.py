@@ -175,8 +175,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
     honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
-    suffix that follows it ("Siemens AG"). Pattern matches are kept as their recognizers found them. An
-    entity with nothing left is dropped."""
+    suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich").
+    Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
     for entity in entities:
         if entity.source == "pattern":
@@ -186,6 +186,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
         if entity.label == "PERSON" and not keep_titles:
             start, end = _untitled(text, start, end)
         elif entity.label == "ORGANIZATION":
+            inner = [m for m in _LEGAL_SUFFIX.finditer(text, start, end) if text.startswith(",", m.end())]
+            end = inner[0].end() if inner else end  # "Siemens AG, Munich": the name ends with its suffix
             suffix = _LEGAL_SUFFIX.match(text, end)
             end = suffix.end() if suffix else end
             if _JOB_TITLE.fullmatch(text, start, end):

@@ -251,7 +251,8 @@ def _phone_numbers(default_region: str) -> Finder:
     return find
 
 
-_CALLING_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})[\s(.-]*\d")
+_CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
+"""A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
 
 
 def document_region(text: str) -> str | None:
