@@ -259,7 +259,13 @@ def _ensure_onnx(model: str) -> None:
     from nerkit.model import Tagger
 
     if not (Path(model) / "model.int8.onnx").is_file():
-        Tagger.load(model, backend="torch").export_onnx(model, "int8")
+        import random
+
+        import nerkit
+
+        train = [list(sentence.words) for sentence in nerkit.read_corpus("conll2003")["train"]]
+        calibration = random.Random(13).sample(train, 256)
+        Tagger.load(model, backend="torch").export_onnx(model, "int8", calibration)
 
 
 def main() -> None:
