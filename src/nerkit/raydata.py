@@ -12,6 +12,7 @@ Ray is an optional extra: `pip install 'nerkit[ray]'`.
 from __future__ import annotations
 
 import glob
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,10 +55,20 @@ class _Extractor:
     def __call__(self, batch: Any) -> Any:
         texts = [text if isinstance(text, str) else "" for text in batch[self.text_field]]
         results = list(self.ner.results(texts, self.options))
-        batch["entities"] = [[entity.to_dict() for entity in result.entities] for result in results]
+        batch["entities"] = [
+            [_columnar(entity.to_dict()) for entity in result.entities] for result in results
+        ]
         if self.options.redact is not None:
             batch["redacted"] = [str(result.redacted) for result in results]
         return batch
+
+
+def _columnar(entity: dict[str, Any]) -> dict[str, Any]:
+    """Arrow gives a column one type, so a `value` (whose keys depend on the label) and an
+    `explanation` travel as JSON text, always present (null when the entity has none)."""
+    for key in ("value", "explanation"):
+        entity[key] = json.dumps(entity[key], ensure_ascii=False) if key in entity else None
+    return entity
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[str]:

@@ -42,6 +42,21 @@ def _by_id(lines) -> dict[str, list]:
     return {record["id"]: record["entities"] for record in map(json.loads, filter(None, lines))}
 
 
+def _decoded(records: dict[str, list]) -> dict[str, list]:
+    """Ray's entities with `value` and `explanation` read back from their JSON text, absent when null."""
+    decoded = {}
+    for key, entities in records.items():
+        decoded[key] = [
+            {
+                name: json.loads(v) if name in ("value", "explanation") else v
+                for name, v in e.items()
+                if v is not None
+            }
+            for e in entities
+        ]
+    return decoded
+
+
 def test_ray_output_equals_single_process_output(inputs, model, tmp_path):
     runner = CliRunner()
     local = tmp_path / "local.jsonl"
@@ -58,7 +73,9 @@ def test_ray_output_equals_single_process_output(inputs, model, tmp_path):
     assert result.exit_code == 0, result.output
     assert "tagged 300 records" in result.stdout
     expected = _by_id(local.read_text().split("\n"))
-    actual = _by_id(line for file in sorted(out.glob("*.json*")) for line in file.read_text().split("\n"))
+    actual = _decoded(
+        _by_id(line for file in sorted(out.glob("*.json*")) for line in file.read_text().split("\n"))
+    )
     assert len(expected) == 300
     assert actual == expected
     assert any(entity["label"] == "EMAIL" for entities in actual.values() for entity in entities)
