@@ -25,6 +25,8 @@ class Distributed:
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    owned: bool = False
+    """Whether this object joined the process group (and so leaves it in `close`)."""
 
     @classmethod
     def from_environment(cls) -> Distributed:
@@ -32,9 +34,17 @@ class Distributed:
         world_size = int(os.environ.get("WORLD_SIZE", "1"))
         if world_size <= 1:
             return cls()
-        if not dist.is_initialized():
+        owned = not dist.is_initialized()
+        if owned:
             dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-        return cls(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")))
+        return cls(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), owned)
+
+    def close(self) -> None:
+        """Leave the process group this object joined. A process that exits still holding it can abort
+        in gloo's teardown ("terminate called without an active exception") when its peer has already
+        gone: seen on rank 1 in clean-clone test runs."""
+        if self.owned and dist.is_initialized():
+            dist.destroy_process_group()
 
     @property
     def enabled(self) -> bool:

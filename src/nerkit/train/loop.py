@@ -353,6 +353,7 @@ def _finish(
         )
         shutil.rmtree(checkpoint_path(out), ignore_errors=True)
     distributed.barrier()
+    distributed.close()
     validation = Report.from_dict(position.best_report) if position.best_report else None
     return TrainResult(out, position.best_epoch, validation, test, position.history)
 
