@@ -84,3 +84,21 @@ def test_doccano_and_prodigy_records_are_training_input_as_they_are(tmp_path):
     )
     assert read_file(tmp_path / "doccano.jsonl").sentences[0].tags == ("B-PER", "O", "B-PER")
     assert read_file(tmp_path / "prodigy.jsonl").sentences[0].tags == ("B-PER", "O", "O")
+
+
+def test_a_prodigy_record_with_its_own_tokens_is_read_by_its_spans(tmp_path):
+    record = {
+        "text": "Alice met Bob",
+        "tokens": [
+            {"text": "Alice", "start": 0, "end": 5, "id": 0},
+            {"text": "met", "start": 6, "end": 9, "id": 1},
+        ],
+        "spans": [{"start": 10, "end": 13, "label": "PER", "token_start": 2, "token_end": 2}],
+    }
+    (tmp_path / "prodigy.jsonl").write_text(json.dumps(record) + "\n")
+    assert read_file(tmp_path / "prodigy.jsonl").sentences[0].tags == ("O", "O", "B-PER")
+
+
+def test_a_doccano_record_may_call_its_spans_labels(tmp_path):
+    (tmp_path / "doccano.jsonl").write_text('{"text": "Alice met Bob", "labels": [[0, 5, "PER"]]}\n')
+    assert read_file(tmp_path / "doccano.jsonl").sentences[0].tags == ("B-PER", "O", "O")

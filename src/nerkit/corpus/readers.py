@@ -244,7 +244,7 @@ def _record_from_tokens(record: dict, path: Path, line: int, number: int) -> _Ra
 
 
 def _entity_triples(record: dict, path: Path, line: int) -> list[tuple[int, int, str]]:
-    entities = record.get("entities", record.get("spans", record.get("label", [])))
+    entities = record.get("entities", record.get("spans", record.get("label", record.get("labels", []))))
     if not isinstance(entities, list):
         raise NerkitError("E006", "'entities' must be a list of [start, end, label]", path=path, line=line)
     triples = []
@@ -369,10 +369,12 @@ def _as_tuple(
 
 def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
     """One JSON object per line: `{"tokens": [...], "tags": [...]}` or annotation-tool style
-    `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets."""
+    `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets (doccano's
+    `label`/`labels`, Prodigy's `spans` of `{start, end, label}`; Prodigy's own `tokens` are ignored,
+    the text is cut into words as extraction cuts it)."""
     raws: list[_Raw] = []
     for line, record in json_objects(path):
-        if "tokens" in record:
+        if "tokens" in record and "text" not in record:
             raws.append(_record_from_tokens(record, path, line, len(raws) + 1))
         elif "text" in record:
             raws.append(_record_from_spans(record, path, line, len(raws) + 1))
