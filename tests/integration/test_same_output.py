@@ -77,3 +77,11 @@ def test_the_server_answers_each_client_what_python_gives_alone(default_ner, alo
                 (e.start, e.end, e.label) for e in expected
             ]
             assert all(abs(e["score"] - x.score) <= 1e-6 for e, x in zip(entities, expected, strict=True))
+
+
+def test_the_number_of_threads_changes_nothing(alone):
+    import nerkit
+
+    one_thread = nerkit.load(threads=1)
+    for text in TEXTS:
+        assert _same(one_thread.extract(text), alone[text]), text[:60]
