@@ -74,9 +74,7 @@ class Recognizer:
         for first, last in self.find(piece, region):
             first, last = first + start, last + start
             before = text[max(0, first - CONTEXT_BEFORE) : first]
-            if self.ruled_out_by and _last_word_in(
-                before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by
-            ):
+            if _word_in(before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by) is not None:
                 continue
             word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
             if word is None and self.alone is not None and not self.alone(text[first:last]):
@@ -93,14 +91,15 @@ def _word_in(window: str, words: Sequence[str]) -> str | None:
     return found.group().lower() if found else None
 
 
-def _last_word_in(window: str, words: Sequence[str]) -> bool:
-    return _words_pattern(tuple(words)).search(window) is not None
-
-
 @functools.cache
 def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(_whole_words(words), re.IGNORECASE)
+
+
+def _whole_words(phrases: Iterable[str]) -> str:
+    """A regular expression for any of `phrases` as whole words, the longest tried first."""
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(set(phrases), key=len, reverse=True))
+    return rf"(?<!\w)(?:{alternatives})(?!\w)"
 
 
 def _regex(pattern: str, flags: int = 0, check: Callable[[str], bool] | None = None) -> Finder:
@@ -323,7 +322,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "IP_ADDRESS",
-            _plain(pii.ips),
+            _regex(pii.IP, check=pii.valid_ip),
             check="ipaddress",
             score=0.9,
             context=("ip", "address", "host", "server", "gateway", "dns", "subnet", "login from"),
@@ -332,7 +331,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "MAC_ADDRESS",
-            _plain(pii.macs),
+            _regex(pii.MAC),
             check="format",
             score=0.95,
             context=("mac", "hardware address", "ethernet", "wi-fi", "wifi", "device"),
@@ -340,7 +339,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "CREDIT_CARD",
-            _plain(pii.cards),
+            _regex(pii.CARD, check=pii.valid_card),
             check="luhn+issuer",
             score=0.9,
             context=_CARD_CONTEXT,
@@ -356,7 +355,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "BIC",
-            _plain(pii.bics),
+            _regex(pii.BIC, check=pii.valid_bic),
             check="country+registry",
             score=0.9,
             context=("bic", "swift", "bank"),
@@ -365,7 +364,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "CRYPTO",
-            _plain(pii.bitcoin_addresses),
+            _regex(pii.BITCOIN, check=pii.valid_bitcoin),
             check="base58check/bech32",
             score=0.98,
             context=("bitcoin", "btc", "wallet", "crypto", "address"),
@@ -373,7 +372,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "US_SSN",
-            _plain(pii.ssns),
+            _regex(pii.SSN, check=pii.valid_ssn),
             check="ssa-rules",
             score=0.8,
             context=("ssn", "social security", "social security number", "ss#", "ss no"),
@@ -382,7 +381,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "UK_NHS",
-            _plain(pii.nhs_numbers),
+            _regex(pii.NHS, check=pii.valid_nhs),
             check="mod-11",
             score=0.5,
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),
@@ -420,9 +419,8 @@ def recognizers(
     return found + (load_recognizers(rules) if rules else [])
 
 
-def _phrases(phrases: Sequence[str], ignore_case: bool) -> Callable[[str], Iterator[tuple[int, int]]]:
-    alternatives = "|".join(re.escape(phrase) for phrase in sorted(set(phrases), key=len, reverse=True))
-    return _regex(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE if ignore_case else 0)
+def _phrases(phrases: Sequence[str], ignore_case: bool) -> Finder:
+    return _regex(_whole_words(phrases), re.IGNORECASE if ignore_case else 0)
 
 
 def load_recognizers(path: str | Path) -> list[Recognizer]:

@@ -1,9 +1,10 @@
-"""Finders for identifiers that carry their own check: payment cards (Luhn), IBANs (mod 97), BIC/SWIFT
-codes, MAC and IP addresses, Bitcoin addresses, US social security and UK NHS numbers.
+"""Identifiers that carry their own check: payment cards (Luhn), IBANs (mod 97), BIC/SWIFT codes, MAC
+and IP addresses, Bitcoin addresses, US social security and UK NHS numbers.
 
-A finder yields the `(start, end)` of each candidate that passes its check; `nerkit.patterns` wraps them
-as recognizers with their context words. The checks come from `python-stdnum` and `schwifty` where
-they exist, so a string that merely looks like a card number is not one.
+For each, the shape a candidate has (a regular expression) and the check it must pass; `nerkit.patterns`
+makes recognizers of them with their context words. The checks come from `python-stdnum` and
+`schwifty` where they exist, so a string that merely looks like a card number is not one. IBANs have
+a finder of their own, since a candidate may have to be shortened before its checksum holds.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from ipaddress import IPv4Address, IPv4Interface, IPv6Address, IPv6Interface
 
 from stdnum import bitcoin, luhn
 from stdnum.gb import nhs
 from stdnum.us import ssn
 
-_CARD = re.compile(
-    r"(?<![\w-])\d{4}(?:([ -]?)\d{4}){2}\1\d{1,7}(?![\w-])|(?<![\w-])3[47]\d\d([ -]?)\d{6}\2\d{5}(?![\w-])"
-)
+CARD = r"(?<![\w-])\d{4}(?:([ -]?)\d{4}){2}\1\d{1,7}(?![\w-])|(?<![\w-])3[47]\d\d([ -]?)\d{6}\2\d{5}(?![\w-])"
 _ISSUERS = (
     ("Visa", r"4", (13, 16, 19)),
     ("Mastercard", r"5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720", (16,)),
@@ -40,11 +40,9 @@ def card_issuer(digits: str) -> str | None:
     return None
 
 
-def cards(text: str) -> Iterator[tuple[int, int]]:
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits) and card_issuer(digits):
-            yield match.span()
+def valid_card(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    return 13 <= len(digits) <= 19 and luhn.is_valid(digits) and card_issuer(digits) is not None
 
 
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
@@ -70,20 +68,19 @@ def ibans(text: str) -> Iterator[tuple[int, int]]:
             break
 
 
-_BIC = re.compile(r"(?<![\w])[A-Z]{4}[A-Z]{2}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?(?![\w])")
+BIC = r"(?<![\w])[A-Z]{4}[A-Z]{2}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?(?![\w])"
 
 
-def bics(text: str) -> Iterator[tuple[int, int]]:
-    """BIC/SWIFT codes with a valid country; `patterns` asks for a context word or a bank in
-    schwifty's registry, since many upper-case words have the same shape."""
+def valid_bic(code: str) -> bool:
+    """A BIC/SWIFT code with a valid country; `patterns` also asks for a context word or a bank in
+    schwifty's registry (`registered_bic`), since many upper-case words have the same shape."""
     from schwifty import BIC
 
-    for match in _BIC.finditer(text):
-        try:
-            BIC(match.group())
-        except ValueError:
-            continue
-        yield match.span()
+    try:
+        BIC(code)
+    except ValueError:
+        return False
+    return True
 
 
 def registered_bic(code: str) -> bool:
@@ -95,15 +92,10 @@ def registered_bic(code: str) -> bool:
         return False
 
 
-_MAC = re.compile(
+MAC = (
     r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-]))(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:-]|\.[0-9A-Fa-f])"
     r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])"
 )
-
-
-def macs(text: str) -> Iterator[tuple[int, int]]:
-    for match in _MAC.finditer(text):
-        yield match.span()
 
 
 _IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?!\w|\.\d)"
@@ -111,43 +103,31 @@ _IPV6 = (
     r"(?<![\w:])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?=[0-9A-Fa-f:]*[0-9A-Fa-f])"
     r"[0-9A-Fa-f:]{2,39}(?:/\d{1,3})?(?![\w:])"
 )
-_IP = re.compile(f"{_IPV4}|{_IPV6}")
+IP = f"{_IPV4}|{_IPV6}"
 
 
-def ips(text: str) -> Iterator[tuple[int, int]]:
-    for match in _IP.finditer(text):
-        candidate = match.group()
-        try:
-            ipaddress.ip_interface(candidate) if "/" in candidate else ipaddress.ip_address(candidate)
-        except ValueError:
-            continue
-        yield match.span()
+def ip_of(text: str) -> IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | None:
+    """The address (or, with a /prefix, the interface) `text` writes; None if it writes none."""
+    try:
+        return ipaddress.ip_interface(text) if "/" in text else ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
-_BITCOIN = re.compile(r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![\w])")
+def valid_ip(text: str) -> bool:
+    return ip_of(text) is not None
 
 
-def bitcoin_addresses(text: str) -> Iterator[tuple[int, int]]:
-    for match in _BITCOIN.finditer(text):
-        if bitcoin.is_valid(match.group()):
-            yield match.span()
+BITCOIN = r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![\w])"
+valid_bitcoin = bitcoin.is_valid
+SSN = r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])"
 
 
-_SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
-
-
-def ssns(text: str) -> Iterator[tuple[int, int]]:
+def valid_ssn(text: str) -> bool:
     """Social security numbers as written (123-45-6789): stdnum rules out the area, group and serial
     numbers never issued and the numbers published in advertising."""
-    for match in _SSN.finditer(text):
-        if ssn.is_valid(match.group().replace(" ", "-")):
-            yield match.span()
+    return bool(ssn.is_valid(text.replace(" ", "-")))
 
 
-_NHS = re.compile(r"(?<![\w-])\d{3}([- ]?)\d{3}\1\d{4}(?![\w-])")
-
-
-def nhs_numbers(text: str) -> Iterator[tuple[int, int]]:
-    for match in _NHS.finditer(text):
-        if nhs.is_valid(match.group()):
-            yield match.span()
+NHS = r"(?<![\w-])\d{3}([- ]?)\d{3}\1\d{4}(?![\w-])"
+valid_nhs = nhs.is_valid

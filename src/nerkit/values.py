@@ -10,7 +10,6 @@ by `price-parser`, which settles which separator is the decimal one ("3.975,50",
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -116,11 +115,10 @@ def url(text: str) -> Value:
 
 
 def ip(text: str) -> Value | None:
-    try:
-        found = ipaddress.ip_interface(text) if "/" in text else ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    return {"ip": str(found), "version": found.version}
+    from nerkit.pii import ip_of
+
+    found = ip_of(text)
+    return {"ip": str(found), "version": found.version} if found is not None else None
 
 
 def mac(text: str) -> Value:
