@@ -278,7 +278,10 @@ class NER:
         """The per-text half: recognizers (within the layout's segments), merge, span conventions
         (docs/conventions.md), label filter, values, explanations and redaction. `pseudonyms` keeps
         pseudonyms the same across the texts of one call."""
-        entities = self._with_patterns(text, model_entities) if options.patterns else list(model_entities)
+        region = document_region(text) if options.patterns or options.values else None
+        entities = (
+            self._with_patterns(text, model_entities, region) if options.patterns else list(model_entities)
+        )
         entities = conform(text, entities, options.keep_titles)
         if options.labels is not None:
             wanted = set(options.labels)
@@ -286,7 +289,7 @@ class NER:
         if options.min_score > 0:
             entities = [entity for entity in entities if entity.score >= options.min_score]
         if options.values:
-            entities = self._with_values(text, entities, options.reference_time)
+            entities = self._with_values(entities, options.reference_time, region or self.phone_region)
         entities = [
             _explained(entity) if options.explain else replace(entity, explanation=None)
             for entity in entities
@@ -297,19 +300,19 @@ class NER:
             redacted = redact(text, entities, options.redact, scope)
         return Result(text, entities, redacted, summarize(entities) if options.summary else None)
 
-    def _with_values(self, text: str, entities: list[Entity], reference: datetime | None) -> list[Entity]:
+    def _with_values(self, entities: list[Entity], reference: datetime | None, region: str) -> list[Entity]:
         reference = reference or datetime.now().replace(second=0, microsecond=0)  # a parser per minute
         reference = reference if reference.tzinfo is not None else reference.astimezone()
-        region = document_region(text) or self.phone_region
         valued = []
         for entity in entities:
             read = reader(entity.label, reference, region)
             valued.append(replace(entity, value=read(entity.text)) if read else entity)
         return valued
 
-    def _with_patterns(self, text: str, model_entities: Sequence[Entity]) -> list[Entity]:
+    def _with_patterns(self, text: str, model_entities: Sequence[Entity], region: str | None) -> list[Entity]:
         """Recognizers run on each layout segment alone, so a match never takes in the next line's field
-        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`)."""
+        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`); `region` is
+        where the document's phone numbers seem to be from."""
         pattern: list[tuple[Entity, bool]] = []
         pieces = []
         for segment in layout.segments(text):
@@ -320,7 +323,7 @@ class NER:
                     (replace(found, explanation={"recognizer": "DATE_TIME", "check": "rfc2822"}), True)
                 )
             pieces.append((segment.start, segment.end))
-        for match, structured in find_all(text, self.recognizers, pieces) if self.recognizers else []:
+        for match, structured in find_all(text, self.recognizers, pieces, region) if self.recognizers else []:
             found = Entity(
                 match.start, match.end, match.label, text[match.start : match.end], match.score, "pattern"
             )

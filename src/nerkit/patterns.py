@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import phonenumbers
 
@@ -457,12 +457,16 @@ def _recognizer(rule: object, number: int, path: Path) -> Recognizer:
 
 
 def find_all(
-    text: str, recognizers: Iterable[Recognizer], pieces: Iterable[tuple[int, int]] | None = None
+    text: str,
+    recognizers: Iterable[Recognizer],
+    pieces: Iterable[tuple[int, int]] | None = None,
+    region: str | Literal["infer"] | None = "infer",
 ) -> list[tuple[Match, bool]]:
     """Every match of every recognizer within each `(start, end)` piece of `text` (the whole text by
-    default), with whether it came from a structured recognizer."""
-    recognizers = list(recognizers)
-    region = document_region(text) if any(r.label == "PHONE_NUMBER" for r in recognizers) else None
+    default), with whether it came from a structured recognizer. `region` is the document's (see
+    `document_region`), worked out here unless the caller has it."""
+    if region == "infer":
+        region = document_region(text)
     return [
         (match, recognizer.structured)
         for start, end in (pieces if pieces is not None else [(0, len(text))])
