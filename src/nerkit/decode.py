@@ -211,22 +211,17 @@ class Decoder:
         entity start."""
         probs = np.asarray(probabilities, dtype=np.float64)
         cooled = 1.0 / self.temperature
+        learned = self.transitions.arrays() if constrained and self.transitions is not None else None
         if constrained:
-            learned = self.transitions.arrays() if self.transitions is not None else None
             emissions = np.log(np.maximum(probs, 1e-12))
             ids = viterbi(emissions, *self.constraints, learned)
-            if learned is not None and len(ids):
-                scaled = tuple(array * cooled for array in learned) if cooled != 1.0 else learned
-                probs = marginals(emissions * cooled, *self.constraints, scaled)  # type: ignore[arg-type]
-            elif cooled != 1.0:
-                probs = _normalised(probs**cooled)
         else:
             ids = probs.argmax(-1).tolist()
-            probs = _normalised(probs**cooled) if cooled != 1.0 else probs
+        if learned is not None and len(ids):
+            scaled = tuple(array * cooled for array in learned) if cooled != 1.0 else learned
+            probs = marginals(emissions * cooled, *self.constraints, scaled)  # type: ignore[arg-type]
+        elif cooled != 1.0:
+            probs = probs**cooled / (probs**cooled).sum(-1, keepdims=True)
         tags, _ = to_iob2([self.labels[index] for index in ids])
         scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
         return Prediction(tags, scores)
-
-
-def _normalised(weights: np.ndarray) -> np.ndarray:
-    return weights / weights.sum(-1, keepdims=True)

@@ -134,11 +134,9 @@ def add_onnx(
 
     path = Path(path)
     written = export(model, inputs, path, quantize, calibration)
-    metadata = read_json(path / METADATA_FILE, "E023")
+    checksums = read_json(path / METADATA_FILE, "E023").get("checksums", {})
     files = {ONNX_FILES[None], written.name}
-    metadata["checksums"] = {**metadata.get("checksums", {}), **{name: sha256(path / name) for name in files}}
-    with atomic_text(path / METADATA_FILE) as handle:
-        handle.write(json.dumps(metadata, indent=2) + "\n")
+    set_metadata(path, {"checksums": {**checksums, **{name: sha256(path / name) for name in files}}})
     return written
 
 

@@ -50,11 +50,11 @@ def deanonymize_command(
 
 
 def _is_jsonl(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
     try:
-        return isinstance(json.loads(first), dict) and "text" in json.loads(first)
+        first = json.loads(text.lstrip().split("\n", 1)[0])
     except ValueError:
         return False
+    return isinstance(first, dict) and "text" in first
 
 
 def _records(text: str, secret: bytes, path: Path | None) -> str:
