@@ -35,13 +35,11 @@ def _records(format: str, path: Path) -> list:
     """The records as the format's reader gives them (JSONL through the JSONL records reader)."""
     from collections import Counter
 
-    from nerkit.corpus.interchange import SpanRecord
-    from nerkit.corpus.readers import _checked_spans, json_objects
+    from nerkit.corpus.readers import read_text_spans
 
     if format in SPAN_READERS:
         return [checked(r, path, "refuse", Counter()) for r in SPAN_READERS[format](path, Counter())]
-    found = [_checked_spans(r, path, n) for n, r in json_objects(path)]
-    return [SpanRecord(str(n), text, tuple(map(tuple, spans))) for n, (text, spans) in enumerate(found)]
+    return read_text_spans(path)
 
 
 def main() -> None:

@@ -102,3 +102,13 @@ def test_a_prodigy_record_with_its_own_tokens_is_read_by_its_spans(tmp_path):
 def test_a_doccano_record_may_call_its_spans_labels(tmp_path):
     (tmp_path / "doccano.jsonl").write_text('{"text": "Alice met Bob", "labels": [[0, 5, "PER"]]}\n')
     assert read_file(tmp_path / "doccano.jsonl").sentences[0].tags == ("B-PER", "O", "O")
+
+
+def test_overlapping_spans_in_jsonl_follow_the_same_choice(tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    path.write_text('{"text": "New York is big", "label": [[0, 8, "LOC"], [4, 8, "LOC"]]}\n')
+    with pytest.raises(NerkitError, match="overlaps"):
+        read_file(path)
+    read = read_file(path, overlaps="longest")
+    assert read.sentences[0].tags == ("B-LOC", "I-LOC", "O", "O")
+    assert read.repairs["overlapping spans dropped (longest kept)"] == 1

@@ -107,7 +107,7 @@ def read_file(
     if chosen not in readers:
         known = [*readers, *SPAN_READERS]
         raise NerkitError("E011", f"unknown input format {chosen!r}", hint=f"Use one of {', '.join(known)}.")
-    return readers[chosen](path, strict)
+    return read_jsonl(path, strict, overlaps) if chosen == "jsonl" else readers[chosen](path, strict)
 
 
 def _fingerprint(paths: Iterable[Path]) -> str:
@@ -210,7 +210,7 @@ def read_corpus(
 
 def write_file(sentences: Iterable[Sentence], path: str | Path, format: str | None = None) -> None:
     path = Path(path)
-    chosen = format or {"jsonl": "jsonl"}.get(corpus_format(path), corpus_format(path))
+    chosen = format or corpus_format(path)
     if chosen == "brat":
         with atomic_directory(path) as folder:
             write_brat(records_from_sentences(sentences), folder)

@@ -38,13 +38,14 @@ Notes = Counter
 
 
 def checked(record: SpanRecord, path: Path, overlaps: Overlaps, notes: Notes) -> SpanRecord:
-    """The record with its spans inside the text, sorted and non-overlapping (or an error)."""
+    """The record with its spans inside the text, sorted and non-overlapping (or an error naming the
+    record, or for a line-per-record file, its line)."""
+    who = f"record {record.id}: " if record.id != str(record.line) else ""
     for start, end, label in record.spans:
         if not (0 <= start < end <= len(record.text)) or not label:
             raise NerkitError(
                 "E007",
-                f"record {record.id}: span [{start}, {end}, {label!r}] is outside its text of "
-                f"{len(record.text)} characters",
+                f"{who}span [{start}, {end}, {label!r}] is outside its text of {len(record.text)} characters",
                 path=path,
                 line=record.line or None,
             )
@@ -58,7 +59,7 @@ def checked(record: SpanRecord, path: Path, overlaps: Overlaps, notes: Notes) ->
         if clash and overlaps == "refuse":
             raise NerkitError(
                 "E007",
-                f"record {record.id}: span {list(span)} overlaps {list(clash[0])}",
+                f"{who}span {list(span)} overlaps {list(clash[0])}",
                 path=path,
                 line=record.line or None,
                 hint="Pass --overlaps longest to keep the longest of overlapping spans.",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nerkit.corpus.interchange import SpanRecord
+from nerkit.corpus.interchange import Overlaps, SpanRecord, checked
 from nerkit.corpus.types import Sentence, neighbours
 from nerkit.errors import NerkitError
 from nerkit.labels import detect_scheme, is_valid_tag, tags_from_spans, to_iob2
@@ -269,31 +269,22 @@ def _entity_triples(record: dict, path: Path, line: int) -> list[tuple[int, int,
     return sorted(triples)
 
 
-def _checked_spans(record: dict, path: Path, line: int) -> tuple[str, list[tuple[int, int, str]]]:
-    """A `{"text", "entities"}` record's text and its spans, checked against the text."""
+def _checked_spans(
+    record: dict, path: Path, line: int, overlaps: Overlaps, notes: Counter[str]
+) -> SpanRecord:
+    """A `{"text", "entities"}` record as a `SpanRecord`, its spans checked against the text
+    (`interchange.checked`, as every annotation-tool format is)."""
     text = record.get("text")
     if not isinstance(text, str):
         raise NerkitError("E006", "'text' must be a string", path=path, line=line)
-    triples = _entity_triples(record, path, line)
-    previous_end = 0
-    for start, end, label in triples:
-        if not 0 <= start < end <= len(text):
-            raise NerkitError(
-                "E007",
-                f"span [{start}, {end}, {label!r}] is outside its text of {len(text)} characters",
-                path=path,
-                line=line,
-            )
-        if start < previous_end:
-            raise NerkitError(
-                "E007", f"span [{start}, {end}, {label!r}] overlaps the one before", path=path, line=line
-            )
-        previous_end = end
-    return text, triples
+    spans = tuple(_entity_triples(record, path, line))
+    return checked(SpanRecord(str(record.get("id", line)), text, spans, line), path, overlaps, notes)
 
 
-def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw:
-    text, triples = _checked_spans(record, path, line)
+def _record_from_spans(record: SpanRecord, path: Path, number: int) -> _Raw:
+    """A checked record's text cut into words (as extraction cuts text, and at every span edge), with
+    the tags its spans give them."""
+    text, triples, line = record.text, record.spans, record.line
     offsets = word_offsets(text, cuts=[edge for start, end, _ in triples for edge in (start, end)])
     word_spans = []
     for start, end, label in triples:
@@ -313,11 +304,8 @@ def _record_from_spans(record: dict, path: Path, line: int, number: int) -> _Raw
 
 
 def sentences_from_records(records: Iterable[SpanRecord], path: Path, strict: bool = False) -> ReadResult:
-    """Text-and-spans records (from any annotation-tool format) as word-level sentences."""
-    raws = [
-        _record_from_spans({"text": r.text, "entities": [list(s) for s in r.spans]}, path, r.line, number)
-        for number, r in enumerate(records, start=1)
-    ]
+    """Checked text-and-spans records (from any annotation-tool format) as word-level sentences."""
+    raws = [_record_from_spans(record, path, number) for number, record in enumerate(records, start=1)]
     if not raws:
         raise NerkitError("E002", "no records found", path=path)
     return _normalise(raws, path, strict)
@@ -340,44 +328,28 @@ def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
         yield line, record
 
 
-@dataclass(frozen=True)
-class TextRecord:
-    """A raw text with gold character spans, for evaluating extraction itself (`NER.evaluate_text`)."""
-
-    id: str
-    text: str
-    spans: tuple[tuple[int, int, str], ...]
-
-
-def read_text_spans(path: Path) -> list[TextRecord]:
+def read_text_spans(path: Path) -> list[SpanRecord]:
     """`{"text": ..., "entities": [[start, end, label], ...]}` records as they are, not cut into words:
     the extraction pipeline cuts them, as it cuts any raw text."""
-    records = [
-        TextRecord(str(record.get("id", line)), *_as_tuple(_checked_spans(record, path, line)))
-        for line, record in json_objects(path)
-    ]
+    records = [_checked_spans(record, path, line, "refuse", Counter()) for line, record in json_objects(path)]
     if not records:
         raise NerkitError("E002", "no records found: expected one JSON object per line", path=path)
     return records
 
 
-def _as_tuple(
-    checked: tuple[str, list[tuple[int, int, str]]],
-) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    return checked[0], tuple(checked[1])
-
-
-def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
+def read_jsonl(path: Path, strict: bool = False, overlaps: Overlaps = "refuse") -> ReadResult:
     """One JSON object per line: `{"tokens": [...], "tags": [...]}` or annotation-tool style
     `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets (doccano's
     `label`/`labels`, Prodigy's `spans` of `{start, end, label}`; Prodigy's own `tokens` are ignored,
     the text is cut into words as extraction cuts it)."""
     raws: list[_Raw] = []
+    notes: Counter[str] = Counter()
     for line, record in json_objects(path):
         if "tokens" in record and "text" not in record:
             raws.append(_record_from_tokens(record, path, line, len(raws) + 1))
         elif "text" in record:
-            raws.append(_record_from_spans(record, path, line, len(raws) + 1))
+            found = _checked_spans(record, path, line, overlaps, notes)
+            raws.append(_record_from_spans(found, path, len(raws) + 1))
         else:
             raise NerkitError(
                 "E006",
@@ -387,4 +359,5 @@ def read_jsonl(path: Path, strict: bool = False) -> ReadResult:
             )
     if not raws:
         raise NerkitError("E002", "no records found: expected one JSON object per line", path=path)
-    return _normalise(raws, path, strict)
+    result = _normalise(raws, path, strict)
+    return ReadResult(result.sentences, result.repairs + notes)

@@ -33,11 +33,9 @@ def write_jsonl(sentences: Iterable[Sentence], handle: TextIO) -> None:
 
 def write_jsonl_spans(sentences: Iterable[Sentence], handle: TextIO) -> None:
     """Annotation-tool style: words joined by spaces, entities as character spans into that text."""
-    for sentence in sentences:
-        text, offsets = detokenize(sentence.words)
-        entities = [[offsets[start][0], offsets[end - 1][1], kind] for start, end, kind in sentence.spans]
-        handle.write(json.dumps({"text": text, "entities": entities}, ensure_ascii=False))
-        handle.write("\n")
+    for record in records_from_sentences(sentences):
+        entities = [list(span) for span in record.spans]
+        handle.write(json.dumps({"text": record.text, "entities": entities}, ensure_ascii=False) + "\n")
 
 
 def records_from_sentences(sentences: Iterable[Sentence]) -> Iterator[SpanRecord]:
