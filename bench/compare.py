@@ -259,13 +259,9 @@ def _ensure_onnx(model: str) -> None:
     from nerkit.model import Tagger
 
     if not (Path(model) / "model.int8.onnx").is_file():
-        import random
+        from nerkit.onnx_model import calibration_sentences
 
-        import nerkit
-
-        train = [list(sentence.words) for sentence in nerkit.read_corpus("conll2003")["train"]]
-        calibration = random.Random(13).sample(train, 256)
-        Tagger.load(model, backend="torch").export_onnx(model, "int8", calibration)
+        Tagger.load(model, backend="torch").export_onnx(model, "int8", calibration_sentences("conll2003"))
 
 
 def main() -> None:

@@ -38,6 +38,22 @@ def onnx_file(quantize: str | None) -> str:
     return ONNX_FILES[quantize]
 
 
+CALIBRATION_SENTENCES = 256
+"""Activation ranges measured on this many sentences kept int8 at fp32's F1 (docs/benchmarks.md)."""
+
+
+def calibration_sentences(corpus: str, data_dir: str | Path | None = None) -> list[list[str]]:
+    """A seeded sample of the corpus's train sentences (of all of it when it has no train split), for
+    `export`'s int8 calibration."""
+    import random
+
+    from nerkit.corpus import read_corpus
+
+    data = read_corpus(corpus, data_dir=data_dir)
+    sentences = [list(s.words) for s in (data["train"] if "train" in data.splits else data["all"])]
+    return random.Random(13).sample(sentences, min(CALIBRATION_SENTENCES, len(sentences)))
+
+
 def export(
     model: PreTrainedModel,
     inputs: list[str],

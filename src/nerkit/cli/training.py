@@ -175,21 +175,6 @@ def evaluate_command(
         console.print(report_table(report, f"{data.name} {split} ({report.sentences:,} sentences)"))
 
 
-CALIBRATION_SENTENCES = 256
-"""Activation ranges measured on this many sentences kept int8 at fp32's F1 (docs/benchmarks.md)."""
-
-
-def calibration_sentences(corpus: str, data_dir: Path | None) -> list[list[str]]:
-    """A seeded sample of the corpus's train sentences (all of it when it has no split)."""
-    import random
-
-    import nerkit
-
-    data = nerkit.read_corpus(corpus, data_dir=data_dir)
-    sentences = [list(s.words) for s in (data["train"] if "train" in data.splits else data["all"])]
-    return random.Random(13).sample(sentences, min(CALIBRATION_SENTENCES, len(sentences)))
-
-
 def _evaluate_raw(path: Path, ner: nerkit.NER, as_json: bool, errors: Path | None) -> None:
     from nerkit.corpus.readers import read_text_spans
 
@@ -235,6 +220,8 @@ def export_command(
         raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
     if quantize is not None and calibrate is None:
         raise NerkitError("E077", "--quantize int8 needs --calibrate CORPUS")
+    from nerkit.onnx_model import calibration_sentences
+
     sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
     written = Tagger.load(model, backend="torch").export_onnx(model, quantize, sentences)
     console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
