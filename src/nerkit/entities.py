@@ -101,9 +101,9 @@ def redact(
     """Replace entities by their label's operator (see `nerkit.operators`): a style applies one operator
     to every label (`label` gives `[PERSON]`, `mask` asterisks of the same length, `hash` a keyed
     `[PERSON:1a2b3c4d5e6f]`, `pseudonym` `PERSON_1`, `encrypt` a token `nerkit deanonymize` restores).
-    `pseudonyms` carries the numbering across texts."""
+    `pseudonyms` carries the numbering across texts, unless the anonymizer's scope is one document."""
     anonymizer = Anonymizer.from_style(style) if isinstance(style, str) else style
-    pseudonyms = {} if pseudonyms is None else pseudonyms
+    pseudonyms = {} if pseudonyms is None or anonymizer.scope == "document" else pseudonyms
     pieces: list[str] = []
     replacements = []
     position = shift = 0

@@ -296,8 +296,7 @@ class NER:
         ]
         redacted = None
         if isinstance(options.redact, Anonymizer):
-            scope = pseudonyms if pseudonyms is not None and options.redact.scope == "batch" else {}
-            redacted = redact(text, entities, options.redact, scope)
+            redacted = redact(text, entities, options.redact, pseudonyms)
         return Result(text, entities, redacted, summarize(entities) if options.summary else None)
 
     def _with_values(self, entities: list[Entity], reference: datetime | None, region: str) -> list[Entity]:

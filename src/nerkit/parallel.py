@@ -62,6 +62,7 @@ def results(
         for chunk in pool.imap(_extract, _chunks(texts, CHUNK)):
             for result in chunk:
                 if anonymizer is not None:
-                    scope = pseudonyms if anonymizer.scope == "batch" else {}
-                    result = replace(result, redacted=redact(result.text, result.entities, anonymizer, scope))
+                    result = replace(
+                        result, redacted=redact(result.text, result.entities, anonymizer, pseudonyms)
+                    )
                 yield result
