@@ -164,13 +164,9 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
             start = _instant(
                 re.sub(r"^\d{1,2}(?:st|nd|rd|th)?", left, right.strip(), count=1), reference, order
             )
-        elif _CLOCK.fullmatch(left) and end is not None:  # "9am to 5pm", "10:00-11:30 on Friday"
-            hour, minute, second = _clock(_CLOCK.fullmatch(left))  # type: ignore[arg-type]
-            day = datetime.fromisoformat(end["value"]).replace(hour=hour, minute=minute, second=second)
-            start = {
-                "value": day.isoformat(),
-                "grain": "second" if second else "minute" if minute else "hour",
-            }
+        elif (clock := _CLOCK.fullmatch(left)) and end is not None:  # "9am to 5pm", "10:00-11:30 Friday"
+            when, grain = _at(datetime.fromisoformat(end["value"]), clock)
+            start = {"value": when.isoformat(), "grain": grain}
         else:
             start = _instant(left, reference, order)
         if start is not None and end is not None:
@@ -184,13 +180,9 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
         return relative
     clock = _CLOCK.fullmatch(text.strip())
     if clock is not None:  # a time alone: its next occurrence
-        hour, minute, second = _clock(clock)
-        when = reference.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        when, grain = _at(reference, clock)
         when = when if when >= reference else when + timedelta(days=1)
-        return {
-            "value": when.isoformat(),
-            "grain": "second" if clock.group(3) else "minute" if minute else "hour",
-        }
+        return {"value": when.isoformat(), "grain": grain}
     data = _parser(reference, order).get_date_data(text)
     if data.date_obj is None:
         return None
@@ -233,9 +225,7 @@ def _relative_weekday(text: str, reference: datetime) -> Value | None:
 def _with_grain(when: datetime, grain: str, text: str) -> Value:
     clock = _CLOCK.search(text)
     if clock is not None and grain == "day":
-        hour, minute, second = _clock(clock)
-        when = when.replace(hour=hour, minute=minute, second=second, microsecond=0)
-        grain = "second" if clock.group(3) else "minute" if minute else "hour"
+        when, grain = _at(when, clock)
     else:
         when = when.replace(hour=0, minute=0, second=0, microsecond=0)
         if grain in ("month", "quarter"):
@@ -243,6 +233,14 @@ def _with_grain(when: datetime, grain: str, text: str) -> Value:
         elif grain == "year":
             when = when.replace(month=1, day=1)
     return {"value": when.isoformat(), "grain": grain}
+
+
+def _at(day: datetime, clock: re.Match[str]) -> tuple[datetime, str]:
+    """`day` at the time `clock` says, and the grain it was said in (9am hour, 9:30 minute, 9:30:15
+    second)."""
+    hour, minute, second = _clock(clock)
+    grain = "second" if clock.group(3) else "minute" if minute else "hour"
+    return day.replace(hour=hour, minute=minute, second=second, microsecond=0), grain
 
 
 def _clock(clock: re.Match[str]) -> tuple[int, int, int]:
