@@ -40,6 +40,8 @@ class Position:
     order: list[list[int]] | None = None
     global_step: int = 0
     loss_sum: float = 0.0
+    losses: list[float] = field(default_factory=list)
+    """Every optimiser step's loss on this rank (the report's training curve)."""
     history: list[dict[str, float]] = field(default_factory=list)
     best_f1: float = -1.0
     best_epoch: int = 0

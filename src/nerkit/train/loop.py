@@ -294,6 +294,7 @@ def train(
             position.done += 1
             position.global_step += 1
             position.loss_sum += loss
+            position.losses.append(round(loss, 5))
             bar.set_postfix(loss=f"{position.loss_sum / position.done:.4f}", refresh=False)
             bar.update()
             if config.checkpoint_steps and position.global_step % config.checkpoint_steps == 0:
@@ -319,7 +320,7 @@ def train(
             if report is not None:
                 position.best_f1, position.best_report = report.micro.f1, report.to_dict()
             if distributed.is_main:
-                kept = {"history": position.history, "best_epoch": epoch, "metrics": _metrics(position)}
+                kept = {**_curves(position), "best_epoch": epoch, "metrics": _metrics(position)}
                 tagger.save(out, {**metadata, **kept})
         elif epoch - position.best_epoch >= config.patience:
             say(f"early stop: no validation gain for {config.patience} epochs")
@@ -349,13 +350,32 @@ def _finish(
     if distributed.is_main:
         best.save(
             out,
-            {**metadata, "history": position.history, "best_epoch": position.best_epoch, "metrics": metrics},
+            {**metadata, **_curves(position), "best_epoch": position.best_epoch, "metrics": metrics},
         )
         shutil.rmtree(checkpoint_path(out), ignore_errors=True)
     distributed.barrier()
     distributed.close()
     validation = Report.from_dict(position.best_report) if position.best_report else None
     return TrainResult(out, position.best_epoch, validation, test, position.history)
+
+
+LOSS_POINTS = 400
+"""At most this many points of the step-loss curve are kept in nerkit.json."""
+
+
+def _curves(position: Position) -> dict[str, Any]:
+    """The epoch history and the step losses, averaged over equal runs of steps so a long training
+    stays a small curve: `step_loss` is `[[last step of the run, mean loss], ...]`."""
+    losses = position.losses
+    every = max(1, math.ceil(len(losses) / LOSS_POINTS))
+    curve = [
+        [
+            min(start + every, len(losses)),
+            round(sum(losses[start : start + every]) / len(losses[start : start + every]), 5),
+        ]
+        for start in range(0, len(losses), every)
+    ]
+    return {"history": position.history, "step_loss": curve}
 
 
 def _metrics(position: Position) -> dict[str, Any]:
