@@ -4,6 +4,7 @@ unit suite runs in seconds without the real corpora or the real encoder."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,25 @@ def make_toy_corpus() -> Corpus:
         "toy",
         {"train": tuple(sentences[:30]), "validation": tuple(sentences[30:]), "test": tuple(sentences[30:])},
     )
+
+
+def _regolded(sentence: Sentence, tags: list[str]) -> Sentence:
+    return replace(sentence, tags=tuple(tags))
+
+
+def wrong_gold_corpus() -> Corpus:
+    """The toy sentences, with gold changed in some so that a model that learned the toy corpus makes
+    each kind of error: Paris read as org (type), "Bob works" as one person (boundary), "visited" as
+    an event (missed), and Monday left out of gold (spurious)."""
+    sentences = make_sentences()[:10]
+    alice, bob = sentences[0], sentences[1]
+    test = [
+        _regolded(alice, ["B-per", "O", "B-org", "O", "B-tim", "O"]),
+        _regolded(bob, ["B-per", "I-per", "O", "B-org", "O", "B-geo", "O"]),
+        _regolded(alice, ["B-per", "B-eve", "B-geo", "O", "O", "O"]),
+        *sentences[2:5],
+    ]
+    return Corpus("toy", {"train": tuple(sentences), "validation": tuple(sentences), "test": tuple(test)})
 
 
 @pytest.fixture

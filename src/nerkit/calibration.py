@@ -30,17 +30,41 @@ class Calibration:
     entities: int
 
 
+@dataclass(frozen=True)
+class Bin:
+    """Entities whose score fell in `[low, high)`: how many, their mean score, and the share right."""
+
+    low: float
+    high: float
+    count: int
+    mean_score: float
+    accuracy: float
+
+
+def reliability(scores: Sequence[float], right: Sequence[bool], bins: int = BINS) -> list[Bin]:
+    """Equal-width score bins (the reliability diagram's bars); empty bins are left out."""
+    values, hits = np.asarray(scores, dtype=float), np.asarray(right, dtype=float)
+    which = np.minimum((values * bins).astype(int), bins - 1)
+    return [
+        Bin(
+            index / bins,
+            (index + 1) / bins,
+            int(chosen.sum()),
+            float(values[chosen].mean()),
+            float(hits[chosen].mean()),
+        )
+        for index in range(bins)
+        if (chosen := which == index).any()
+    ]
+
+
 def expected_calibration_error(scores: Sequence[float], right: Sequence[bool], bins: int = BINS) -> float:
     """Weighted mean gap between the mean score and the share right, over equal-width score bins."""
     if not scores:
         return 0.0
-    values, hits = np.asarray(scores, dtype=float), np.asarray(right, dtype=float)
-    which = np.minimum((values * bins).astype(int), bins - 1)
-    gap = 0.0
-    for index in range(bins):
-        chosen = which == index
-        if chosen.any():
-            gap += chosen.sum() / len(values) * abs(values[chosen].mean() - hits[chosen].mean())
+    gap = sum(
+        b.count / len(scores) * abs(b.mean_score - b.accuracy) for b in reliability(scores, right, bins)
+    )
     return round(float(gap), 4)
 
 
@@ -60,17 +84,35 @@ def entity_scores(
 
 def fit_temperature(tagger, sentences: Sequence[Sentence]) -> Calibration:
     """The grid temperature with the lowest ECE on `sentences` (use validation data, not test)."""
-    probabilities = tagger.word_probabilities([list(s.words) for s in sentences])
-    decoder = tagger.decoder
+    probabilities = tagger.word_probabilities(
+        [list(s.words) for s in sentences], contexts=[s.context for s in sentences]
+    )
+    return fit(tagger.decoder, probabilities, sentences)
+
+
+def fit(decoder, probabilities: Sequence[np.ndarray], sentences: Sequence[Sentence]) -> Calibration:
+    """`fit_temperature` on word probabilities already computed; `decoder` is left as it was."""
+    before_scores, before_right = scored_at(decoder, 1.0, probabilities, sentences)
+    before = expected_calibration_error(before_scores, before_right)
+    best = (before, 1.0)
+    for temperature in TEMPERATURES:
+        best = min(
+            best,
+            (
+                expected_calibration_error(*scored_at(decoder, temperature, probabilities, sentences)),
+                temperature,
+            ),
+        )
+    return Calibration(best[1], before, best[0], len(before_scores))
+
+
+def scored_at(
+    decoder, temperature: float, probabilities: Sequence[np.ndarray], sentences: Sequence[Sentence]
+) -> tuple[list, list]:
+    """`entity_scores` with the decoder at `temperature` (and put back as it was after)."""
     original = decoder.temperature
     try:
-        decoder.temperature = 1.0
-        before = expected_calibration_error(*entity_scores(decoder, probabilities, sentences))
-        best = (before, 1.0)
-        for temperature in TEMPERATURES:
-            decoder.temperature = temperature
-            scores, right = entity_scores(decoder, probabilities, sentences)
-            best = min(best, (expected_calibration_error(scores, right), temperature))
+        decoder.temperature = temperature
+        return entity_scores(decoder, probabilities, sentences)
     finally:
         decoder.temperature = original
-    return Calibration(best[1], before, best[0], len(scores))

@@ -95,6 +95,14 @@ CATALOGUE: dict[str, Code] = {
     ),
     "E078": Code("An unknown base encoder name.", "Use mpnet-base, or a Hugging Face name or path."),
     "E079": Code("A base encoder's download is missing or corrupt.", "Run `nerkit base install NAME` again."),
+    "E080": Code("The report's figures need matplotlib.", "pip install 'nerkit[report]'."),
+    "E081": Code("A report shows one model, or two side by side.", "Pass one or two model directories."),
+    "E082": Code(
+        "The report's folder holds files that are not a report.", "Choose an empty or new --out folder."
+    ),
+    "E083": Code(
+        "No corpus to report on.", "Pass --data CORPUS (the model's own corpus is used when it can be read)."
+    ),
 }
 
 

@@ -130,16 +130,78 @@ def evaluate(
     return Evaluation(report, tuple(sentences), tuple(tuple(tags) for tags in predicted))
 
 
+Span = tuple[int, int, str]
+ERROR_KINDS = ("type", "boundary", "missed", "spurious")
+"""What went wrong with an entity: the right edges with another type; an overlapping prediction with
+other edges; no prediction touching it; a prediction touching no gold entity."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One entity's fate: `kind` is "correct" or one of `ERROR_KINDS`; `gold` is None for a spurious
+    prediction and `predicted` None for a missed entity."""
+
+    kind: str
+    gold: str | None
+    predicted: str | None
+
+
+def outcomes(gold: set[Span], found: set[Span]) -> list[Outcome]:
+    """Each gold span's outcome (same span, same edges other type, overlap, nothing), then one per
+    prediction that touches no gold span. A prediction that overlaps a gold span it did not match is
+    part of that span's boundary error, not spurious."""
+    found_sorted = sorted(found)
+    result = []
+    for start, end, kind in sorted(gold):
+        same_edges = next((span for span in found_sorted if span[:2] == (start, end)), None)
+        overlapping = next((span for span in found_sorted if span[0] < end and start < span[1]), None)
+        if same_edges is not None:
+            result.append(Outcome("correct" if same_edges[2] == kind else "type", kind, same_edges[2]))
+        elif overlapping is not None:
+            result.append(Outcome("boundary", kind, overlapping[2]))
+        else:
+            result.append(Outcome("missed", kind, None))
+    for start, end, kind in found_sorted:
+        if not any(span[0] < end and start < span[1] for span in gold):
+            result.append(Outcome("spurious", None, kind))
+    return result
+
+
+def confusion(
+    sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]]
+) -> dict[tuple[str, str], int]:
+    """Entity-level confusion counts keyed `(gold type, column)`: the column is the predicted type of a
+    span with the gold edges (the diagonal is right), "boundary" or "missed"; spurious predictions
+    are keyed `("spurious", predicted type)`."""
+    counts: dict[tuple[str, str], int] = {}
+    for sentence, tags in zip(sentences, predicted, strict=True):
+        for outcome in outcomes(set(sentence.spans), set(spans(tags))):
+            if outcome.kind in ("correct", "type"):
+                key = (outcome.gold, outcome.predicted)
+            elif outcome.kind == "spurious":
+                key = ("spurious", outcome.predicted)
+            else:
+                key = (outcome.gold, outcome.kind)
+            counts[key] = counts.get(key, 0) + 1  # type: ignore[index]
+    return counts
+
+
 def differences(
     sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]]
 ) -> Iterator[dict[str, object]]:
-    """Each sentence whose predicted spans differ from the gold ones, for reading errors by eye."""
-    for sentence, tags in zip(sentences, predicted, strict=True):
+    """Each sentence whose predicted spans differ from the gold ones, for reading errors by eye, with
+    its position in `sentences`, the kinds of error it holds (`ERROR_KINDS`) and the entity types they
+    involve."""
+    for index, (sentence, tags) in enumerate(zip(sentences, predicted, strict=True)):
         gold, found = set(sentence.spans), set(spans(tags))
         if gold != found:
+            wrong = [outcome for outcome in outcomes(gold, found) if outcome.kind != "correct"]
             yield {
                 "id": sentence.id,
                 "line": sentence.line,
+                "index": index,
+                "kinds": sorted({outcome.kind for outcome in wrong}, key=ERROR_KINDS.index),
+                "types": sorted({t for o in wrong for t in (o.gold, o.predicted) if t is not None}),
                 "words": list(sentence.words),
                 "gold": [_span_dict(sentence.words, span) for span in sorted(gold)],
                 "predicted": [_span_dict(sentence.words, span) for span in sorted(found)],

@@ -111,3 +111,36 @@ def test_page_sends_operators_per_label_and_shows_values(server):
     assert redacted.startswith("PERSON_1 visited LOCATION_1")
     assert '{"e164":"+14155552671","region":"US"}' in values
     assert "Alice (PERSON) \u00d71" in mentioned
+
+
+def test_report_page_filters_its_error_browser(toy_ner, tmp_path):
+    _need_chromium()
+    from conftest import wrong_gold_corpus
+    from playwright.sync_api import sync_playwright
+
+    from nerkit.report import write_report
+
+    report = write_report([("toy", toy_ner)], wrong_gold_corpus(), tmp_path / "report")
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(report.as_uri())
+        everything = page.text_content("#errors-0 .count")
+        page.select_option("#errors-0 select[name=kind]", "missed")
+        missed = page.text_content("#errors-0 .count")
+        shown = page.eval_on_selector_all(
+            "#errors-0 .error mark", "marks => marks.map(m => [m.firstChild.textContent, m.dataset.kind])"
+        )
+        page.select_option("#errors-0 select[name=type]", "org")
+        missed_org = page.text_content("#errors-0 .count")
+        screenshot = Path(os.environ.get("NERKIT_ARTIFACTS", tmp_path)) / "report.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        images = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+        browser.close()
+    assert problems == []
+    assert (everything, missed, missed_org) == ("3 of 3 sentences", "1 of 3 sentences", "0 of 3 sentences")
+    assert ["visited", "gold"] in shown and ["Monday", "wrong"] in shown and ["Paris", "right"] in shown
+    assert images and all(width > 100 for width in images)
+    assert screenshot.stat().st_size > 10_000

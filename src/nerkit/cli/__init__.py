@@ -7,10 +7,10 @@ traceback. One module per group of commands; importing them registers the comman
 import os
 import sys
 
-from nerkit.cli import corpus, extracting, privacy, serving, training
+from nerkit.cli import corpus, extracting, privacy, reporting, serving, training
 from nerkit.cli.common import app
 
-__all__ = ["app", "corpus", "extracting", "main", "privacy", "serving", "training"]
+__all__ = ["app", "corpus", "extracting", "main", "privacy", "reporting", "serving", "training"]
 
 QUICK_EXIT = {"extract", "evaluate", "data", "deanonymize"}
 """Commands that only read, compute and write files they have already renamed into place: once they

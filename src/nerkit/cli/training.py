@@ -68,6 +68,9 @@ def train_command(
     threads: Threads = None,
     device: Device = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Then write <out>/report/index.html (see `nerkit report`).")
+    ] = False,
     *,
     overrides: dict[str, Any],
 ) -> None:
@@ -105,6 +108,13 @@ def train_command(
     if result.test is not None:
         console.print(report_table(result.test, "test"))
     console.print(f"model saved to [bold]{result.path}[/]")
+    if report:
+        from nerkit.report import write_report
+
+        page = write_report(
+            [(out.name, nerkit.load(out, threads=threads))], data, out / "report", progress=not quiet
+        )
+        console.print(f"report written to [bold]{page}[/]")
 
 
 def _relaunch_with_torchrun(nproc: int) -> None:
