@@ -66,6 +66,37 @@ def test_the_document_region_comes_from_its_international_numbers_and_ibans(text
     assert document_region(text) == region
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Write to viewings@hartleyhomes.co.uk for a viewing.", "GB"),
+        ("Mehr unter https://www.bahn.de/service", "DE"),
+        ("Asking price £325,000.", "GB"),
+        ("Annual CTC ₹ 12,00,000", "IN"),
+        ("Invoice total CHF 1'200.\u2013", "CH"),
+        ("Patient NHS number 717 533 7728", "GB"),
+    ],
+)
+def test_domains_currencies_and_nhs_numbers_point_to_a_region(text, region):
+    assert document_region(text) == region
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mail dev@startup.io or see https://acme.co",
+        "NHS number 717 533 7729 (fails its check)",
+        "Pay $40 or €35",
+    ],
+)
+def test_vanity_domains_broken_nhs_numbers_and_shared_currencies_point_nowhere(text):
+    assert document_region(text) is None
+
+
+def test_an_international_number_outweighs_a_domain():
+    assert document_region("Mail a@firm.fr or call +49 89 2190 4400") == "DE"
+
+
 def test_a_national_number_is_found_in_the_region_the_document_points_to():
     text = "Munich office +49 89 2190 4400, front desk 089 2190 4400."
     assert [t for t, _ in found(text, "PHONE_NUMBER")] == ["+49 89 2190 4400", "089 2190 4400"]
@@ -79,3 +110,17 @@ def test_every_match_explains_its_recognizer_check_and_context_word():
 def test_a_time_zone_offset_is_no_calling_code():
     text = "Date: Mon, 14 Apr 2025 08:15:30 +0200\nSent 10:00 +1000\nIBAN DE89 3704 0044 0532 0130 00"
     assert document_region(text) == "DE"
+
+
+def test_the_pii_set_has_30_documents_and_every_recognized_type_8_times_in_three_parts():
+    from collections import Counter
+    from pathlib import Path
+
+    from nerkit.corpus.marked import read_marked
+
+    documents = read_marked(Path(__file__).parent / "data" / "pii" / "pii.txt")
+    counts = Counter(label for document in documents for _, _, label in document.spans)
+    assert len(documents) >= 30
+    validated = ("CREDIT_CARD", "IBAN", "BIC", "MAC_ADDRESS", "IP_ADDRESS", "CRYPTO", "US_SSN", "UK_NHS")
+    assert min(counts[label] for label in (*validated, "PHONE_NUMBER", "MONEY")) >= 8
+    assert {d.fields["split"] for d in documents} == {"dev", "heldout", "heldout-2"}

@@ -254,19 +254,64 @@ _CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
 """A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
 
 
+_DOMAIN = re.compile(r"(?:@|\b(?:https?://|www\.))((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
+"""The country-code top-level domain of an email address or web address ("@nhs.uk", "www.bahn.de")."""
+_VANITY_DOMAINS = {
+    "io",
+    "co",
+    "me",
+    "tv",
+    "ai",
+    "ly",
+    "fm",
+    "to",
+    "cc",
+    "ws",
+    "gg",
+    "sh",
+    "so",
+    "am",
+    "is",
+    "it",
+}
+"""Country codes mostly bought for how they read, not where the owner is (".it" too often means "it")."""
+_CURRENCY_REGIONS = (
+    (re.compile(r"£|\bGBP\b"), "GB"),
+    (re.compile(r"₹|\bINR\b|\bRs\.?(?=\s?\d)"), "IN"),
+    (re.compile(r"\bCHF\b|\bFr\.(?=\s?\d)"), "CH"),
+    (re.compile(r"\bA\$|\bAUD\b"), "AU"),
+    (re.compile(r"\bC\$|\bCAD\b"), "CA"),
+    (re.compile(r"\bJPY\b"), "JP"),
+)
+"""Currencies used by one country's numbers (€ and $ say too little)."""
+_NHS_WORD = re.compile(r"\bNHS\b")
+
+
 def document_region(text: str) -> str | None:
     """The region a document's national-format phone numbers are most likely in: the most frequent
-    country among its international numbers (+49 ...) and IBANs; None when it has neither."""
+    country among its signs of one: international numbers (+49 ...), IBANs, email and web addresses
+    under a country's domain, a one-country currency (£, ₹, CHF...) and valid NHS numbers (UK); None
+    when it has none. A phone number's own country code outweighs every other sign."""
     votes: Counter[str] = Counter()
     for match in _CALLING_CODE.finditer(text):
         digits = match.group(1)
         for length in (1, 2, 3):
             regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length]), ())
             if length <= len(digits) and regions:
-                votes[regions[0]] += 1
+                votes[regions[0]] += 2
                 break
     for start, _ in pii.ibans(text):
         votes[text[start : start + 2]] += 1
+    for match in _DOMAIN.finditer(text):
+        code = match.group(1).rsplit(".", 1)[1].lower()
+        region = "GB" if code == "uk" else code.upper()
+        if code not in _VANITY_DOMAINS and region in phonenumbers.SUPPORTED_REGIONS:
+            votes[region] += 1
+    for pattern, region in _CURRENCY_REGIONS:
+        if pattern.search(text):
+            votes[region] += 1
+    if _NHS_WORD.search(text) and any(pii.valid_nhs(m.group()) for m in re.finditer(pii.NHS, text)):
+        votes["GB"] += 1
     votes.pop("001", None)
     return votes.most_common(1)[0][0] if votes else None
 
