@@ -97,6 +97,11 @@ def test_an_international_number_outweighs_a_domain():
     assert document_region("Mail a@firm.fr or call +49 89 2190 4400") == "DE"
 
 
+def test_a_number_national_only_in_the_default_region_is_not_read_where_the_document_points_elsewhere():
+    assert found("Lot 646 233 8120 shipped.", "PHONE_NUMBER") != []
+    assert found("IBAN DE89 3704 0044 0532 0130 00. Lot 646 233 8120 shipped.", "PHONE_NUMBER") == []
+
+
 def test_a_national_number_is_found_in_the_region_the_document_points_to():
     text = "Munich office +49 89 2190 4400, front desk 089 2190 4400."
     assert [t for t, _ in found(text, "PHONE_NUMBER")] == ["+49 89 2190 4400", "089 2190 4400"]

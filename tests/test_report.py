@@ -94,6 +94,15 @@ def test_the_report_writes_a_page_that_opens_from_disk_with_its_figures(toy_ner,
     assert len(data["models"][0]["errors"]) == 3
 
 
+def test_the_report_writes_its_numbers_for_scripts(toy_ner, tmp_path):
+    page = write_report([("toy", toy_ner)], wrong_gold_corpus(), tmp_path / "report")
+    summary = json.loads((page.parent / "summary.json").read_text())
+    (model,) = summary["models"]
+    assert model["sentences_with_errors"] == 3
+    assert model["calibration"]["fitted_on"].startswith("toy validation")
+    assert 0.0 <= model["scores"]["micro"]["f1"] < 1.0
+
+
 def test_a_model_name_reaches_the_page_as_text_not_markup(toy_ner, tmp_path):
     page = write_report([("<script>x</script>", toy_ner)], wrong_gold_corpus(), tmp_path / "r")
     assert "<script>x</script>" not in page.read_text()

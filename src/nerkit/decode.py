@@ -210,18 +210,44 @@ class Decoder:
         allowed transitions); unconstrained takes each word's best label and reads a stray `I-` as an
         entity start."""
         probs = np.asarray(probabilities, dtype=np.float64)
-        cooled = 1.0 / self.temperature
+        emissions = np.log(np.maximum(probs, 1e-12))
+        ids = self._best(probs, emissions, constrained)
+        return Prediction(self.tags(ids), self._scores(probs, emissions, ids, constrained, self.temperature))
+
+    def best(self, probabilities: np.ndarray, constrained: bool = True) -> list[int]:
+        """The label ids `__call__` chooses (they do not depend on the temperature)."""
+        probs = np.asarray(probabilities, dtype=np.float64)
+        return self._best(probs, np.log(np.maximum(probs, 1e-12)), constrained)
+
+    def tags(self, ids: Sequence[int]) -> list[str]:
+        tags, _ = to_iob2([self.labels[index] for index in ids])
+        return tags
+
+    def scores(self, probabilities: np.ndarray, ids: Sequence[int], temperature: float) -> list[float]:
+        """Each chosen label's probability at `temperature`, for calibration to try temperatures
+        without decoding again."""
+        probs = np.asarray(probabilities, dtype=np.float64)
+        return self._scores(probs, np.log(np.maximum(probs, 1e-12)), ids, True, temperature)
+
+    def _best(self, probs: np.ndarray, emissions: np.ndarray, constrained: bool) -> list[int]:
+        if not constrained:
+            return probs.argmax(-1).tolist()
+        learned = self.transitions.arrays() if self.transitions is not None else None
+        return viterbi(emissions, *self.constraints, learned)
+
+    def _scores(
+        self,
+        probs: np.ndarray,
+        emissions: np.ndarray,
+        ids: Sequence[int],
+        constrained: bool,
+        temperature: float,
+    ) -> list[float]:
+        cooled = 1.0 / temperature
         learned = self.transitions.arrays() if constrained and self.transitions is not None else None
-        if constrained:
-            emissions = np.log(np.maximum(probs, 1e-12))
-            ids = viterbi(emissions, *self.constraints, learned)
-        else:
-            ids = probs.argmax(-1).tolist()
         if learned is not None and len(ids):
             scaled = tuple(array * cooled for array in learned) if cooled != 1.0 else learned
             probs = marginals(emissions * cooled, *self.constraints, scaled)  # type: ignore[arg-type]
         elif cooled != 1.0:
             probs = probs**cooled / (probs**cooled).sum(-1, keepdims=True)
-        tags, _ = to_iob2([self.labels[index] for index in ids])
-        scores = [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]
-        return Prediction(tags, scores)
+        return [round(score, 6) for score in probs[np.arange(len(ids)), ids].tolist()]

@@ -237,15 +237,14 @@ _NOT_A_PHONE = (
 
 
 def _phone_numbers(default_region: str) -> Finder:
-    """Valid numbers read in the default region and, when the document points elsewhere, in that one."""
+    """Valid numbers, those without a +country code read in the region the document points to, or in
+    the default region when it points nowhere (a UK letter's "943 476 5918" is no US number)."""
 
     def find(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
-        seen = set()
-        for where in dict.fromkeys((default_region, region or default_region)):
-            for match in phonenumbers.PhoneNumberMatcher(text, where, leniency=phonenumbers.Leniency.VALID):
-                if (match.start, match.end) not in seen:
-                    seen.add((match.start, match.end))
-                    yield match.start, match.end
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, region or default_region, leniency=phonenumbers.Leniency.VALID
+        ):
+            yield match.start, match.end
 
     return find
 

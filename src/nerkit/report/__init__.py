@@ -4,10 +4,12 @@ calibration before and after temperature scaling; for two models, their deltas a
 
 The page (`index.html`) opens from disk: its figures are PNG files beside it and its error records are
 inline. It reads the same error records as `nerkit evaluate --errors` (`Evaluation.errors`).
+`summary.json` beside it holds the numbers (scores, calibration, seconds) for scripts.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from nerkit.ner import NER
 
 PAGE_NAME = "index.html"
+SUMMARY_NAME = "summary.json"
+"""The page's numbers for scripts: scores, calibration and timing per model."""
 NO_FIT = "none"
 
 
@@ -90,7 +94,30 @@ def write_report(
         )
         compared = disagreements(views[0], views[1]) if len(views) == 2 else None
         (folder / PAGE_NAME).write_text(render(views, drawn, title, subtitle, compared), encoding="utf-8")
+        summary = {"data": corpus.name, "split": config.split, "sentences": len(sentences)}
+        summary["models"] = [_summary(view) for view in views]
+        (folder / SUMMARY_NAME).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     return out / PAGE_NAME
+
+
+def _summary(view) -> dict:
+    calibration = view.calibration
+    return {
+        "name": view.name,
+        "scores": view.report.to_dict(),
+        "sentences_with_errors": sum(1 for _ in view.evaluation.errors()),
+        "calibration": None
+        if calibration is None
+        else {
+            "temperature": calibration.temperature,
+            "fitted_on": calibration.fitted_on,
+            "ece_before": calibration.ece_before,
+            "ece_after": calibration.ece_after,
+            "entities": calibration.entities,
+        },
+        "seconds": view.seconds,
+        "notes": view.notes,
+    }
 
 
 def _split(corpus: Corpus, split: str, limit: int | None):

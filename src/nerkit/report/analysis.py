@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nerkit.calibration import Bin, expected_calibration_error, fit, reliability, scored_at
+from nerkit.calibration import Bin, Decoded, expected_calibration_error, fit, reliability
 from nerkit.corpus import Sentence
 from nerkit.evaluate import Evaluation, confusion, evaluate
 from nerkit.labels import spans
@@ -84,9 +84,11 @@ def analyse(
     evaluation = evaluate(sentences, lambda words, contexts: [p.tags for p in predictions], known, name)
     calibration = None
     if fit_sentences:
-        fitted = fit(decoder, _probabilities(tagger, fit_sentences, batch_size, progress), fit_sentences)
-        before = scored_at(decoder, 1.0, probabilities, sentences)
-        after = scored_at(decoder, fitted.temperature, probabilities, sentences)
+        fit_probabilities = _probabilities(tagger, fit_sentences, batch_size, progress)
+        fitted = fit(decoder, Decoded.of(decoder, fit_probabilities, fit_sentences))
+        decoded = Decoded.of(decoder, probabilities, sentences)
+        before = decoded.scored_at(decoder, 1.0)
+        after = decoded.scored_at(decoder, fitted.temperature)
         calibration = CalibrationView(
             fitted.temperature,
             fitted_on,
