@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nerkit.errors import NerkitError
-from nerkit.model import Tagger
+from nerkit.model import Tagger, WordShapes
 from nerkit.modeldir import METADATA_FILE
 
 LABELS = ["O", "B-per", "I-per"]
@@ -23,22 +23,88 @@ def test_from_base_sets_labels_in_the_config(tagger):
 
 def test_casing_is_on_by_default_for_an_uncased_bert(tagger):
     assert tagger.casing
-    assert tagger.model.config.type_vocab_size == 5
+    assert isinstance(tagger.model, WordShapes)
+    assert tagger.model.config.type_vocab_size == 2  # the encoder itself is unchanged
 
 
 def test_casing_can_be_turned_off(tiny_base):
     tagger = Tagger.from_base(tiny_base, LABELS, max_length=32, casing=False)
     assert not tagger.casing
-    assert tagger.model.config.type_vocab_size == 2
+    assert not isinstance(tagger.model, WordShapes)
+
+
+def test_new_word_shapes_start_at_zero_so_the_encoder_behaves_as_pretrained(tiny_base):
+    shaped = Tagger.from_base(tiny_base, LABELS, max_length=32)
+    plain = Tagger.from_base(tiny_base, LABELS, max_length=32, casing=False)
+    with torch.no_grad():
+        plain.model.classifier.load_state_dict(shaped.model.model.classifier.state_dict())
+    words = [["Alice", "visited", "PARIS"]]
+    assert shaped.word_probabilities(words)[0] == pytest.approx(plain.word_probabilities(words)[0], abs=1e-6)
 
 
 def test_a_saved_model_as_base_keeps_its_word_shapes_and_head(tagger, tmp_path):
     with torch.no_grad():
-        tagger.model.base_model.embeddings.token_type_embeddings.weight.normal_()
+        tagger.model.shape_embeddings.weight.normal_()
     tagger.save(tmp_path / "m", {"labels": LABELS})
     again = Tagger.from_base(str(tmp_path / "m"), LABELS, max_length=32)
     for name, value in tagger.model.state_dict().items():
         assert torch.equal(again.model.state_dict()[name], value), name
+
+
+def test_an_older_model_with_shapes_as_token_types_keeps_its_predictions_as_a_base(tiny_base, tmp_path):
+    from transformers import AutoModelForTokenClassification
+
+    legacy = AutoModelForTokenClassification.from_pretrained(
+        tiny_base, num_labels=3, type_vocab_size=5, ignore_mismatched_sizes=True
+    )
+    with torch.no_grad():
+        legacy.bert.embeddings.token_type_embeddings.weight.normal_()
+    ids = torch.tensor([[2, 7, 9, 3]])
+    shapes = torch.tensor([[0, 3, 2, 0]])
+    expected = legacy(input_ids=ids, token_type_ids=shapes).logits
+    converted = WordShapes.around(legacy)(input_ids=ids, token_type_ids=shapes).logits
+    assert torch.allclose(converted, expected, atol=1e-5)
+
+
+def test_an_encoder_without_token_types_gets_word_shapes(tiny_base, tmp_path):
+    from transformers import BertTokenizer, MPNetConfig, MPNetForTokenClassification
+
+    folder = tmp_path / "tiny-mpnet"
+    tokenizer = BertTokenizer.from_pretrained(tiny_base)
+    tokenizer.save_pretrained(folder)
+    config = MPNetConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=130,
+    )
+    MPNetForTokenClassification(config).save_pretrained(folder)
+    tagger = Tagger.from_base(str(folder), LABELS, max_length=32)
+    assert tagger.casing and isinstance(tagger.model, WordShapes)
+    words = [["Alice", "visited", "PARIS"]]
+    with torch.no_grad():
+        tagger.model.shape_embeddings.weight.normal_()
+    tagger.save(tmp_path / "m", {})
+    before = tagger.predict(words)
+    assert Tagger.load(tmp_path / "m").predict(words) == before
+
+
+def test_plain_transformers_loads_a_saved_model_without_its_shapes(tagger, tmp_path):
+    from transformers import AutoModelForTokenClassification
+
+    tagger.save(tmp_path / "m", {})
+    model = AutoModelForTokenClassification.from_pretrained(tmp_path / "m")
+    assert model.config.num_labels == 3
+    assert (tmp_path / "m" / WordShapes.FILE).is_file()
+
+
+def test_a_corrupt_word_shapes_file_is_refused(tagger, tmp_path):
+    tagger.save(tmp_path / "m", {})
+    (tmp_path / "m" / WordShapes.FILE).write_bytes(b"broken")
+    with pytest.raises(NerkitError, match="E026"):
+        Tagger.load(tmp_path / "m")
 
 
 def test_save_writes_safetensors_config_tokenizer_and_metadata(tagger, tmp_path):

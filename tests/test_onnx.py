@@ -23,7 +23,7 @@ def exported(toy_ner, tmp_path_factory):
 
 def test_export_writes_fp32_and_int8_models_with_checksums(exported):
     checksums = json.loads((exported / "nerkit.json").read_text())["checksums"]
-    assert set(checksums) == {"model.safetensors", "model.onnx", "model.int8.onnx"}
+    assert set(checksums) == {"model.safetensors", "word_shapes.safetensors", "model.onnx", "model.int8.onnx"}
     assert (exported / "model.int8.onnx").stat().st_size < (exported / "model.onnx").stat().st_size
 
 

@@ -35,7 +35,7 @@ def _pickle_only(model_dir: Path) -> Path:
 
 def test_saved_model_records_the_weights_checksum(model_dir):
     metadata = json.loads((model_dir / "nerkit.json").read_text())
-    assert set(metadata["checksums"]) == {"model.safetensors"}
+    assert set(metadata["checksums"]) == {"model.safetensors", "word_shapes.safetensors"}
     assert len(metadata["checksums"]["model.safetensors"]) == 64
 
 

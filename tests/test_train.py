@@ -199,7 +199,7 @@ def test_layers_keeps_only_the_first_encoder_layers(tiny_base):
     full = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32)
     student = Tagger.from_base(tiny_base, ["O", "B-per", "I-per"], max_length=32, layers=1)
     assert student.model.config.num_hidden_layers == 1
-    first = "bert.encoder.layer.0.attention.self.query.weight"
+    first = "model.bert.encoder.layer.0.attention.self.query.weight"
     assert student.model.state_dict()[first].equal(full.model.state_dict()[first])
     assert not any(".layer.1." in name for name in student.model.state_dict())
 
@@ -244,7 +244,7 @@ def test_soft_labels_of_several_teachers_are_their_average(trained):
     second = Tagger.load(result.path)
     second.model.eval()
     with torch.no_grad():
-        second.model.classifier.bias.add_(torch.arange(len(second.labels), dtype=torch.float32))
+        second.model.model.classifier.bias.add_(torch.arange(len(second.labels), dtype=torch.float32))
     alone = [soft_labels([teacher], windows, 4, False) for teacher in (first, second)]
     together = soft_labels([first, second], windows, 4, False)
     assert not torch.allclose(alone[0][0], alone[1][0])
@@ -279,10 +279,11 @@ def test_layer_wise_decay_gives_lower_layers_lower_rates_and_the_head_its_own(ti
     optimizer, _ = _optimizer(tagger.network(), config, steps=10)
     rate = {id(p): group["initial_lr"] for group in optimizer.param_groups for p in group["params"]}
     named = dict(tagger.model.named_parameters())
-    assert rate[id(named["classifier.weight"])] == pytest.approx(1e-2)
-    assert rate[id(named["bert.encoder.layer.1.output.dense.weight"])] == pytest.approx(1e-3)
-    assert rate[id(named["bert.encoder.layer.0.output.dense.weight"])] == pytest.approx(5e-4)
-    assert rate[id(named["bert.embeddings.word_embeddings.weight"])] == pytest.approx(2.5e-4)
+    assert rate[id(named["model.classifier.weight"])] == pytest.approx(1e-2)
+    assert rate[id(named["model.bert.encoder.layer.1.output.dense.weight"])] == pytest.approx(1e-3)
+    assert rate[id(named["model.bert.encoder.layer.0.output.dense.weight"])] == pytest.approx(5e-4)
+    assert rate[id(named["model.bert.embeddings.word_embeddings.weight"])] == pytest.approx(2.5e-4)
+    assert rate[id(named["shape_embeddings.weight"])] == pytest.approx(2.5e-4)
     assert len(rate) == len(named)
 
 
@@ -294,7 +295,8 @@ def test_without_layer_decay_every_parameter_shares_one_rate(tiny_base):
     optimizer, _ = _optimizer(tagger.network(), TrainConfig(learning_rate=1e-3), steps=10)
     assert {group["initial_lr"] for group in optimizer.param_groups} == {1e-3}
     decayed = {id(p) for group in optimizer.param_groups if group["weight_decay"] for p in group["params"]}
-    assert id(tagger.model.classifier.weight) in decayed and id(tagger.model.classifier.bias) not in decayed
+    head = tagger.model.model.classifier
+    assert id(head.weight) in decayed and id(head.bias) not in decayed
 
 
 def test_a_config_file_applies_over_given_defaults_and_named_fields_win(tmp_path):

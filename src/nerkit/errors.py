@@ -41,7 +41,6 @@ CATALOGUE: dict[str, Code] = {
     "E021": Code("Not a nerkit model directory.", "Pass the --out directory of `nerkit train`."),
     "E022": Code("The model has no safetensors weights (pickle weights are refused by default)."),
     "E023": Code("A model directory or its metadata cannot be read."),
-    "E024": Code("The encoder cannot carry word-shape features.", "Turn casing off."),
     "E025": Code("A save was interrupted; the previous version was kept aside."),
     "E026": Code("A model or checkpoint file is missing or fails its checksum.", "Retrain or restore it."),
     "E027": Code("The model's CRF transition scores are unreadable or do not fit its labels."),

@@ -22,7 +22,7 @@ from nerkit.errors import NerkitError
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
 
-__all__ = ["Network", "Prediction", "Tagger", "bundled_base"]
+__all__ = ["Network", "Prediction", "Tagger", "WordShapes", "bundled_base"]
 
 
 def bundled_base() -> str:
@@ -37,32 +37,80 @@ def _lowercases(tokenizer: Any) -> bool:
     return normalizer is not None and normalizer.normalize_str("A") == "a"
 
 
-def _add_word_shapes(model: PreTrainedModel) -> bool:
-    """Give the encoder one token-type embedding per word shape, so an uncased model can see
-    capitalisation (the strongest NER cue in English). Every new row starts as the pretrained
-    segment-A embedding, so training begins from the encoder's usual behaviour. A base that already
-    has them (a nerkit model trained further) keeps what it learned."""
-    embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
-    if not isinstance(embeddings, torch.nn.Embedding):
-        return False
-    if embeddings.num_embeddings == SHAPES:
-        return True
-    shapes = torch.nn.Embedding(SHAPES, embeddings.embedding_dim)
-    with torch.no_grad():
-        shapes.weight.copy_(embeddings.weight[0].expand(SHAPES, -1))
-    model.base_model.embeddings.token_type_embeddings = shapes
-    model.config.type_vocab_size = SHAPES
-    return True
+class WordShapes(torch.nn.Module):
+    """Any encoder with a word-shape embedding added to its input embeddings, so that an uncased model
+    sees capitalisation (the strongest NER cue in English) whatever its architecture: MPNet has no
+    token types to carry shapes. The shape ids travel as `token_type_ids` (what `Encoder.collate`
+    gives); the encoder itself is called with input embeddings and no token types.
+
+    Saved as the encoder's own Hugging Face files plus `word_shapes.safetensors`: plain transformers
+    loads the encoder (without the shapes), nerkit adds them back. The new rows start at zero, so
+    training begins from the encoder's usual behaviour."""
+
+    FILE = modeldir.SHAPES_FILE
+
+    def __init__(self, model: PreTrainedModel, shapes: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.model = model
+        width = model.get_input_embeddings().embedding_dim
+        self.shape_embeddings = torch.nn.Embedding(SHAPES, width)
+        with torch.no_grad():
+            self.shape_embeddings.weight.copy_(shapes if shapes is not None else torch.zeros(SHAPES, width))
+
+    @classmethod
+    def around(cls, model: PreTrainedModel, folder: str | Path | None = None) -> WordShapes:
+        """Shapes for `model`: those saved in `folder` (a nerkit model used as a base or loaded), those
+        an older nerkit model learned as token types (the same sums, now added to the input), or new."""
+        from safetensors.torch import load_file
+
+        saved = Path(folder) / cls.FILE if folder is not None else None
+        if saved is not None and saved.is_file():
+            return cls(model, load_file(saved)["weight"])
+        types = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
+        if isinstance(types, torch.nn.Embedding) and types.num_embeddings == SHAPES:
+            with torch.no_grad():
+                learned = types.weight - types.weight[0]
+                types.weight.copy_(types.weight[0].expand(SHAPES, -1))
+            return cls(model, learned)
+        return cls(model)
+
+    @property
+    def config(self) -> Any:
+        return self.model.config
+
+    def set_attn_implementation(self, implementation: str) -> None:
+        self.model.set_attn_implementation(implementation)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> Any:
+        embeddings = self.model.get_input_embeddings()(input_ids)
+        if token_type_ids is not None:
+            embeddings = embeddings + self.shape_embeddings(token_type_ids)
+        return self.model(inputs_embeds=embeddings, attention_mask=attention_mask)
+
+    def save_pretrained(self, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        self.model.save_pretrained(folder)
+        save_file(
+            {"weight": self.shape_embeddings.weight.detach().cpu().contiguous()}, Path(folder) / self.FILE
+        )
 
 
 class Network(torch.nn.Module):
     """What training updates: the encoder with its head and, for a CRF, the transition scores, as one
     module, so the optimiser, DDP and checkpoints see both without patching the encoder."""
 
-    HEAD = ("encoder.classifier.", "transitions.")
-    """Parameter-name prefixes of what sits above the encoder (learning-rate groups read them)."""
+    @staticmethod
+    def is_head(name: str) -> bool:
+        """Whether a parameter sits above the encoder (learning-rate groups read this)."""
+        return name.startswith("transitions.") or ".classifier." in name
 
-    def __init__(self, encoder: PreTrainedModel, transitions: Transitions | None) -> None:
+    def __init__(self, encoder: PreTrainedModel | WordShapes, transitions: Transitions | None) -> None:
         super().__init__()
         self.encoder = encoder
         self.transitions = transitions
@@ -76,7 +124,7 @@ class Tagger:
 
     def __init__(
         self,
-        model: PreTrainedModel,
+        model: PreTrainedModel | WordShapes,
         tokenizer: Any,
         max_length: int,
         metadata: Mapping[str, Any] | None = None,
@@ -109,9 +157,9 @@ class Tagger:
     ) -> Tagger:
         """A fresh tagger on a pretrained encoder, with a new classification head for `labels`.
 
-        `casing=None` adds word-shape embeddings only where they help: the tokenizer lowercases and the
-        encoder has token-type embeddings to extend (BERT-style models such as the bundled MiniLM).
-        `layers` keeps only the encoder's first N layers (a student for distillation).
+        `casing=None` adds word-shape embeddings (`WordShapes`) only where they help: the tokenizer
+        lowercases (the bundled MiniLM, MPNet). `layers` keeps only the encoder's first N layers (a
+        student for distillation).
         """
         from nerkit.bases import resolve
 
@@ -148,14 +196,10 @@ class Tagger:
                 hint="Pass a local model directory with safetensors weights, or a Hugging Face name while "
                 "online (--allow-pickle if the encoder only has pickle weights and you trust it).",
             ) from None
-        wanted = _lowercases(tokenizer) if casing is None else casing
-        added = wanted and _add_word_shapes(model)
-        if casing and not added:
-            raise NerkitError(
-                "E024", f"{name!r} has no token-type embeddings to carry word shapes", hint="Turn casing off."
-            )
+        shaped = _lowercases(tokenizer) if casing is None else casing
+        network = WordShapes.around(model, name if Path(name).is_dir() else None) if shaped else model
         base_name = {"base": base or "all-MiniLM-L6-v2 (bundled)"}
-        return cls(model, tokenizer, max_length, base_name, device, added, context)
+        return cls(network, tokenizer, max_length, base_name, device, shaped, context)
 
     @classmethod
     def load(
@@ -170,8 +214,11 @@ class Tagger:
         loaded = modeldir.read(path, allow_pickle, backend, threads)
         metadata = loaded.metadata
         casing = bool(metadata.get("casing", False))
+        model = loaded.model
+        if metadata.get("word_shapes") == "input" and loaded.backend == "torch":
+            model = WordShapes.around(model, path)
         max_length, context = int(metadata.get("max_length", 512)), int(metadata.get("context", 0))
-        tagger = cls(loaded.model, loaded.tokenizer, max_length, metadata, device, casing, context)
+        tagger = cls(model, loaded.tokenizer, max_length, metadata, device, casing, context)
         tagger.backend = loaded.backend
         return tagger
 
@@ -201,6 +248,7 @@ class Tagger:
     def save(self, path: str | Path, metadata: Mapping[str, Any]) -> Path:
         """Write the model directory (atomically, with checksums; see `modeldir.write`)."""
         own = {"max_length": self.max_length, "casing": self.casing, "context": self.encoder.context}
+        own |= {"word_shapes": "input"} if isinstance(self.model, WordShapes) else {}
         self.metadata = modeldir.write(
             path, self.model, self.tokenizer, {**own, **metadata, **self.decoder.to_metadata()}
         )

@@ -30,6 +30,8 @@ METADATA_FILE = "nerkit.json"
 DEFAULT_MODEL = Path(__file__).parent / "default_model"
 """The English model nerkit ships in the package (int8 ONNX), so it works with no training or download."""
 WEIGHTS_FILE = "model.safetensors"
+SHAPES_FILE = "word_shapes.safetensors"
+"""Word-shape embeddings of a model whose encoder has no token types to carry them (`model.WordShapes`)."""
 FORMAT_VERSION = 1
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 _PREFIX_SPACE_MODELS = {
@@ -82,9 +84,13 @@ def read(
         )
     metadata = read_json(path / METADATA_FILE, "E023")
     backend = choose_backend(path, backend, allow_pickle)
-    needed = WEIGHTS_FILE if backend == "torch" else onnx_file("int8" if backend == "onnx-int8" else None)
+    needed = (
+        [WEIGHTS_FILE, SHAPES_FILE]
+        if backend == "torch"
+        else [onnx_file("int8" if backend == "onnx-int8" else None)]
+    )
     checksums = dict(metadata.get("checksums", {}))
-    verify_checksums(path, {needed: checksums[needed]} if needed in checksums else {})
+    verify_checksums(path, {name: checksums[name] for name in needed if name in checksums})
     try:
         from transformers import AutoConfig, AutoModelForTokenClassification
 
@@ -96,7 +102,7 @@ def read(
             from nerkit.onnx_model import OnnxModel
 
             config = AutoConfig.from_pretrained(path, trust_remote_code=False)
-            model = OnnxModel(path / needed, config, threads)
+            model = OnnxModel(path / needed[0], config, threads)
         tokenizer = load_tokenizer(str(path), model.config.model_type)
     except NerkitError:
         raise
@@ -115,7 +121,11 @@ def write(path: str | Path, model: Any, tokenizer: Any, metadata: Mapping[str, A
         written = {
             "format": FORMAT_VERSION,
             **metadata,
-            "checksums": {WEIGHTS_FILE: sha256(temporary / WEIGHTS_FILE)},
+            "checksums": {
+                name: sha256(temporary / name)
+                for name in (WEIGHTS_FILE, SHAPES_FILE)
+                if (temporary / name).is_file()
+            },
         }
         (temporary / METADATA_FILE).write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     return written

@@ -113,7 +113,7 @@ def _optimizer(network: Network, config: TrainConfig, steps: int):
 def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -> float:
     """Where a parameter sits decides its learning rate: the head above the encoder, layer N below
     layer N+1, the embeddings below every layer."""
-    if name.startswith(Network.HEAD):
+    if Network.is_head(name):
         return head_scale
     layer = re.search(r"\.layer\.(\d+)\.", name)
     if layer is not None:
