@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nerkit.corpus.types import Sentence
-from nerkit.labels import spans
+from nerkit.labels import span_score, spans
 
 BINS = 15
 TEMPERATURES = tuple(round(0.5 + 0.1 * step, 2) for step in range(46))
@@ -98,7 +98,7 @@ class Decoded:
                 continue
             words = decoder.scores(probs, best, temperature)
             for start, end, kind in found:
-                scores.append(sum(words[start:end]) / (end - start))
+                scores.append(span_score(words, start, end))
                 right.append((start, end, kind) in gold)
         return scores, right
 

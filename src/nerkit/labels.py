@@ -175,3 +175,8 @@ def allowed_transitions(labels: Sequence[str]) -> tuple[list[bool], list[list[bo
         [prefix != "I" or previous_type == kind for prefix, kind in parsed] for _, previous_type in parsed
     ]
     return start, follows
+
+
+def span_score(word_scores: Sequence[float], start: int, end: int) -> float:
+    """An entity's score: the mean of its words' (what `Entity.score`, calibration and the report read)."""
+    return sum(word_scores[start:end]) / (end - start)

@@ -25,7 +25,7 @@ from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
-from nerkit.labels import readable_names, spans
+from nerkit.labels import readable_names, span_score, spans
 from nerkit.modeldir import DEFAULT_MODEL
 from nerkit.operators import Anonymizer, read_secret
 from nerkit.patterns import Recognizer, builtin_recognizers, document_region, find_all, recognizers
@@ -340,7 +340,7 @@ class NER:
         for (index, words), prediction in zip(pending, predictions, strict=True):
             for start, end, kind in spans(prediction.tags):
                 first, last = words[start].start, words[end - 1].end
-                mean = sum(prediction.scores[start:end]) / (end - start)
+                mean = span_score(prediction.scores, start, end)
                 found[index].append(
                     Entity(
                         first,

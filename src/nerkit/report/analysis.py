@@ -15,7 +15,7 @@ import numpy as np
 from nerkit.calibration import Bin, Decoded, expected_calibration_error, fit, reliability
 from nerkit.corpus import Sentence
 from nerkit.evaluate import Evaluation, confusion, evaluate
-from nerkit.labels import spans
+from nerkit.labels import span_score, spans
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _probabilities(
 
 
 def _entity_scores(tags: Sequence[str], scores: Sequence[float]) -> tuple[float, ...]:
-    return tuple(round(sum(scores[start:end]) / (end - start), 4) for start, end, _ in spans(tags))
+    return tuple(round(span_score(scores, start, end), 4) for start, end, _ in spans(tags))
 
 
 def disagreements(first: ModelView, second: ModelView) -> list[dict[str, Any]]:
