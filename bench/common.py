@@ -52,3 +52,12 @@ def cpu_flags() -> list[str]:
     except (OSError, IndexError):
         return []
     return sorted(flag for flag in flags if flag.startswith(("avx", "amx")))
+
+
+def cpu_kind(flags: list[str]) -> str:
+    """What decides int8 and bf16 speed: AMX tiles, VNNI int8 dot products, or neither."""
+    if any(flag.startswith("amx") for flag in flags):
+        return "AMX"
+    if "avx512_vnni" in flags or "avx_vnni" in flags:
+        return "AVX512-VNNI" if "avx512_vnni" in flags else "AVX-VNNI"
+    return "AVX2" if "avx2" in flags else "no AVX2"

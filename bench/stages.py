@@ -2,8 +2,11 @@
 decoding (Viterbi, CRF marginals), recognizers, merging and span conventions, on two inputs: the CoNLL
 test set as raw text (one text per document) and nerkit's documents set (repeated).
 
-Measured with cProfile, so every Python call pays a little extra: read the shares, not the absolute
-seconds, and compare runs of this script with each other only.
+The shares are measured with cProfile, so every Python call pays a little extra: read the shares, not
+the absolute seconds. Beside them, without the profiler and in the same run: the whole pipeline's
+words per second against the bare forward pass's on the same batches (the sentences the pipeline
+segments, encoded, collated and length-grouped the same way beforehand, so only the model runs),
+as a library caller runs it and again after `freeze_loaded_objects` (what the CLI and server do).
 
     python bench/stages.py [--model DIR] [--backend onnx-int8] [--repeat 20]
 """
@@ -21,6 +24,8 @@ from common import cpu_flags
 
 import nerkit
 from nerkit.corpus.marked import read_marked
+from nerkit.encode import length_grouped_batches
+from nerkit.ner import SORT_SENTENCES, freeze_loaded_objects
 from nerkit.text import detokenize
 
 DOCUMENTS = Path(__file__).parents[1] / "tests" / "data" / "documents" / "documents.txt"
@@ -75,6 +80,32 @@ def profile(ner: nerkit.NER, texts: list[str]) -> dict[str, object]:
     }
 
 
+def against_bare_forward(ner: nerkit.NER, texts: list[str]) -> dict[str, object]:
+    """Words/s of `extract_batch` and of the model alone on the batches the pipeline would make."""
+    started = time.perf_counter()
+    ner.extract_batch(texts)
+    pipeline = time.perf_counter() - started
+    sentences = [[word.text for word in s] for text in texts for s in ner.segmenter.sentences(text)]
+    encoder, batches = ner.tagger.encoder, []
+    for first in range(0, len(sentences), SORT_SENTENCES):
+        windows = encoder.encode(sentences[first : first + SORT_SENTENCES])
+        for batch in length_grouped_batches([len(window) for window in windows], ner.batch_size):
+            inputs = encoder.collate([windows[index] for index in batch])
+            inputs.pop("labels")
+            batches.append(inputs)
+    started = time.perf_counter()
+    for inputs in batches:
+        ner.tagger.model(**inputs)
+    bare = time.perf_counter() - started
+    words = sum(map(len, sentences))
+    return {
+        "words": words,
+        "pipeline_words_per_s": round(words / pipeline),
+        "bare_forward_words_per_s": round(words / bare),
+        "pipeline_share_of_bare": round(bare / pipeline, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -92,6 +123,11 @@ def main() -> None:
         "documents_set": [d.text for d in read_marked(DOCUMENTS)] * args.repeat,
     }
     results = {name: profile(ner, texts) for name, texts in inputs.items()}
+    for name, texts in inputs.items():
+        results[name]["against_bare_forward"] = against_bare_forward(ner, texts)
+    freeze_loaded_objects()  # what the CLI, the server and --workers do after loading
+    for name, texts in inputs.items():
+        results[name]["against_bare_forward_frozen"] = against_bare_forward(ner, texts)
     print(json.dumps(results, indent=1))
     if args.out:
         args.out.write_text(json.dumps({"cpu_flags": cpu_flags(), "results": results}, indent=1) + "\n")

@@ -91,6 +91,14 @@ def test_an_encoder_without_token_types_gets_word_shapes(tiny_base, tmp_path):
     assert Tagger.load(tmp_path / "m").predict(words) == before
 
 
+def test_word_shapes_pass_labels_through_so_the_encoder_gives_its_loss(tagger):
+    ids = torch.tensor([[2, 7, 9, 3]])
+    output = tagger.model(
+        input_ids=ids, token_type_ids=torch.tensor([[0, 3, 2, 0]]), labels=torch.zeros_like(ids)
+    )
+    assert output.loss is not None and output.loss.item() > 0
+
+
 def test_plain_transformers_loads_a_saved_model_without_its_shapes(tagger, tmp_path):
     from transformers import AutoModelForTokenClassification
 

@@ -86,11 +86,13 @@ class WordShapes(torch.nn.Module):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
+        **rest: Any,
     ) -> Any:
+        """`rest` (labels...) goes to the encoder as it is."""
         embeddings = self.model.get_input_embeddings()(input_ids)
         if token_type_ids is not None:
             embeddings = embeddings + self.shape_embeddings(token_type_ids)
-        return self.model(inputs_embeds=embeddings, attention_mask=attention_mask)
+        return self.model(inputs_embeds=embeddings, attention_mask=attention_mask, **rest)
 
     def save_pretrained(self, folder: str | Path) -> None:
         from safetensors.torch import save_file

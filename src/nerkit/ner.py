@@ -376,3 +376,15 @@ def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[
             group, size = [], 0
     if group:
         yield group
+
+
+def freeze_loaded_objects() -> None:
+    """Stop Python's cyclic garbage collector from scanning what is alive now (the model, tokenizer,
+    spaCy, dateparser's tables): in a process that loads a model once and then extracts, every
+    collection otherwise walks those objects again, about a tenth of extraction time
+    (docs/benchmarks.md). For processes nerkit owns (the CLI, the server, `--workers`): objects frozen
+    are never collected, so a library caller that loads and drops models should not call it."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

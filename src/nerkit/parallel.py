@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nerkit.entities import redact
-from nerkit.ner import NER, ExtractOptions, LoadOptions, Result
+from nerkit.ner import NER, ExtractOptions, LoadOptions, Result, freeze_loaded_objects
 from nerkit.operators import Anonymizer
 
 CHUNK = 64
@@ -31,6 +31,7 @@ _worker: dict[str, Any] = {}
 def _start(loading: LoadOptions, model: str | None, options: ExtractOptions) -> None:
     _worker["ner"] = loading.load(model, threads=1)
     _worker["options"] = options
+    freeze_loaded_objects()
 
 
 def _extract(texts: list[str]) -> list[Result]:

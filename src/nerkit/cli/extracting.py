@@ -169,6 +169,10 @@ def extract_command(
 
     set_threads(threads)
     ner = loading.load(model, threads) if workers == 1 else None
+    if ner is not None:
+        from nerkit.ner import freeze_loaded_objects
+
+        freeze_loaded_objects()
     documents = (
         [Document("text", text)]
         if text is not None

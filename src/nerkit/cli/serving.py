@@ -48,6 +48,7 @@ def serve_command(
 
     import nerkit
     from nerkit.modeldir import DEFAULT_MODEL
+    from nerkit.ner import freeze_loaded_objects
     from nerkit.serve import create_app
 
     set_threads(threads)
@@ -56,6 +57,7 @@ def serve_command(
     settings = ServeConfig(api_key=api_key, **overrides)
     if workers == 1:
         ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
+        freeze_loaded_objects()
         uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
         return
     loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}

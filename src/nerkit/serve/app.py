@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nerkit.entities import Entity
 from nerkit.errors import NerkitError
-from nerkit.ner import NER, ExtractOptions
+from nerkit.ner import NER, ExtractOptions, freeze_loaded_objects
 from nerkit.operators import Anonymizer, read_secret
 from nerkit.serve.batcher import MicroBatcher
 from nerkit.serve.config import ServeConfig
@@ -299,6 +299,7 @@ def app_from_environment() -> FastAPI:
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
     ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], **json.loads(os.environ.get("NERKIT_SERVE_LOAD", "{}")))
+    freeze_loaded_objects()
     return create_app(ner, ServeConfig(**settings))
 
 
