@@ -241,6 +241,36 @@ def test_evaluate_text_scores_the_extraction_pipeline_by_character_spans(toy_ner
     assert evaluation.partial.micro.recall == 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        (
+            "Doctoral Office, University of Bologna",
+            "ORGANIZATION",
+            ["Doctoral Office", "University of Bologna"],
+        ),
+        ("Senior Data Scientist, Allegro", "ORGANIZATION", ["Allegro"]),
+        ("Munich, Germany", "LOCATION", ["Munich", "Germany"]),
+        ("Tanaka Precision Co., Ltd.", "ORGANIZATION", ["Tanaka Precision Co., Ltd."]),
+        ("Siemens AG, Munich", "ORGANIZATION", ["Siemens AG"]),
+    ],
+)
+def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_suffix(text, label, expected):
+    from nerkit.entities import conform
+
+    found = conform(text, [Entity(0, len(text), label, text, 0.9)])
+    assert [entity.text for entity in found] == expected
+    assert {entity.label for entity in found} <= {label}
+
+
+def test_a_person_is_not_split_at_a_comma_before_credentials():
+    from nerkit.entities import conform
+
+    text = "Jane Roe, M.D."
+    (entity,) = conform(text, [Entity(0, len(text), "PERSON", text, 0.9)])
+    assert entity.text == "Jane Roe"
+
+
 @pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer"])
 def test_an_organization_that_is_only_a_job_title_is_dropped(title):
     from nerkit.entities import conform

@@ -175,33 +175,60 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
     honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
-    suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich").
+    suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
+    ORGANIZATION and LOCATION split at list commas (`_parts`).
     Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
-    for entity in entities:
-        if entity.source == "pattern":
-            kept.append(entity)  # a format's own characters, as in (415) 555-0143
+    for whole in entities:
+        if whole.source == "pattern":
+            kept.append(whole)  # a format's own characters, as in (415) 555-0143
             continue
-        start, end = _trim(text, entity.start, entity.end)
-        if entity.label == "PERSON" and not keep_titles:
-            start, end = _untitled(text, start, end)
-        elif entity.label == "ORGANIZATION":
-            inner = [m for m in _LEGAL_SUFFIX.finditer(text, start, end) if text.startswith(",", m.end())]
-            end = inner[0].end() if inner else end  # "Siemens AG, Munich": the name ends with its suffix
-            suffix = _LEGAL_SUFFIX.match(text, end)
-            end = suffix.end() if suffix else end
-            if _JOB_TITLE.fullmatch(text, start, end):
-                continue
-        elif entity.label == "DATE_TIME":
-            preposition = _PREPOSITION.match(text, start, end)
-            start = preposition.end() if preposition and preposition.end() < end else start
-            trailing = _TRAILING_WORD.search(text, start, end)
-            end = trailing.start() if trailing and trailing.start() > start else end
-        if end > start and (start, end) != (entity.start, entity.end):
-            entity = replace(entity, start=start, end=end, text=text[start:end])
-        if end > start:
-            kept.append(entity)
+        for entity in _parts(text, whole):
+            start, end = _trim(text, entity.start, entity.end)
+            if entity.label == "PERSON" and not keep_titles:
+                start, end = _untitled(text, start, end)
+            elif entity.label == "ORGANIZATION":
+                suffix = _LEGAL_SUFFIX.match(text, end)
+                end = suffix.end() if suffix else end
+                if _JOB_TITLE.fullmatch(text, start, end):
+                    continue
+            elif entity.label == "DATE_TIME":
+                preposition = _PREPOSITION.match(text, start, end)
+                start = preposition.end() if preposition and preposition.end() < end else start
+                trailing = _TRAILING_WORD.search(text, start, end)
+                end = trailing.start() if trailing and trailing.start() > start else end
+            if end > start and (start, end) != (entity.start, entity.end):
+                entity = replace(entity, start=start, end=end, text=text[start:end])
+            if end > start:
+                kept.append(entity)
     return kept
+
+
+_LIST_COMMA = re.compile(r",\s+")
+
+
+def _parts(text: str, entity: Entity) -> list[Entity]:
+    """An ORGANIZATION or LOCATION never holds a list: "Doctoral Office, University of Bologna" and
+    "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
+    Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
+    an organization ends at a legal suffix followed by a comma ("Siemens AG, Munich": the rest is a
+    place)."""
+    if entity.label not in ("ORGANIZATION", "LOCATION"):
+        return [entity]
+    end = entity.end
+    if entity.label == "ORGANIZATION":
+        inner = [m for m in _LEGAL_SUFFIX.finditer(text, entity.start, end) if text.startswith(",", m.end())]
+        end = inner[0].end() if inner else end
+    pieces, start = [], entity.start
+    for comma in _LIST_COMMA.finditer(text, entity.start, end):
+        if entity.label == "ORGANIZATION" and _LEGAL_SUFFIX.match(text, comma.start()):
+            continue
+        pieces.append((start, comma.start()))
+        start = comma.end()
+    pieces.append((start, end))
+    if pieces == [(entity.start, entity.end)]:
+        return [entity]
+    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
