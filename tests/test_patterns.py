@@ -94,3 +94,15 @@ def test_bad_rule_files_are_clear_errors(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(NerkitError, match=message):
         load_recognizers(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("stay until 24 April. Could you", "24 April"),
+        ("due 3 Oct. 2025", "3 Oct. 2025"),
+        ("by 1 Oct.", "1 Oct."),
+    ],
+)
+def test_a_month_name_takes_a_period_only_when_abbreviated(text, date):
+    assert found("DATE_TIME", text) == [date]

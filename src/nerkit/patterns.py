@@ -154,8 +154,9 @@ _PERCENT = rf"(?<![\w.])[-+]?(?:{_NUMBER})\s?(?:%|percent\b|per cent\b|pct\b)"
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
 )
+"""A month; only an abbreviation takes its period ("24 April." ends a sentence, "24 Apr. 2025" does not)."""
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
