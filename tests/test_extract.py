@@ -294,3 +294,19 @@ def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
 
     (entity,) = conform(text, [Entity(0, len(text), "PHONE_NUMBER", text)])
     assert entity.text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("within six weeks of the order", (7, 10), "six weeks"),
+        ("back in 3 days", (8, 9), "3 days"),
+        ("since 2019 weeks ago", (6, 10), "2019"),
+        ("on 3 March 2025 days later", (3, 15), "3 March 2025"),
+    ],
+)
+def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
+    from nerkit.entities import conform
+
+    (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
+    assert entity.text == expected

@@ -165,6 +165,15 @@ _PREPOSITION = re.compile(
 )
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
+_COUNT = re.compile(
+    r"(?:\d{1,3}(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|a few|several)",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(
+    r"\s+(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?)\b", re.IGNORECASE
+)
+"""A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
@@ -176,7 +185,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
     honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
     suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
-    ORGANIZATION and LOCATION split at list commas (`_parts`).
+    ORGANIZATION and LOCATION split at list commas (`_parts`); a DATE_TIME that is only a count takes
+    the unit after it ("six" in "within six weeks").
     Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
     for whole in entities:
@@ -197,6 +207,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 start = preposition.end() if preposition and preposition.end() < end else start
                 trailing = _TRAILING_WORD.search(text, start, end)
                 end = trailing.start() if trailing and trailing.start() > start else end
+                unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
+                end = unit.end() if unit else end
             if end > start and (start, end) != (entity.start, entity.end):
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
