@@ -310,3 +310,26 @@ def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
 
     (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
     assert entity.text == expected
+
+
+@pytest.mark.parametrize("text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam"])
+def test_a_greeting_to_nobody_in_particular_is_no_person(text):
+    from nerkit.entities import conform
+
+    assert conform(text, [Entity(0, len(text), "PERSON", text, 0.9)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("of Siemens", "ORGANIZATION", "Siemens"),
+        ("at Acme GmbH", "ORGANIZATION", "Acme GmbH"),
+        ("University of Bologna", "ORGANIZATION", "University of Bologna"),
+        ("in Berlin", "LOCATION", "Berlin"),
+    ],
+)
+def test_no_name_starts_with_a_lowercase_preposition(text, label, expected):
+    from nerkit.entities import conform
+
+    (entity,) = conform(text, [Entity(0, len(text), label, text, 0.9)])
+    assert entity.text == expected

@@ -176,7 +176,14 @@ _UNIT = re.compile(
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
-_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+_DETERMINER = re.compile(r"(?:[Tt]he|[Aa]n?|of|for|at|from|by|with|to|in|on)\s+")
+"""An article or a lowercase preposition the model took in before a name: "the board of Siemens"."""
+_ADDRESSEE = re.compile(
+    r"(?:team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
+    r"|sir or madam|sir/madam|y'all|you all)",
+    re.IGNORECASE,
+)
+"""Who a greeting speaks to when it names nobody: "Dear team", "Hi all"."""
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
 
@@ -262,6 +269,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
     while True:
+        if _ADDRESSEE.fullmatch(text, start, end):
+            return start, start
         title = TITLE.match(text, start, end)
         if title is None:
             break
@@ -269,4 +278,5 @@ def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
         while start < end and text[start] in _EDGE:
             start += 1
     credentials = _CREDENTIALS.search(text, start, end)
-    return start, credentials.start() if credentials and credentials.start() > start else end
+    end = credentials.start() if credentials and credentials.start() > start else end
+    return (start, start) if _ADDRESSEE.fullmatch(text, start, end) else (start, end)
