@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nerkit._version import __version__
 from nerkit.errors import NerkitError
@@ -24,6 +24,7 @@ from nerkit.settings import setting
 if TYPE_CHECKING:
     from nerkit.corpus import Corpus
     from nerkit.ner import NER
+    from nerkit.report.analysis import ModelView
 
 PAGE_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
@@ -70,8 +71,8 @@ def write_report(
     for name, ner in models:
         started = time.perf_counter()
         view = analyse(name, ner, sentences, fitting, fitted_on, config.batch_size, progress)
-        view.notes.extend(_notes(view.name, view.metadata, corpus, config))
-        views.append(_timed(view, time.perf_counter() - started))
+        seconds = round(time.perf_counter() - started, 1)
+        views.append(replace(view, seconds=seconds, notes=_notes(name, view.metadata, corpus, config)))
     with atomic_directory(out) as folder:
         drawn = {
             "curves": figures.curves(views, folder / "curves.png"),
@@ -100,7 +101,7 @@ def write_report(
     return out / PAGE_NAME
 
 
-def _summary(view) -> dict:
+def _summary(view: ModelView) -> dict[str, Any]:
     calibration = view.calibration
     return {
         "name": view.name,
@@ -125,12 +126,6 @@ def _split(corpus: Corpus, split: str, limit: int | None):
     if not sentences:
         raise NerkitError("E040", f"no sentences in split {split!r} of {corpus.name}")
     return sentences
-
-
-def _timed(view, seconds: float):
-    from dataclasses import replace
-
-    return replace(view, seconds=round(seconds, 1))
 
 
 def _notes(name: str, metadata: dict, corpus: Corpus, config: ReportConfig) -> list[str]:

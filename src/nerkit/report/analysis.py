@@ -14,7 +14,7 @@ import numpy as np
 
 from nerkit.calibration import Bin, Decoded, expected_calibration_error, fit, reliability
 from nerkit.corpus import Sentence
-from nerkit.evaluate import Evaluation, confusion, evaluate
+from nerkit.evaluate import Evaluation, Report, confusion, evaluate
 from nerkit.labels import span_score, spans
 
 
@@ -48,7 +48,7 @@ class ModelView:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def report(self):
+    def report(self) -> Report:
         return self.evaluation.report
 
     def errors(self) -> list[dict[str, Any]]:
