@@ -75,16 +75,19 @@ class Decoded:
 
     probabilities: Sequence[np.ndarray]
     ids: list[list[int]]
+    tags: list[list[str]]
     predicted: list[list[tuple[int, int, str]]]
     gold: list[set[tuple[int, int, str]]]
 
     @classmethod
     def of(cls, decoder, probabilities: Sequence[np.ndarray], sentences: Sequence[Sentence]) -> Decoded:
         ids = [decoder.best(probs) for probs in probabilities]
+        tags = [decoder.tags(best) for best in ids]
         return cls(
             probabilities,
             ids,
-            [list(spans(decoder.tags(best))) for best in ids],
+            tags,
+            [list(spans(found)) for found in tags],
             [set(sentence.spans) for sentence in sentences],
         )
 

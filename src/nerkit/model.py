@@ -18,6 +18,7 @@ from nerkit import modeldir
 from nerkit.decode import Decoder, Prediction, Transitions
 from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
 from nerkit.errors import NerkitError
+from nerkit.labels import entity_types
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -223,6 +224,11 @@ class Tagger:
         tagger = cls(model, loaded.tokenizer, max_length, metadata, device, casing, context)
         tagger.backend = loaded.backend
         return tagger
+
+    @property
+    def entity_types(self) -> list[str]:
+        """The entity types the model tags (its labels without `B-`/`I-`), sorted."""
+        return entity_types([self.labels])
 
     def network(self, crf: bool | None = None) -> Network:
         """The trainable module. `crf=True` gives a tagger without transition scores fresh ones."""

@@ -126,9 +126,8 @@ class NER:
         phone_region: str = "US",
     ) -> None:
         self.tagger = tagger
-        types = sorted({label[2:] for label in tagger.labels if label != "O"})
         stored = tagger.metadata.get("label_names", {})
-        self.label_names = readable_names(types, {**stored, **(label_names or {})})
+        self.label_names = readable_names(tagger.entity_types, {**stored, **(label_names or {})})
         self.recognizers = list(builtin_recognizers() if recognizers is None else recognizers)
         self.segmenter = segmenter or Segmenter()
         self.batch_size = batch_size
@@ -199,8 +198,7 @@ class NER:
         def tags(words: list[Sequence[str]], contexts: list[Context]) -> list[Sequence[str]]:
             return [p.tags for p in self.predict(words, batch_size, progress, contexts)]
 
-        known = sorted({label[2:] for label in self.labels if label != "O"})
-        return evaluate(sentences, tags, known, f"split {split!r}")
+        return evaluate(sentences, tags, self.tagger.entity_types, f"split {split!r}")
 
     def evaluate_text(
         self, texts: Sequence[str], gold: Sequence[Sequence[tuple[int, int, str]]]

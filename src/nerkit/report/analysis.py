@@ -79,14 +79,16 @@ def analyse(
     tagger = ner.tagger
     decoder = tagger.decoder
     probabilities = _probabilities(tagger, sentences, batch_size, progress)
-    predictions = [decoder(sentence) for sentence in probabilities]
-    known = sorted({label[2:] for label in tagger.labels if label != "O"})
-    evaluation = evaluate(sentences, lambda words, contexts: [p.tags for p in predictions], known, name)
+    decoded = Decoded.of(decoder, probabilities, sentences)
+    word_scores = [
+        decoder.scores(probs, ids, decoder.temperature)
+        for probs, ids in zip(probabilities, decoded.ids, strict=True)
+    ]
+    evaluation = evaluate(sentences, lambda words, contexts: decoded.tags, tagger.entity_types, name)
     calibration = None
     if fit_sentences:
         fit_probabilities = _probabilities(tagger, fit_sentences, batch_size, progress)
         fitted = fit(decoder, Decoded.of(decoder, fit_probabilities, fit_sentences))
-        decoded = Decoded.of(decoder, probabilities, sentences)
         before = decoded.scored_at(decoder, 1.0)
         after = decoded.scored_at(decoder, fitted.temperature)
         calibration = CalibrationView(
@@ -102,8 +104,8 @@ def analyse(
     return ModelView(
         name,
         evaluation,
-        tuple(float(np.mean(p.scores)) if p.scores else 1.0 for p in predictions),
-        tuple(_entity_scores(p.tags, p.scores) for p in predictions),
+        tuple(float(np.mean(scores)) if scores else 1.0 for scores in word_scores),
+        tuple(_entity_scores(tags, scores) for tags, scores in zip(decoded.tags, word_scores, strict=True)),
         confusion(sentences, evaluation.predicted),
         dict(ner.metadata),
         calibration,
