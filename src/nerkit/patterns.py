@@ -285,6 +285,8 @@ _CURRENCY_REGIONS = (
 )
 """Currencies used by one country's numbers (€ and $ say too little)."""
 _NHS_WORD = re.compile(r"\bNHS\b")
+_nhs_numbers = _regex(pii.NHS, check=pii.valid_nhs)
+"""UK NHS numbers that pass their check: the UK_NHS recognizer's finder, and a sign of the UK."""
 
 
 def document_region(text: str) -> str | None:
@@ -310,7 +312,7 @@ def document_region(text: str) -> str | None:
     for pattern, region in _CURRENCY_REGIONS:
         if pattern.search(text):
             votes[region] += 1
-    if _NHS_WORD.search(text) and any(pii.valid_nhs(m.group()) for m in re.finditer(pii.NHS, text)):
+    if _NHS_WORD.search(text) and next(_nhs_numbers(text), None) is not None:
         votes["GB"] += 1
     votes.pop("001", None)
     return votes.most_common(1)[0][0] if votes else None
@@ -426,7 +428,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "UK_NHS",
-            _regex(pii.NHS, check=pii.valid_nhs),
+            _nhs_numbers,
             check="mod-11",
             score=0.5,
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),
