@@ -51,9 +51,11 @@ def _name(path: Path, models: list[Path]) -> str:
 
 def own_corpus(metadata: dict[str, Any]) -> str:
     """The corpus a model was trained on, when it is one nerkit can read again by name or path."""
+    from nerkit.corpus import KNOWN_CORPORA
+
     data = metadata.get("data", {})
     name, sources = data.get("corpus"), data.get("sources", [])
-    if name in ("gmb", "conll2003"):
+    if name in KNOWN_CORPORA:
         return name
     if len(sources) == 1 and Path(sources[0]).exists():
         return sources[0]
