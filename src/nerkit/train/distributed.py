@@ -40,11 +40,20 @@ class Distributed:
         return cls(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), owned)
 
     def close(self) -> None:
-        """Leave the process group this object joined. A process that exits still holding it can abort
-        in gloo's teardown ("terminate called without an active exception") when its peer has already
-        gone: seen on rank 1 in clean-clone test runs."""
-        if self.owned and dist.is_initialized():
+        """Leave the process group this object joined, main rank last. Gloo's barrier returns on rank 0
+        while its last message to the others may still be in flight; a rank 0 that tears its
+        connections down then can abort a peer mid-teardown ("terminate called without an active
+        exception", seen on rank 1 in clean-clone test runs). So the other ranks leave first and say so
+        through the launcher's key-value store, which does not go through gloo, and rank 0 waits."""
+        if not (self.owned and dist.is_initialized()):
+            return
+        store = dist.distributed_c10d._get_default_store()
+        if self.is_main:
+            store.wait([f"nerkit/left/{rank}" for rank in range(1, self.world_size)])
             dist.destroy_process_group()
+        else:
+            dist.destroy_process_group()
+            store.set(f"nerkit/left/{self.rank}", "1")
 
     @property
     def enabled(self) -> bool:
