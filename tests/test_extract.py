@@ -333,3 +333,72 @@ def test_no_name_starts_with_a_lowercase_preposition(text, label, expected):
 
     (entity,) = conform(text, [Entity(0, len(text), label, text, 0.9)])
     assert entity.text == expected
+
+
+def _typed(text: str, entity: tuple[int, int, str], field: tuple[int, int, str]) -> list[tuple[str, str]]:
+    from nerkit.entities import typed
+
+    start, end, label = entity
+    found = typed(text, [Entity(start, end, label, text[start:end], 0.9)], [field])
+    return [(e.text, e.label) for e in found]
+
+
+def test_a_name_filling_a_people_field_is_a_person():
+    text = "Employee: Kwame Mensah"
+    assert _typed(text, (10, 22, "LOCATION"), (10, 22, "PERSON")) == [("Kwame Mensah", "PERSON")]
+
+
+def test_each_item_of_a_people_list_with_titles_and_remarks_is_a_person():
+    text = "Present: Mr Girard (chair), Claire Dubois and Aoife"
+    for name, label in (("Girard", "ORGANIZATION"), ("Claire Dubois", "LOCATION"), ("Aoife", "GPE")):
+        start = text.index(name)
+        assert _typed(text, (start, start + len(name), label), (9, len(text), "PERSON")) == [(name, "PERSON")]
+
+
+def test_a_name_that_is_only_part_of_a_field_item_keeps_its_type():
+    text = "Manager: Isabel Costa, HR Berlin"
+    assert _typed(text, (26, 32, "LOCATION"), (9, 32, "PERSON")) == [("Berlin", "LOCATION")]
+
+
+def test_an_organization_field_holding_two_names_changes_neither():
+    from nerkit.entities import typed
+
+    text = "Company: Siemens AG, Munich"
+    entities = [Entity(9, 19, "ORGANIZATION", "Siemens AG"), Entity(21, 27, "LOCATION", "Munich")]
+    assert typed(text, entities, [(9, 27, "ORGANIZATION")]) == entities
+
+
+def test_a_place_field_leaves_a_gpe_as_it_is_and_patterns_alone():
+    from nerkit.entities import typed
+
+    text = "Country: Germany"
+    gpe = Entity(9, 16, "GPE", "Germany")
+    assert typed(text, [gpe], [(9, 16, "LOCATION")]) == [gpe]
+    pattern = Entity(9, 16, "PERSON", "Germany", source="pattern")
+    assert typed(text, [pattern], [(9, 16, "LOCATION")]) == [pattern]
+
+
+def test_a_field_of_no_names_drops_the_names_the_model_found_in_it():
+    text = "Languages: Spanish, English"
+    assert _typed(text, (11, 18, "PERSON"), (11, 27, "")) == []
+
+
+def test_a_field_value_is_typed_in_extraction(toy_ner):
+    text = "Employee: Alice\nLanguages: Alice"
+    found = [(entity.text, entity.label, entity.start) for entity in toy_ner.extract(text)]
+    assert ("Alice", "PERSON", 10) in found and all(start != 27 for _, _, start in found)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("2013        MSc Mathematics", "2013"),
+        ("2015 - 2019    Data Analyst", "2015 - 2019"),
+        ("2019 - present   Lead", "2019"),
+    ],
+)
+def test_a_cell_of_years_is_a_date(toy_ner, row, expected):
+    from nerkit.ner import ExtractOptions
+
+    first = toy_ner.extract(row, options=ExtractOptions(explain=True))[0]
+    assert (first.text, first.label, first.explanation["check"]) == (expected, "DATE_TIME", "year cell")

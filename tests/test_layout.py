@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nerkit.layout import header_date, mask, segments
+from nerkit.layout import field_label, header_date, mask, segments, years
 from nerkit.text import Segmenter
 
 
@@ -63,13 +63,11 @@ def test_a_sentence_that_merely_contains_a_colon_later_is_not_cut():
 
 
 def test_a_line_initial_label_is_a_piece_of_its_own_and_ends_any_wrapping():
-    text = (
-        "Present: Claire Dubois (chair), Antoine Marchand, Sylvie Laurent and more\nAlso present: Mr Girard"
-    )
+    text = "Agenda: the budget for Lyon, the new hires and the move to Berlin in March\nAlso noted: Mr Girard"
     assert pieces(text) == [
-        "Present",
-        "Claire Dubois (chair), Antoine Marchand, Sylvie Laurent and more",
-        "Also present",
+        "Agenda",
+        "the budget for Lyon, the new hires and the move to Berlin in March",
+        "Also noted",
         "Mr Girard",
     ]
 
@@ -122,3 +120,47 @@ def test_pieces_are_ordered_disjoint_and_trimmed(text):
 )
 def test_header_date_reads_rfc_2822_dates_only(value, expected):
     assert header_date(value) is expected
+
+
+def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
+    text = "> On Tue, 4 Mar 2025 at 17:10, Robert Klein <r.klein@alpenbank.ch> wrote:"
+    found = segments(text)
+    assert [(text[s.start : s.end], s.field) for s in found] == [
+        ("Tue, 4 Mar 2025 at 17:10", None),
+        ("Robert Klein", "from"),
+        ("r.klein@alpenbank.ch", "from"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("employee", "PERSON"),
+        ("also present", "PERSON"),
+        ("employer", "ORGANIZATION"),
+        ("city", "LOCATION"),
+        ("languages", ""),
+        ("subject", None),
+        (None, None),
+    ],
+)
+def test_a_field_says_what_type_of_name_its_value_holds(field, label):
+    assert field_label(field) == label
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2013", "2013"),
+        ("2015 - 2019", "2015 - 2019"),
+        ("2016-2024", "2016-2024"),
+        ("2019 - present", "2019"),
+        ("2019 - Berlin", None),
+        ("1999.50", None),
+        ("20155", None),
+        ("2025 Q1", None),
+    ],
+)
+def test_years_reads_a_cell_that_is_only_a_year_or_a_range(cell, expected):
+    end = years(cell, 0, len(cell))
+    assert (cell[:end] if end else None) == expected

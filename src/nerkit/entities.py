@@ -223,6 +223,72 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     return kept
 
 
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
+_NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "GPE"}
+_SAME_TYPE = {"LOCATION": {"LOCATION", "GPE"}}
+_ITEM_TAIL = re.compile(r"\s*(?:\([^()]*\))?[\s.]*")
+
+
+def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int, str]]) -> list[Entity]:
+    """A name the model found as a whole item of a typed field's value (`layout.FIELD_LABELS`) takes
+    the field's type: "Employee: Kwame Mensah" is a person and "Employer: Cartus" an organization,
+    however the model reads two words with no sentence around them. A people field lists people
+    (split at commas, semicolons and "and"); an item may start with titles ("Mr Girard") and end in
+    a remark in brackets ("Claire Dubois (chair)"). Only model entities of name types change, and
+    only to another name type; a field of no names (`label` "": languages, skills) drops them."""
+    relabel: dict[tuple[int, int], str] = {}
+    names = sorted(e for e in entities if e.source == "model" and e.label in _NAME_TYPES)
+    starts = [entity.start for entity in names]
+
+    def within(left: int, right: int) -> list[Entity]:
+        return names[bisect.bisect_left(starts, left) : bisect.bisect_left(starts, right)]
+
+    for start, end, label in fields:
+        if not label:
+            relabel.update({(entity.start, entity.end): "" for entity in within(start, end)})
+            continue
+        for left, right in _items(text, start, end) if label == "PERSON" else [(start, end)]:
+            inside = within(left, right)
+            alone = inside[0] if len(inside) == 1 else None
+            if (
+                alone
+                and alone.label not in _SAME_TYPE.get(label, {label})
+                and _fills(text, left, right, alone)
+            ):
+                relabel[(alone.start, alone.end)] = label
+    kept = []
+    for entity in entities:
+        label = relabel.get((entity.start, entity.end), entity.label)
+        if label:
+            kept.append(replace(entity, label=label) if label != entity.label else entity)
+    return kept
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    items, left = [], start
+    for separator in _LIST_SEPARATOR.finditer(text, start, end):
+        items.append((left, separator.start()))
+        left = separator.end()
+    return [*items, (left, end)]
+
+
+def _fills(text: str, start: int, end: int, entity: Entity) -> bool:
+    """Whether `entity` is all of `text[start:end]` but for titles before it and a bracketed remark
+    after it."""
+    if entity.end > end:
+        return False
+    position = start
+    while position < entity.start:
+        title = TITLE.match(text, position, entity.start)
+        if text[position].isspace():
+            position += 1
+        elif title is not None:
+            position = title.end()
+        else:
+            return False
+    return _ITEM_TAIL.fullmatch(text, entity.end, end) is not None
+
+
 _LIST_COMMA = re.compile(r",\s+")
 
 

@@ -14,6 +14,8 @@ may hold an entity, as exact character ranges, and says which field a piece is t
   address fields are cut into their recipients, and each recipient's name from its `<address>`; any
   other label of up to three words before a colon at the start of a line ("rosa:", "Also present:") is
   a piece of its own, and a bracketed chat timestamp ("[09:14]") starting a line is left out;
+- a reply's attribution line ("On Tue, 4 Mar 2025 at 17:10, Robert Klein <r.klein@bank.ch> wrote:")
+  gives the date, and the name and address as a `from` field;
 - quoting markers (`> `) of replied-to mail are left out, and offsets stay exact.
 
 The rules are plain and written down in docs/conventions.md; they need no model.
@@ -25,16 +27,40 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-FIELD_WORDS = (
-    "from|to|cc|bcc|reply-to|sender|recipient|date|sent|received|subject|re|fwd|attn|attention"
-    "|tel|tel\\.|telephone|phone|fax|mobile|cell|mob|e-?mail|web|website|url"
-    "|name|full name|first name|last name|surname|company|organi[sz]ation|employer|department|title|position"
-    "|role|address|street|city|country|postcode|zip|location|venue|where|when|time|dob|date of birth|born"
-    "|invoice|invoice no\\.?|invoice number|invoice date|order|order no\\.?|order number|due|due date"
-    "|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account|account no\\.?|ref|reference|id|patient"
-    "|doctor|physician|manager|contact|client|customer|supplier|vendor|bill to|ship to|period|deadline"
-    "|start|end|from date|to date|meeting|nationality|education|experience|skills|languages"
+NO_NAMES = ""
+"""The type of a field whose value names no person, organization or place."""
+FIELD_LABELS = {
+    **dict.fromkeys(
+        (
+            "name", "full name", "first name", "last name", "surname", "attn", "attention", "patient",
+            "doctor", "physician", "manager", "employee", "present", "panel", "attendees", "participants",
+            "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
+            "signed",
+        ),
+        "PERSON",
+    ),
+    **dict.fromkeys(
+        ("company", "organisation", "organization", "employer", "supplier", "vendor", "institution"),
+        "ORGANIZATION",
+    ),
+    **dict.fromkeys(("city", "town", "country", "place of birth", "birthplace"), "LOCATION"),
+    **dict.fromkeys(("languages", "skills"), NO_NAMES),
+}  # fmt: skip
+"""Fields whose value holds names of one type, or none: an `Employee:` value is a person however a
+model reads two words alone, and "Languages: Spanish, German" names nobody (`entities.typed`)."""
+FIELD_WORDS = "|".join(
+    (
+        "from|to|cc|bcc|reply-to|sender|recipient|date|sent|received|subject|re|fwd",
+        "tel|tel\\.|telephone|phone|fax|mobile|cell|mob|e-?mail|web|website|url",
+        "department|title|position|role|address|street|postcode|zip|location|venue|where|when|time|dob",
+        "date of birth|born|invoice|invoice no\\.?|invoice number|invoice date|order|order no\\.?",
+        "order number|due|due date|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account",
+        "account no\\.?|ref|reference|id|contact|client|customer|bill to|ship to|period|deadline|start|end",
+        "from date|to date|meeting|nationality|education|experience",
+        *(re.escape(name) for name in FIELD_LABELS),
+    )
 )
+
 _FIELD = re.compile(
     rf"(?P<key>(?:[A-Za-z][A-Za-z.'-]*\s){{0,3}}?(?:{FIELD_WORDS}))\s*:[ \t]*(?=\S)",
     re.IGNORECASE,
@@ -46,6 +72,13 @@ _QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _CELL_GAP = re.compile(r"[ \t]*(?:\t|[ ]{2,})[ \t]*")
 _RECIPIENT = re.compile(r"[^,;<>]+|<[^<>]*>")
 _LABEL = re.compile(r"[^\W\d_][\w.'-]*(?:[ ][\w.'-]+){0,2}(?=:[ \t]+\S)")
+_ATTRIBUTION = re.compile(
+    r"On (?P<date>[^<>]+?),? (?P<name>[^\W\d_][^,<>@]*?) <(?P<address>[^<>\s]+@[^<>\s]+)> wrote:"
+)
+_YEARS = re.compile(
+    r"(?:19|20)\d\d(?:\s?[-\u2013]\s?(?:19|20)\d\d)?(?=(?:\s?[-\u2013]\s?(?:present|now|today|current))?$)",
+    re.IGNORECASE,
+)
 _TIMESTAMP = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?\][ \t]*")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
 SOFT_WRAP = 50
@@ -138,6 +171,13 @@ def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
     start, field, pieces = line.content, None, []
     stamp = _TIMESTAMP.match(text, start, line.end)
     start = stamp.end() if stamp else start
+    attribution = _ATTRIBUTION.fullmatch(text, start, line.end)
+    if attribution is not None:
+        return [
+            Segment(*attribution.span("date")),
+            Segment(*_trimmed(text, *attribution.span("name")), "from"),
+            Segment(*attribution.span("address"), "from"),
+        ], True
     key = _FIELD.match(text, start, line.end)
     label = _LABEL.match(text, start, line.end) if key is None else None
     if key is not None:
@@ -173,6 +213,25 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def field_label(field: str | None) -> str | None:
+    """The type of name a field's value holds ("also present" holds people; `NO_NAMES`), or None when
+    the field says nothing about it."""
+    words = field.split() if field else []
+    for first in range(len(words)):
+        label = FIELD_LABELS.get(" ".join(words[first:]))
+        if label is not None:
+            return label
+    return None
+
+
+def years(text: str, start: int, end: int) -> int | None:
+    """Where the year or year range that makes up a whole table cell ends ("2013", "2015 - 2019", the
+    year of "2019 - present"), or None: CVs and reports date their rows this way, with no words around
+    that a model could read a date from."""
+    found = _YEARS.match(text, start, end)
+    return found.end() if found else None
 
 
 def header_date(value: str) -> bool:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from nerkit import layout
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
-from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact
+from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact, typed
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, span_score, spans
@@ -277,10 +277,15 @@ class NER:
         (docs/conventions.md), label filter, values, explanations and redaction. `pseudonyms` keeps
         pseudonyms the same across the texts of one call."""
         region = document_region(text) if options.patterns or options.values else None
+        pieces = layout.segments(text)
         entities = (
-            self._with_patterns(text, model_entities, region) if options.patterns else list(model_entities)
+            self._with_patterns(text, model_entities, pieces, region)
+            if options.patterns
+            else list(model_entities)
         )
         entities = conform(text, entities, options.keep_titles)
+        fields = [(piece.start, piece.end, layout.field_label(piece.field)) for piece in pieces]
+        entities = typed(text, entities, [field for field in fields if field[2] is not None])
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
@@ -306,20 +311,30 @@ class NER:
             valued.append(replace(entity, value=read(entity.text)) if read else entity)
         return valued
 
-    def _with_patterns(self, text: str, model_entities: Sequence[Entity], region: str | None) -> list[Entity]:
+    def _with_patterns(
+        self,
+        text: str,
+        model_entities: Sequence[Entity],
+        segments: Sequence[layout.Segment],
+        region: str | None,
+    ) -> list[Entity]:
         """Recognizers run on each layout segment alone, so a match never takes in the next line's field
-        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`); `region` is
-        where the document's phone numbers seem to be from."""
+        name or cell; a date header's whole value is one DATE_TIME (`layout.header_date`), and so is a
+        cell that is a year or a range of years (`layout.years`); `region` is where the document's
+        phone numbers seem to be from."""
         pattern: list[tuple[Entity, bool]] = []
-        pieces = []
-        for segment in layout.segments(text):
+        for segment in segments:
             piece = text[segment.start : segment.end]
+            end, check = None, None
             if segment.field in layout.DATE_FIELDS and layout.header_date(piece):
-                found = Entity(segment.start, segment.end, "DATE_TIME", piece, 1.0, "pattern")
-                pattern.append(
-                    (replace(found, explanation={"recognizer": "DATE_TIME", "check": "rfc2822"}), True)
-                )
-            pieces.append((segment.start, segment.end))
+                end, check = segment.end, "rfc2822"
+            elif piece[:1].isdigit() and (end := layout.years(text, segment.start, segment.end)):
+                check = "year cell"
+            if end is not None:
+                explanation = {"recognizer": "DATE_TIME", "check": check}
+                found = Entity(segment.start, end, "DATE_TIME", text[segment.start : end], 1.0, "pattern")
+                pattern.append((replace(found, explanation=explanation), True))
+        pieces = [(segment.start, segment.end) for segment in segments]
         for match, structured in find_all(text, self.recognizers, pieces, region) if self.recognizers else []:
             found = Entity(
                 match.start, match.end, match.label, text[match.start : match.end], match.score, "pattern"
