@@ -10,7 +10,7 @@ import torch
 from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
-from nerkit.decode import Transitions, marginals, viterbi, word_rows
+from nerkit.decode import Transitions, marginals, marginals_batch, viterbi, viterbi_batch, word_rows
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions
@@ -114,6 +114,34 @@ def test_marginals_equal_brute_force_path_probabilities(seed):
         expected[np.arange(len(path)), path] += np.exp(lattice.total(path))
     found = marginals(lattice.emissions, lattice.start, lattice.follows, lattice.learned)
     assert np.allclose(found, expected / expected[0].sum())
+
+
+@pytest.mark.parametrize("learned", [True, False])
+def test_a_batch_of_sentences_of_different_lengths_decodes_each_as_the_brute_force_does(learned):
+    lattices = [Lattice(seed) for seed in range(12)]
+    assert len({len(lattice.emissions) for lattice in lattices}) > 1
+    scores = lattices[0].learned if learned else tuple(np.zeros_like(a) for a in lattices[0].learned)
+    for lattice in lattices:
+        lattice.learned = scores
+    emissions = [lattice.emissions for lattice in lattices]
+    found = viterbi_batch(emissions, lattices[0].start, lattices[0].follows, scores if learned else None)
+    for lattice, path in zip(lattices, found, strict=True):
+        assert lattice.total(path) == max(lattice.total(other) for other in lattice.paths())
+
+
+def test_a_sentence_s_marginals_do_not_depend_on_the_rest_of_its_batch():
+    lattices = [Lattice(seed) for seed in range(12)]
+    start, follows, learned = lattices[0].start, lattices[0].follows, lattices[0].learned
+    alone = [marginals_batch([lattice.emissions], start, follows, learned)[0] for lattice in lattices]
+    together = marginals_batch([lattice.emissions for lattice in lattices], start, follows, learned)
+    assert all((a == b).all() for a, b in zip(alone, together, strict=True))
+
+
+def test_an_empty_sentence_in_a_batch_decodes_to_nothing():
+    lattice = Lattice(0)
+    empty = np.zeros((0, len(LABELS)))
+    paths = viterbi_batch([empty, lattice.emissions], lattice.start, lattice.follows, lattice.learned)
+    assert paths[0] == [] and len(paths[1]) == len(lattice.emissions)
 
 
 def test_learned_scores_can_overrule_each_word_s_best_label():

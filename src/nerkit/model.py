@@ -303,7 +303,7 @@ class Tagger:
     ) -> list[Prediction]:
         """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
         probabilities = self.word_probabilities(sentences, batch_size, progress, contexts)
-        return [self.decoder(sentence, constrained) for sentence in probabilities]
+        return self.decoder.decode(probabilities, constrained)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
