@@ -1,8 +1,10 @@
 """Normalised values: what each label's text means to a program (nerkit.values)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nerkit import values
 
@@ -98,3 +100,34 @@ def test_a_percentage_is_a_number():
 
 def test_labels_without_a_value_have_no_reader():
     assert values.reader("PERSON", REFERENCE, None) is None
+
+
+_FORMATS = (
+    ("%d %B %Y", "DMY"), ("%d %b %Y", "DMY"), ("%B %d, %Y", "DMY"), ("%b %d %Y", "DMY"), ("%B %Y", "DMY"),
+    ("%b %Y", "DMY"), ("%Y", "DMY"), ("%d %b. %Y", "DMY"), ("%d %B", "DMY"), ("%B %d", "DMY"),
+    ("%d/%m/%Y", "DMY"), ("%d.%m.%Y", "DMY"), ("%m/%d/%Y", "MDY"),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
+    form=st.sampled_from(_FORMATS),
+    offset=st.integers(min_value=-12, max_value=14),
+)
+def test_calendar_dates_read_without_dateparser_as_dateparser_reads_them(day, form, offset):
+    pattern, order = form
+    assume("%Y" in pattern or (day.month, day.day) != (2, 29))  # no 29 February in 2025: dateparser's
+    reference = datetime(2025, 4, 3, 9, 0, tzinfo=timezone(timedelta(hours=offset)))
+    text = day.strftime(pattern)
+    fast = values._calendar(text, reference, order)
+    data = values._parser(reference, order).get_date_data(text)
+    slow = values._with_grain(data.date_obj, values._GRAINS[data.period], text)
+    assert fast is not None and values._with_grain(*fast, text) == slow
+
+
+@pytest.mark.parametrize(
+    "text", ["31 February 2025", "next March 2025", "2025-04-08", "14 Marchy 2025", "May", "12", "13/13/2025"]
+)
+def test_other_dates_are_left_to_dateparser(text):
+    assert values._calendar(text, REFERENCE, "DMY") is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import phonenumbers
@@ -145,6 +145,27 @@ _INTERVAL = re.compile(
 )
 """Two times or dates joined by a dash, "to", "until" or "and"; a bare hyphen only after a day or a time
 ("14-16 May", "10:00-11:30"), so ISO dates (2025-04-08) stay single."""
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_CALENDAR = re.compile(
+    rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAME})\.?,?"
+    rf"|(?P<month_first>{_MONTH_NAME})\.?(?:\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?,?)?)?"
+    r"(?:\s*(?P<year>(?:19|20)\d\d))?"
+    r"|(?P<first>\d{1,2})(?P<separator>[/.])(?P<second>\d{1,2})(?P=separator)(?P<numeric_year>(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+"""The calendar dates documents write most ("14 April 2025", "Apr 14, 2025", "March 2025", "2019",
+"22 April", "05/08/2025"), read without dateparser, which spends a millisecond on each looking for time
+zones and relative words; `tests/test_values.py` checks that both read them alike."""
 _MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "VI", "PR", "UM", "BZ"}
 """Where 05/04/2025 is May 4th; everywhere else it is April 5th."""
 _GRAINS = {"year": "year", "quarter": "quarter", "month": "month", "week": "day", "day": "day"}
@@ -183,10 +204,40 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
         when, grain = _at(reference, clock)
         when = when if when >= reference else when + timedelta(days=1)
         return {"value": when.isoformat(), "grain": grain}
+    calendar = _calendar(text.strip(), reference, order)
+    if calendar is not None:
+        return _with_grain(*calendar, text)
     data = _parser(reference, order).get_date_data(text)
     if data.date_obj is None:
         return None
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
+
+
+def _calendar(text: str, reference: datetime, order: str) -> tuple[datetime, str] | None:
+    """A date `_CALENDAR` reads, at midnight in the reference's offset, and its grain; None for any
+    other text, and for a day the month does not have, which dateparser then reads. A date without a
+    year is in the reference's year, and 05/08/2025 is read in `order` ("DMY" or "MDY")."""
+    found = _CALENDAR.fullmatch(text)
+    if found is None or not any(found.groupdict().values()):
+        return None
+    if found.group("first"):
+        first, second = int(found.group("first")), int(found.group("second"))
+        month, day = (first, second) if order == "MDY" else (second, first)
+        year, grain = int(found.group("numeric_year")), "day"
+    else:
+        month_name = found.group("month") or found.group("month_first")
+        named_day = found.group("day") or found.group("day_after")
+        if found.group("year") is None and named_day is None:
+            return None  # a month alone: dateparser's current period
+        month = _MONTHS[month_name.lower()] if month_name else 1
+        day = int(named_day or 1)
+        year = int(found.group("year") or reference.year)
+        grain = "day" if named_day else "month" if month_name else "year"
+    try:
+        when = datetime(year, month, day, tzinfo=timezone(reference.utcoffset() or timedelta(0)))
+    except ValueError:
+        return None
+    return when, grain
 
 
 @functools.lru_cache(maxsize=8)
