@@ -34,9 +34,10 @@ STAGES = {
     "encoding (subwords, windows, batches)": ("encode.py", "encode"),
     "collate": ("encode.py", "collate"),
     "forward pass": ("onnx_model.py", "__call__"),
-    "decoding (Viterbi and marginals)": ("decode.py", "__call__"),
-    "of which CRF marginals": ("decode.py", "marginals"),
+    "decoding (Viterbi and marginals)": ("decode.py", "decode"),
+    "of which CRF marginals": ("decode.py", "marginals_batch"),
     "recognizers": ("patterns.py", "find_all"),
+    "values (dateparser, price-parser, phonenumbers)": ("ner.py", "_with_values"),
     "merge": ("entities.py", "merge"),
     "span conventions": ("entities.py", "conform"),
 }

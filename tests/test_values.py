@@ -127,7 +127,7 @@ def test_calendar_dates_read_without_dateparser_as_dateparser_reads_them(day, fo
 
 
 @pytest.mark.parametrize(
-    "text", ["31 February 2025", "next March 2025", "2025-04-08", "14 Marchy 2025", "May", "12", "13/13/2025"]
+    "text", ["31 February 2025", "next March 2025", "2025-04-31", "14 Marchy 2025", "May", "12", "13/13/2025"]
 )
 def test_other_dates_are_left_to_dateparser(text):
     assert values._calendar(text, REFERENCE, "DMY") is None
