@@ -129,3 +129,22 @@ def test_the_pii_set_has_30_documents_and_every_recognized_type_8_times_in_three
     validated = ("CREDIT_CARD", "IBAN", "BIC", "MAC_ADDRESS", "IP_ADDRESS", "CRYPTO", "US_SSN", "UK_NHS")
     assert min(counts[label] for label in (*validated, "PHONE_NUMBER", "MONEY")) >= 8
     assert {d.fields["split"] for d in documents} == {"dev", "heldout", "heldout-2"}
+
+
+def test_every_match_holds_what_its_recognizer_needs_so_skipping_pieces_without_it_loses_none():
+    from dataclasses import replace
+    from pathlib import Path
+
+    from nerkit.corpus.marked import read_marked
+
+    data = Path(__file__).parent / "data"
+    paths = [*sorted((data / "pii").glob("*.txt")), *sorted((data / "documents").glob("*.txt"))]
+    texts = [document.text for path in paths for document in read_marked(path)]
+    checked = 0
+    for recognizer in (r for r in RECOGNIZERS.values() if r.needs is not None):
+        unfiltered = replace(recognizer, needs=None)
+        for text in texts:
+            for match, _ in find_all(text, [unfiltered]):
+                assert recognizer.needs.search(text[match.start : match.end]), (recognizer.label, match)
+                checked += 1
+    assert checked > 100

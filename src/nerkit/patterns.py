@@ -63,25 +63,38 @@ class Recognizer:
     boosted: float = 1.0
     ruled_out_by: tuple[str, ...] = ()
     alone: Callable[[str], bool] | None = None
+    needs: re.Pattern[str] | None = None
+    """What any match contains (a digit, an @): a piece without it is not searched, which spares most
+    lines of prose a dozen searches."""
 
     def __call__(
         self, text: str, start: int = 0, end: int | None = None, region: str | None = None
     ) -> Iterator[Match]:
         """Matches in `text[start:end]`, with offsets into `text`; context words are looked for in
         `text` around each match, across line and cell boundaries."""
-        end = len(text) if end is None else end
-        piece = text[start:end]
+        return self.within(text, start, text[start : len(text) if end is None else end], region)
+
+    def within(self, text: str, start: int, piece: str, region: str | None) -> Iterator[Match]:
+        """`__call__` for a piece already cut out of `text` at `start`."""
+        if self.needs is not None and self.needs.search(piece) is None:
+            return
         for first, last in self.find(piece, region):
-            first, last = first + start, last + start
-            before = text[max(0, first - CONTEXT_BEFORE) : first]
-            if _word_in(before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by) is not None:
-                continue
-            word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
-            if word is None and self.alone is not None and not self.alone(text[first:last]):
-                continue
-            score = self.boosted if word is not None else self.score
-            explanation = {"recognizer": self.label, "check": self.check, "context": word, "score": score}
-            yield Match(first, last, self.label, score, explanation)
+            match = self.scored(text, first + start, last + start)
+            if match is not None:
+                yield match
+
+    def scored(self, text: str, first: int, last: int) -> Match | None:
+        """The match `text[first:last]` with its score from the context around it, or None when a
+        word before it rules it out or it may not stand alone."""
+        before = text[max(0, first - CONTEXT_BEFORE) : first]
+        if _word_in(before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by) is not None:
+            return None
+        word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
+        if word is None and self.alone is not None and not self.alone(text[first:last]):
+            return None
+        score = self.boosted if word is not None else self.score
+        explanation = {"recognizer": self.label, "check": self.check, "context": word, "score": score}
+        return Match(first, last, self.label, score, explanation)
 
 
 def _word_in(window: str, words: Sequence[str]) -> str | None:
@@ -348,6 +361,13 @@ _IP_NOT = (
 )
 
 
+_DIGIT = re.compile(r"\d")
+_AT = re.compile("@")
+_WEB = re.compile(r"://|www\.", re.IGNORECASE)
+_DIGIT_OR_COLON = re.compile(r"[\d:]")
+_SEPARATOR = re.compile(r"[:.-]")
+
+
 def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
     """The recognizers nerkit ships. `phone_region` is where numbers without a +country code are
     assumed to be (ISO 3166 code, e.g. US, GB, DE) unless the document says otherwise (see
@@ -359,6 +379,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.99,
             context=("email", "e-mail", "mail"),
             boosted=1.0,
+            needs=_AT,
         ),
         Recognizer(
             "URL",
@@ -366,6 +387,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.97,
             context=("http", "link", "website", "site", "url", "visit"),
             boosted=0.99,
+            needs=_WEB,
         ),
         Recognizer(
             "IP_ADDRESS",
@@ -375,6 +397,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             context=("ip", "address", "host", "server", "gateway", "dns", "subnet", "login from"),
             boosted=0.98,
             ruled_out_by=_IP_NOT,
+            needs=_DIGIT_OR_COLON,
         ),
         Recognizer(
             "MAC_ADDRESS",
@@ -383,6 +406,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.95,
             context=("mac", "hardware address", "ethernet", "wi-fi", "wifi", "device"),
             boosted=0.99,
+            needs=_SEPARATOR,
         ),
         Recognizer(
             "CREDIT_CARD",
@@ -391,6 +415,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.9,
             context=_CARD_CONTEXT,
             boosted=0.99,
+            needs=_DIGIT,
         ),
         Recognizer(
             "IBAN",
@@ -399,6 +424,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.98,
             context=("iban", "account", "bank", "transfer", "pay to"),
             boosted=1.0,
+            needs=_DIGIT,
         ),
         Recognizer(
             "BIC",
@@ -416,6 +442,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.98,
             context=("bitcoin", "btc", "wallet", "crypto", "address"),
             boosted=1.0,
+            needs=_DIGIT,
         ),
         Recognizer(
             "US_SSN",
@@ -425,6 +452,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             context=("ssn", "social security", "social security number", "ss#", "ss no"),
             boosted=0.98,
             ruled_out_by=_NOT_A_PHONE + _PHONE_CONTEXT,
+            needs=_DIGIT,
         ),
         Recognizer(
             "UK_NHS",
@@ -434,6 +462,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),
             boosted=0.98,
             alone=lambda _: False,
+            needs=_DIGIT,
         ),
         Recognizer(
             "PHONE_NUMBER",
@@ -443,6 +472,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             context=_PHONE_CONTEXT,
             boosted=0.98,
             ruled_out_by=_NOT_A_PHONE,
+            needs=_DIGIT,
         ),
         Recognizer(
             "MONEY",
@@ -450,8 +480,9 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.97,
             context=("price", "total", "amount", "cost", "fee", "paid", "pay", "due", "balance"),
             boosted=0.99,
+            needs=_DIGIT,
         ),
-        Recognizer("PERCENT", _regex(_PERCENT, re.IGNORECASE), score=0.99),
+        Recognizer("PERCENT", _regex(_PERCENT, re.IGNORECASE), score=0.99, needs=_DIGIT),
         Recognizer("DEGREE", _regex(_DEGREE), score=0.95),
         Recognizer("DATE_TIME", _regex(DATE_PATTERN), structured=False, score=0.9),
     ]
@@ -514,9 +545,11 @@ def find_all(
     `document_region`), worked out here unless the caller has it."""
     if region == "infer":
         region = document_region(text)
-    return [
-        (match, recognizer.structured)
-        for start, end in (pieces if pieces is not None else [(0, len(text))])
-        for recognizer in recognizers
-        for match in recognizer(text, start, end, region)
-    ]
+    found = []
+    for start, end in pieces if pieces is not None else [(0, len(text))]:
+        piece = text[start:end]
+        for recognizer in recognizers:
+            found += [
+                (match, recognizer.structured) for match in recognizer.within(text, start, piece, region)
+            ]
+    return found
