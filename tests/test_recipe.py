@@ -74,3 +74,26 @@ def test_synthetic_spans_are_trimmed_and_fall_on_the_words_extraction_sees():
             total += 1
             aligned += start in starts and end in ends
     assert aligned / total > 0.99  # "Krein B.V.." at a sentence end is the known miss
+
+
+def test_cv_rows_date_their_years_and_name_no_language_or_work_mode():
+    from nerkit.train.synthetic import LANGUAGES, WORK_MODES, Filler, cv
+
+    fill = Filler(random.Random(4))
+    for _ in range(20):
+        document = cv(fill)
+        labelled = {document.text[start:end]: label for start, end, label in document.spans}
+        years = [text for text, label in labelled.items() if label == "tim"]
+        assert years and all(text[:4].isdigit() for text in years)
+        assert not set(labelled) & {*LANGUAGES, *WORK_MODES}
+
+
+def test_receipt_items_are_no_entities_and_the_server_is_a_person():
+    from nerkit.train.synthetic import FOOD, Filler, receipt
+
+    fill = Filler(random.Random(6))
+    documents = [receipt(fill) for _ in range(20)]
+    spans = [(d.text[start:end], label) for d in documents for start, end, label in d.spans]
+    assert not {text for text, _ in spans} & set(FOOD)
+    assert any(label == "per" for _, label in spans)
+    assert all(any(item in d.text for item in FOOD) for d in documents)

