@@ -233,9 +233,13 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
     """A name the model found as a whole item of a typed field's value (`layout.FIELD_LABELS`) takes
     the field's type: "Employee: Kwame Mensah" is a person and "Employer: Cartus" an organization,
     however the model reads two words with no sentence around them. A people field lists people
-    (split at commas, semicolons and "and"); an item may start with titles ("Mr Girard") and end in
-    a remark in brackets ("Claire Dubois (chair)"). Only model entities of name types change, and
-    only to another name type; a field of no names (`label` "": languages, skills) drops them."""
+    (split at commas, semicolons and "and", also inside a name the model ran across them); an item may
+    start with titles ("Mr Girard") and end in a remark in brackets ("Claire Dubois (chair)"). Only
+    model entities of name types change, and only to another name type; a field of no names (`label`
+    "": languages, skills) drops them."""
+    fields = list(fields)
+    people = [(start, end) for start, end, label in fields if label == "PERSON"]
+    entities = [part for entity in entities for part in _listed_people(text, entity, people)]
     relabel: dict[tuple[int, int], str] = {}
     names = sorted(e for e in entities if e.source == "model" and e.label in _NAME_TYPES)
     starts = [entity.start for entity in names]
@@ -262,6 +266,21 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
         if label:
             kept.append(replace(entity, label=label) if label != entity.label else entity)
     return kept
+
+
+def _listed_people(text: str, entity: Entity, people: list[tuple[int, int]]) -> list[Entity]:
+    """A model name inside a people field that runs across the list's separators ("Marc Lefevre and
+    Aoife") is one name per item."""
+    if entity.source != "model" or entity.label not in _NAME_TYPES:
+        return [entity]
+    if not any(start <= entity.start and entity.end <= end for start, end in people):
+        return [entity]
+    parts = _items(text, entity.start, entity.end)
+    if len(parts) == 1:
+        return [entity]
+    return [
+        replace(entity, start=left, end=right, text=text[left:right]) for left, right in parts if right > left
+    ]
 
 
 def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
