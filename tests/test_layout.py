@@ -164,3 +164,47 @@ def test_a_field_says_what_type_of_name_its_value_holds(field, label):
 def test_years_reads_a_cell_that_is_only_a_year_or_a_range(cell, expected):
     end = years(cell, 0, len(cell))
     assert (cell[:end] if end else None) == expected
+
+
+def _spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """What spaCy's own blank English pipeline and sentencizer make of each layout piece: the oracle
+    `Segmenter` reads its rule off the tokenizer's arrays to match."""
+    import spacy
+
+    from nerkit.text import _tokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer()
+    nlp.add_pipe("sentencizer")
+    found = segments(text)
+    masked = mask(text, found)
+    sentences = []
+    for segment in found:
+        for sentence in nlp(masked[segment.start : segment.end]).sents:
+            words = [
+                (t.text, segment.start + t.idx, segment.start + t.idx + len(t.text))
+                for t in sentence
+                if not t.is_space and t.text.strip()
+            ]
+            if words:
+                sentences.append(words)
+    return sentences
+
+
+def _sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    return [[(w.text, w.start, w.end) for w in words] for words in Segmenter().sentences(text)]
+
+
+def test_sentences_are_those_of_spacy_s_sentencizer_on_the_documents_set():
+    from pathlib import Path
+
+    from nerkit.corpus.marked import read_marked
+
+    documents = read_marked(Path(__file__).parent / "data" / "documents" / "documents.txt")
+    for document in documents:
+        assert _sentences(document.text) == _spacy_sentences(document.text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
+def test_sentences_are_those_of_spacy_s_sentencizer_on_any_punctuation(text):
+    assert _sentences(text) == _spacy_sentences(text)

@@ -122,44 +122,54 @@ def _tokenizer():
 
 
 class Segmenter:
-    """Sentences and words with offsets, from a blank spaCy English pipeline plus its sentencizer."""
+    """Sentences and words with offsets: spaCy's blank English tokenizer, and its sentencizer's rule
+    (a sentence ends after `.`, `!`, `?` and the like, at the next token that is no punctuation) read
+    off the tokenizer's arrays, so no per-token Python object is made (they were most of the time)."""
 
     def __init__(self, chunk_size: int = 100_000, max_sentence_words: int = 400) -> None:
         self.chunk_size = chunk_size
         self.max_sentence_words = max_sentence_words
 
     @cached_property
-    def _nlp(self):
-        import spacy
+    def _ends(self) -> frozenset[int]:
+        """The string ids of the characters that end a sentence, as spaCy's sentencizer has them."""
+        from spacy.pipeline import Sentencizer
 
-        nlp = spacy.blank("en")
-        nlp.tokenizer = _tokenizer()
-        nlp.add_pipe("sentencizer")
-        nlp.max_length = self.chunk_size * 2
-        return nlp
+        strings = _tokenizer().vocab.strings
+        return frozenset(strings.add(character) for character in Sentencizer.default_punct_chars)
 
     def sentences(self, text: str) -> Iterator[list[Word]]:
         """Sentences of non-space words, within the layout's segments (`nerkit.layout`), so no sentence
         runs across a signature line, a table cell or a header field's name. Sentences longer than
         `max_sentence_words` (lists without punctuation) are cut so one never holds a whole document."""
+        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
+
         found = layout.segments(text)
         masked = layout.mask(text, found)
-        pieces = [
-            (segment.start + offset, segment.start + offset + size)
-            for segment in found
-            for offset, size in _chunk_sizes(masked[segment.start : segment.end], self.chunk_size)
-        ]
-        docs = self._nlp.pipe(masked[start:end] for start, end in pieces)
-        for (start, _), doc in zip(pieces, docs, strict=True):
-            for sentence in doc.sents:
-                words = [
-                    Word(token.text, start + token.idx, start + token.idx + len(token.text))
-                    for token in sentence
-                    if not token.is_space and token.text.strip()
-                ]
-                for offset in range(0, len(words), self.max_sentence_words):
-                    if words[offset : offset + self.max_sentence_words]:
-                        yield words[offset : offset + self.max_sentence_words]
+        tokenizer, ends = _tokenizer(), self._ends
+        for segment in found:
+            for offset, size in _chunk_sizes(masked[segment.start : segment.end], self.chunk_size):
+                start = segment.start + offset
+                piece = masked[start : start + size]
+                rows = tokenizer(piece).to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE, ORTH]).tolist()
+                sentence: list[Word] = []
+                seen_end = False
+                for index, length, punct, space, orth in rows:
+                    ending = orth in ends
+                    if seen_end and not punct and not ending:
+                        yield from self._cut(sentence)
+                        sentence, seen_end = [], False
+                    elif ending:
+                        seen_end = True
+                    word = piece[index : index + length]
+                    if not space and word.strip():
+                        sentence.append(Word(word, start + index, start + index + length))
+                yield from self._cut(sentence)
+
+    def _cut(self, words: list[Word]) -> Iterator[list[Word]]:
+        for offset in range(0, len(words), self.max_sentence_words):
+            if words[offset : offset + self.max_sentence_words]:
+                yield words[offset : offset + self.max_sentence_words]
 
 
 def _chunk_sizes(text: str, size: int) -> Iterator[tuple[int, int]]:
