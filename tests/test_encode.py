@@ -2,6 +2,8 @@ import random
 from itertools import pairwise
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from transformers import AutoTokenizer
 
 from nerkit.encode import IGNORE, Encoder, length_grouped_batches, plan_windows, word_shape
@@ -142,3 +144,26 @@ def test_sentences_cut_into_windows_get_no_document_context(context_encoder):
     tokenizer = context_encoder.tokenizer
     tokens = {token for window in windows for token in tokenizer.convert_ids_to_tokens(window.input_ids)}
     assert "bob" not in tokens and "carol" not in tokens
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=6), min_size=1, max_size=4))
+def test_subwords_are_what_the_transformers_tokenizer_gives(encoder, sentences):
+    expected = encoder.tokenizer(sentences, is_split_into_words=True, add_special_tokens=False)
+    for index, pieces in enumerate(encoder._pieces(sentences)):
+        by_word: list[list[int]] = [[] for _ in sentences[index]]
+        for token, word in zip(expected["input_ids"][index], expected.word_ids(index), strict=True):
+            by_word[word].append(token)
+        unknown = [encoder.tokenizer.unk_token_id]
+        assert pieces == [piece or unknown for piece in by_word]
+
+
+def test_a_tokenizer_that_asks_for_truncation_and_padding_gets_neither(tiny_base):
+    from transformers import AutoTokenizer
+
+    words = [["alice", "visited", "paris", "today", "again"]]
+    plain = Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=64)._pieces(words)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    tokenizer.backend_tokenizer.enable_truncation(max_length=3)
+    tokenizer.backend_tokenizer.enable_padding(length=40)
+    assert Encoder(tokenizer, max_length=64)._pieces(words) == plain
