@@ -35,12 +35,16 @@ FIELD_LABELS = {
             "name", "full name", "first name", "last name", "surname", "attn", "attention", "patient",
             "doctor", "physician", "manager", "employee", "present", "panel", "attendees", "participants",
             "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
-            "signed",
+            "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
         ),
         "PERSON",
     ),
     **dict.fromkeys(
-        ("company", "organisation", "organization", "employer", "supplier", "vendor", "institution"),
+        (
+            "company", "organisation", "organization", "employer", "supplier", "vendor", "institution",
+            "company name", "organisation name", "organization name", "business name", "bank name",
+            "legal name", "employer name",
+        ),
         "ORGANIZATION",
     ),
     **dict.fromkeys(("city", "town", "country", "place of birth", "birthplace"), "LOCATION"),
@@ -217,13 +221,14 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def field_label(field: str | None) -> str | None:
     """The type of name a field's value holds ("also present" holds people; `NO_NAMES`), or None when
-    the field says nothing about it."""
+    the field says nothing about it. A key with words before a known field name is read by that name
+    ("also present"), except "... name", whose first words say what is named ("product name": None)."""
     words = field.split() if field else []
-    for first in range(len(words)):
-        label = FIELD_LABELS.get(" ".join(words[first:]))
-        if label is not None:
-            return label
-    return None
+    if not words:
+        return None
+    if " ".join(words) in FIELD_LABELS:
+        return FIELD_LABELS[" ".join(words)]
+    return FIELD_LABELS.get(words[-1]) if len(words) > 1 and words[-1] != "name" else None
 
 
 def years(text: str, start: int, end: int) -> int | None:
