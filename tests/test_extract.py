@@ -402,3 +402,18 @@ def test_a_cell_of_years_is_a_date(toy_ner, row, expected):
 
     first = toy_ner.extract(row, options=ExtractOptions(explain=True))[0]
     assert (first.text, first.label, first.explanation["check"]) == (expected, "DATE_TIME", "year cell")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at 14:00 Zurich time", [("14:00", "DATE_TIME"), ("Zurich", "LOCATION")]),
+        ("9am New York time", [("9am", "DATE_TIME"), ("New York", "LOCATION")]),
+        ("at lunch time", [("lunch time", "DATE_TIME")]),
+    ],
+)
+def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
+    from nerkit.entities import conform
+
+    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    assert [(entity.text, entity.label) for entity in found] == expected

@@ -309,14 +309,24 @@ def _fills(text: str, start: int, end: int, entity: Entity) -> bool:
 
 
 _LIST_COMMA = re.compile(r",\s+")
+_CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+"""A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
 
 def _parts(text: str, entity: Entity) -> list[Entity]:
-    """An ORGANIZATION or LOCATION never holds a list: "Doctoral Office, University of Bologna" and
+    """A time in a city's zone is a time and a place ("14:00 Zurich time"). An ORGANIZATION or
+    LOCATION never holds a list: "Doctoral Office, University of Bologna" and
     "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
     Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
     an organization ends at a legal suffix followed by a comma ("Siemens AG, Munich": the rest is a
     place)."""
+    zone = _CITY_TIME.search(text, entity.start, entity.end) if entity.label == "DATE_TIME" else None
+    if zone is not None and zone.start() > entity.start:
+        time, city = (entity.start, zone.start()), zone.span("city")
+        return [
+            replace(entity, start=time[0], end=time[1], text=text[slice(*time)]),
+            replace(entity, start=city[0], end=city[1], text=text[slice(*city)], label="LOCATION"),
+        ]
     if entity.label not in ("ORGANIZATION", "LOCATION"):
         return [entity]
     end = entity.end
