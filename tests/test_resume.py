@@ -166,3 +166,20 @@ def test_a_distillation_run_resumes_with_the_same_teachers(toy_corpus, tiny_base
         train(toy_corpus, tmp_path / "s", config, on_step=stop, progress=False)
     resumed = train(toy_corpus, tmp_path / "s", config, resume=True, progress=False)
     assert [entry["epoch"] for entry in resumed.history] == [1, 2]
+
+
+def test_a_run_may_resume_computing_in_bfloat16(toy_corpus, tiny_base, tmp_path):
+    from nerkit.train import train
+
+    config = TrainConfig(
+        base=tiny_base, epochs=2, batch_size=4, max_length=32, learning_rate=3e-3, checkpoint_steps=1
+    )
+
+    def stop(progress):
+        if progress.global_step == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(toy_corpus, tmp_path / "m", config, on_step=stop, progress=False)
+    result = train(toy_corpus, tmp_path / "m", replace(config, bf16=True), resume=True, progress=False)
+    assert result.validation is not None and len(result.history) == 2

@@ -304,3 +304,14 @@ def test_a_config_file_applies_over_given_defaults_and_named_fields_win(tmp_path
     path.write_text("epochs = 4\nseed = 3\n")
     config = TrainConfig.from_file(path, TrainConfig(epochs=2, batch_size=8), base="my-encoder", seed=9)
     assert (config.epochs, config.batch_size, config.base, config.seed) == (4, 8, "my-encoder", 9)
+
+
+def test_training_in_bfloat16_learns_and_saves_fp32_weights(tiny_base, tmp_path):
+    from safetensors.torch import load_file
+
+    result = train(
+        make_toy_corpus(), tmp_path / "m", TrainConfig(base=tiny_base, **FAST, bf16=True), progress=False
+    )
+    assert result.test is not None and result.test.micro.f1 > 0.7
+    weights = load_file(tmp_path / "m" / "model.safetensors")
+    assert {tensor.dtype for tensor in weights.values()} == {torch.float32}

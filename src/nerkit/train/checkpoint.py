@@ -94,8 +94,13 @@ def save(
         (temporary / STATE_JSON).write_text(json.dumps(document), encoding="utf-8")
 
 
+HOW_TO_COMPUTE = {"checkpoint_steps", "eval_batch_size", "bf16"}
+"""Settings a resumed run may change: how it computes (on another machine, say), not what it learns."""
+
+
 def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> Checkpoint:
-    """Read a checkpoint, refusing one made for other data, other settings or another process count."""
+    """Read a checkpoint, refusing one made for other data, other settings or another process count.
+    A setting the checkpoint does not record (one added since) counts as unchanged."""
     check_not_interrupted(path)
     if not (path / STATE_JSON).is_file():
         raise NerkitError(
@@ -109,7 +114,7 @@ def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> 
     changed = sorted(
         name
         for name, value in settings.items()
-        if document["config"].get(name) != value and name != "checkpoint_steps"
+        if document["config"].get(name, value) != value and name not in HOW_TO_COMPUTE
     )
     if changed:
         was = ", ".join(f"{name}={document['config'].get(name)!r}" for name in changed)

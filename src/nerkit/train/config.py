@@ -75,6 +75,11 @@ class TrainConfig:
         "Also train on the validation split and keep the last epoch, for a final model once the epochs "
         "were chosen on validation (Flair's train_with_dev)",
     )
+    bf16: bool = setting(
+        False,
+        "Compute in bfloat16 where torch's autocast deems it safe (weights, optimiser and loss stay fp32): "
+        "about 3x faster steps on CPUs with AVX512-BF16 or AMX and on recent GPUs, slower on other CPUs",
+    )
     eval_batch_size: int = setting(64, "Sentences per batch when scoring")
     checkpoint_steps: int = setting(500, "Also checkpoint every N optimiser steps (0: epochs only)")
     allow_pickle: bool = setting(False, "Let the base encoder load from pickle weights (trusted bases only)")

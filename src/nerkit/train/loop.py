@@ -121,6 +121,11 @@ def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -
     return layer_decay**layers if "embeddings" in name else 1.0
 
 
+def precision(config: TrainConfig, device: torch.device) -> torch.autocast:
+    """bfloat16 autocast when `config.bf16` (the forward pass only; losses are taken in fp32)."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16)
+
+
 def _step(
     model: torch.nn.Module,
     tagger: Tagger,
@@ -132,10 +137,12 @@ def _step(
 ) -> float:
     inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
     labels = inputs.pop("labels")
-    logits = model(**inputs)
+    with precision(config, tagger.device):
+        logits = model(**inputs)
+    logits = logits.float()
     transitions = tagger.decoder.transitions
     if transitions is None:
-        loss = cross_entropy(logits.flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE)
+        loss = cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
     else:
         loss = transitions.nll(*word_rows(logits, labels))
     if targets is not None:
@@ -238,11 +245,12 @@ def train(
         _label_ids(train_sentences, labels),
         [s.context for s in train_sentences],
     )
-    soft = (
-        soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
-        if teachers
-        else None
-    )
+    with precision(config, device):
+        soft = (
+            soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
+            if teachers
+            else None
+        )
     del teachers
     lengths = [len(window) for window in windows]
     batches_per_epoch = math.ceil(len(windows) / config.batch_size)
@@ -302,7 +310,10 @@ def train(
             if on_step is not None:
                 on_step(Progress(epoch, position.done, position.global_step, loss, tagger, distributed.rank))
         seen = config.train_with_validation
-        report = None if seen else evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
+        report = None
+        if not seen:
+            with precision(config, device):
+                report = evaluate_tagger(tagger, validation, config.eval_batch_size, distributed)
         epoch_loss = distributed.mean(position.loss_sum / max(len(mine), 1))
         scores = {"validation_f1": report.micro.f1} if report else {}
         position.history.append(
@@ -343,9 +354,12 @@ def _finish(
     """Score the kept epoch on the test split, record it, and drop the checkpoint it no longer needs."""
     best = Tagger.load(out, tagger.device) if position.best_epoch != len(position.history) else tagger
     test_sentences = corpus["test"]
-    test = (
-        evaluate_tagger(best, test_sentences, config.eval_batch_size, distributed) if test_sentences else None
-    )
+    with precision(config, tagger.device):
+        test = (
+            evaluate_tagger(best, test_sentences, config.eval_batch_size, distributed)
+            if test_sentences
+            else None
+        )
     metrics = {**_metrics(position), **({"test": test.to_dict()} if test else {})}
     if distributed.is_main:
         best.save(
