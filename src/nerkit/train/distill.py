@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from nerkit.encode import IGNORE, Window, length_grouped_batches
+from nerkit.encode import IGNORE, Context, Window
 from nerkit.errors import NerkitError
 from nerkit.model import Tagger
 
@@ -21,22 +22,17 @@ def distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.
 
 
 def load_teachers(paths: Sequence[str], tagger: Tagger, device: torch.device) -> list[Tagger]:
-    """A teacher must read exactly what the student reads and predict the same labels."""
+    """A teacher must predict the student's labels; it may read the words its own way (another
+    encoder and tokenizer, word shapes or not, document context or not): nerkit's labels belong to
+    words, so a base-size MPNet can teach the 6-layer MiniLM."""
     teachers = []
     for path in paths:
         teacher = Tagger.load(path, device, backend="torch")
-        differences = {
-            "labels": teacher.labels != tagger.labels,
-            "word shapes": teacher.casing != tagger.casing,
-            "document context": teacher.encoder.context != tagger.encoder.context,
-            "tokenizer": teacher.tokenizer.get_vocab() != tagger.tokenizer.get_vocab(),
-        }
-        if any(differences.values()):
-            names = ", ".join(name for name, differs in differences.items() if differs)
+        if teacher.labels != tagger.labels:
             raise NerkitError(
                 "E036",
-                f"teacher {path} differs from the student in: {names}",
-                hint="Distil from models trained on the same labels, base tokenizer and settings.",
+                f"teacher {path} predicts other labels than the student ({', '.join(teacher.labels)})",
+                hint="Distil from a model trained on the same corpus or label set.",
             )
         teacher.model.eval()
         teachers.append(teacher)
@@ -44,24 +40,30 @@ def load_teachers(paths: Sequence[str], tagger: Tagger, device: torch.device) ->
 
 
 def soft_labels(
-    teachers: Sequence[Tagger], windows: Sequence[Window], batch_size: int, progress: bool
+    teachers: Sequence[Tagger],
+    sentences: Sequence[Sequence[str]],
+    contexts: Sequence[Context],
+    windows: Sequence[Window],
+    batch_size: int,
+    progress: bool,
 ) -> list[torch.Tensor]:
-    """The teachers' averaged label probabilities at each labelled position of every training window.
-    Teachers are fixed and run without dropout, so one pass before training gives the same targets as
-    a pass at every step, at a fraction of the cost (several teachers would outweigh the student)."""
-    soft: list[torch.Tensor] = [torch.empty(0)] * len(windows)
-    batches = length_grouped_batches([len(window) for window in windows], batch_size)
-    for batch in tqdm(batches, desc="teachers", unit="batch", disable=not progress, leave=False):
-        inputs = teachers[0].encoder.collate([windows[index] for index in batch])
-        labelled = inputs.pop("labels") != IGNORE
-        with torch.inference_mode():
-            probabilities = sum(
-                teacher.model(**{k: v.to(teacher.device) for k, v in inputs.items()})
-                .logits.float()
-                .softmax(-1)
-                for teacher in teachers
-            )
-        probabilities = (probabilities / len(teachers)).cpu()
-        for row, index in enumerate(batch):
-            soft[index] = probabilities[row][labelled[row]].clone()
+    """The teachers' averaged label probabilities for each labelled word of every training window
+    (the student's windows of `sentences`). Each teacher reads the sentences through its own
+    tokenizer and windows and gives one distribution per word (at its first subword), which lands on
+    the student's word wherever the student's tokenizer cut it. Teachers are fixed and run without
+    dropout, so one pass before training gives the same targets as a pass at every step, at a
+    fraction of the cost (several teachers would outweigh the student)."""
+    total: list[np.ndarray] | None = None
+    for teacher in tqdm(teachers, desc="teachers", unit="teacher", disable=not progress, leave=False):
+        found = teacher.word_probabilities(sentences, batch_size, progress, contexts)
+        total = found if total is None else [a + b for a, b in zip(total, found, strict=True)]
+    assert total is not None
+    soft = []
+    for window in windows:
+        labelled = [
+            word
+            for word, position in zip(window.words, window.first_subwords, strict=True)
+            if window.labels[position] != IGNORE
+        ]
+        soft.append(torch.from_numpy(total[window.sentence][labelled] / len(teachers)).float())
     return soft

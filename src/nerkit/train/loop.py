@@ -247,7 +247,14 @@ def train(
     )
     with precision(config, device):
         soft = (
-            soft_labels(teachers, windows, config.eval_batch_size, progress and distributed.is_main)
+            soft_labels(
+                teachers,
+                [s.words for s in train_sentences],
+                [s.context for s in train_sentences],
+                windows,
+                config.eval_batch_size,
+                progress and distributed.is_main,
+            )
             if teachers
             else None
         )
