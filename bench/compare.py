@@ -46,6 +46,8 @@ SPACY_TO_CONLL = {
 }
 """OntoNotes types onto CoNLL's four; dates, times, numbers, money and quantities have no CoNLL type."""
 SYSTEMS = ["nerkit-torch", "nerkit-onnx", "nerkit-onnx-int8", "hf-pipeline", "hf-pipeline-bs32", "spacy-sm"]
+BASE = ("nerkit-base-torch", "nerkit-base-onnx-int8")
+"""A base-size model (`--base-model`, e.g. MPNet): the accurate option, timed in fp32 and int8."""
 STUDENT = "nerkit-student-int8"
 """A distilled, smaller model (`--student`): not the network the pipeline runs, so it enters only the
 spaCy comparison and its own ratios."""
@@ -72,7 +74,7 @@ def _system(name: str, model: str, threads: int) -> tuple[Callable[[list[str]], 
     if name.startswith("nerkit"):
         import nerkit
 
-        backend = "torch" if name == "nerkit-torch" else "onnx" if name == "nerkit-onnx" else "onnx-int8"
+        backend = "torch" if name.endswith("-torch") else "onnx" if name.endswith("-onnx") else "onnx-int8"
         ner = nerkit.load(model, recognizers=[], backend=backend, threads=threads)
         ner.label_names = {}
 
@@ -275,6 +277,9 @@ def main() -> None:
     parser.add_argument(
         "--student", help="also run this distilled CoNLL-2003 model (int8), e.g. from `nerkit train --layers`"
     )
+    parser.add_argument(
+        "--base-model", help="also time this base-size CoNLL-2003 model (PyTorch fp32 and int8), e.g. MPNet"
+    )
     parser.add_argument("--quick", action="store_true", help="small inputs and an untrained head, for CI")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=3)
@@ -305,6 +310,10 @@ def main() -> None:
         student = shutil.copytree(args.student, Path(tempfile.mkdtemp()) / "student")
         _ensure_onnx(str(student))
         inference.append(_run_worker(STUDENT, args, str(student)))
+    if args.base_model:
+        base = shutil.copytree(args.base_model, Path(tempfile.mkdtemp()) / "base")
+        _ensure_onnx(str(base))
+        inference += [_run_worker(name, args, str(base)) for name in BASE]
     training = [_run_worker(name, args, str(model)) for name in ("train-nerkit", "train-seed")]
     from common import cpu_flags, cpu_kind
 
@@ -317,6 +326,7 @@ def main() -> None:
         "quick": args.quick,
         "model": "untrained head on bundled MiniLM" if args.quick else args.model,
         "student": args.student,
+        "base_model": args.base_model,
         "reps": args.reps,
         "inference": inference,
         "ratios": _ratios(inference),
@@ -342,6 +352,9 @@ def _ratios(inference: list[dict]) -> dict[str, float]:
         "onnx_int8_over_nerkit_torch": round(speed["nerkit-onnx-int8"] / speed["nerkit-torch"], 2),
         "best_nerkit_over_spacy_sm": round(best / speed["spacy-sm"], 2),
     }
+    if BASE[1] in speed:
+        ratios["base_int8_over_nerkit_int8"] = round(speed[BASE[1]] / speed["nerkit-onnx-int8"], 2)
+        ratios["base_int8_over_base_torch"] = round(speed[BASE[1]] / speed[BASE[0]], 2)
     if STUDENT in speed:
         ratios["student_int8_over_spacy_sm"] = round(speed[STUDENT] / speed["spacy-sm"], 2)
         ratios["student_int8_over_nerkit_torch"] = round(speed[STUDENT] / speed["nerkit-torch"], 2)
