@@ -18,8 +18,8 @@ from pathlib import Path
 from common import cpu_flags
 
 import nerkit
+from nerkit.conventions import TITLE
 from nerkit.corpus import Sentence
-from nerkit.entities import TITLE
 from nerkit.evaluate import score
 from nerkit.labels import spans, tags_from_spans
 

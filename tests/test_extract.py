@@ -199,7 +199,7 @@ def test_evaluation_reads_each_gold_sentence_with_its_neighbours(ner, seen_conte
     ],
 )
 def test_spans_follow_the_written_conventions(text, span, label, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     start, end = span
     (entity,) = conform(text, [Entity(start, end, label, text[start:end], 0.9)])
@@ -207,7 +207,7 @@ def test_spans_follow_the_written_conventions(text, span, label, expected):
 
 
 def test_titles_stay_when_the_user_asks_to_keep_them():
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     text = "We met Dr. Achterberg today."
     (entity,) = conform(text, [Entity(7, 21, "PERSON", text[7:21])], keep_titles=True)
@@ -215,7 +215,7 @@ def test_titles_stay_when_the_user_asks_to_keep_them():
 
 
 def test_an_entity_that_is_only_a_title_is_dropped():
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     assert conform("Dear Sir,", [Entity(0, 8, "PERSON", "Dear Sir")]) == []
 
@@ -256,7 +256,7 @@ def test_evaluate_text_scores_the_extraction_pipeline_by_character_spans(toy_ner
     ],
 )
 def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_suffix(text, label, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     found = conform(text, [Entity(0, len(text), label, text, 0.9)])
     assert [entity.text for entity in found] == expected
@@ -264,7 +264,7 @@ def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_su
 
 
 def test_a_person_is_not_split_at_a_comma_before_credentials():
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     text = "Jane Roe, M.D."
     (entity,) = conform(text, [Entity(0, len(text), "PERSON", text, 0.9)])
@@ -273,13 +273,13 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
 
 @pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer"])
 def test_an_organization_that_is_only_a_job_title_is_dropped(title):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     assert conform(title, [Entity(0, len(title), "ORGANIZATION", title)]) == []
 
 
 def test_a_date_leaves_out_the_preposition_before_it():
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     text = "SINCE YESTERDAY"
     (entity,) = conform(text, [Entity(0, 15, "DATE_TIME", text)])
@@ -290,7 +290,7 @@ def test_a_date_leaves_out_the_preposition_before_it():
     ("text", "expected"), [("(415) 555-0143", "(415) 555-0143"), ("(Munich", "Munich"), ("Lyon)", "Lyon")]
 )
 def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     (entity,) = conform(text, [Entity(0, len(text), "PHONE_NUMBER", text)])
     assert entity.text == expected
@@ -306,7 +306,7 @@ def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
     ],
 )
 def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
     assert entity.text == expected
@@ -314,7 +314,7 @@ def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
 
 @pytest.mark.parametrize("text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam"])
 def test_a_greeting_to_nobody_in_particular_is_no_person(text):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     assert conform(text, [Entity(0, len(text), "PERSON", text, 0.9)]) == []
 
@@ -329,14 +329,14 @@ def test_a_greeting_to_nobody_in_particular_is_no_person(text):
     ],
 )
 def test_no_name_starts_with_a_lowercase_preposition(text, label, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     (entity,) = conform(text, [Entity(0, len(text), label, text, 0.9)])
     assert entity.text == expected
 
 
 def _typed(text: str, entity: tuple[int, int, str], field: tuple[int, int, str]) -> list[tuple[str, str]]:
-    from nerkit.entities import typed
+    from nerkit.conventions import typed
 
     start, end, label = entity
     found = typed(text, [Entity(start, end, label, text[start:end], 0.9)], [field])
@@ -361,7 +361,7 @@ def test_a_name_that_is_only_part_of_a_field_item_keeps_its_type():
 
 
 def test_an_organization_field_holding_two_names_changes_neither():
-    from nerkit.entities import typed
+    from nerkit.conventions import typed
 
     text = "Company: Siemens AG, Munich"
     entities = [Entity(9, 19, "ORGANIZATION", "Siemens AG"), Entity(21, 27, "LOCATION", "Munich")]
@@ -369,7 +369,7 @@ def test_an_organization_field_holding_two_names_changes_neither():
 
 
 def test_a_place_field_leaves_a_gpe_as_it_is_and_patterns_alone():
-    from nerkit.entities import typed
+    from nerkit.conventions import typed
 
     text = "Country: Germany"
     gpe = Entity(9, 16, "GPE", "Germany")
@@ -413,7 +413,7 @@ def test_a_cell_of_years_is_a_date(toy_ner, row, expected):
     ],
 )
 def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
-    from nerkit.entities import conform
+    from nerkit.conventions import conform
 
     found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
     assert [(entity.text, entity.label) for entity in found] == expected

@@ -51,7 +51,7 @@ FIELD_LABELS = {
     **dict.fromkeys(("languages", "skills"), NO_NAMES),
 }  # fmt: skip
 """Fields whose value holds names of one type, or none: an `Employee:` value is a person however a
-model reads two words alone, and "Languages: Spanish, German" names nobody (`entities.typed`)."""
+model reads two words alone, and "Languages: Spanish, German" names nobody (`conventions.typed`)."""
 FIELD_WORDS = "|".join(
     (
         "from|to|cc|bcc|reply-to|sender|recipient|date|sent|received|subject|re|fwd",

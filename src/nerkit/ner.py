@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit import layout
+from nerkit.conventions import conform, typed
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
-from nerkit.entities import Entity, Redaction, RedactStyle, conform, merge, redact, typed
+from nerkit.entities import Entity, Redaction, RedactStyle, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, span_score, spans

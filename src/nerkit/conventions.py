@@ -1,0 +1,263 @@
+"""Span conventions (docs/conventions.md), applied after the model and the recognizers: what an
+entity holds and what it leaves out ("Hi Maria" gives Maria; "Siemens AG, Munich" an organization and
+a place), and what a document's fields say a name is ("Employee: Kwame Mensah" is a person). One
+place, so `NER.extract`, the CLI, the server, Ray and raw-text evaluation all follow the same rules."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from nerkit.entities import Entity
+
+_GREETINGS = (
+    "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
+)
+_HONORIFICS = (
+    r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
+    r"|herr|frau|monsieur|mme|mlle|maître|señor|señora|sr|sra|don|doña"
+)
+_TITLES = (
+    r"president|vice president|vice-president|prime minister|premier|minister|foreign minister|senator|sen"
+    r"|congressman|congresswoman|representative|rep|governor|gov|mayor|king|queen|prince|princess|emperor"
+    r"|pope|chancellor|general|gen|colonel|col|captain|capt|lieutenant|lt|sergeant|sgt|major|admiral|adm"
+    r"|commander|judge|justice|secretary|secretary-general|ambassador|envoy|ceo|cfo|cto|coo|chairman"
+    r"|chairwoman|chair|director|officer|sheikh|ayatollah|cardinal|bishop|archbishop|rabbi|imam|saint|st"
+    r"|spokesman|spokeswoman|chief|leader|head|coach|nurse|agent|inspector|detective|officer"
+)
+TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.IGNORECASE)
+"""Words that stand before a name but are not part of it: greetings, honorifics and titles."""
+_CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
+_LEGAL_SUFFIX = re.compile(
+    r"(?:\.?,?[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\."
+    r"|SpA|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holding|Holdings)(?![\w]))+"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
+    r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+)
+_JOB_TITLE = re.compile(
+    r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
+    r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|of|and|&)\s+)*"
+    r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
+    r"|developer|accountant|secretary|coordinator|specialist|lead|head)s?",
+    re.IGNORECASE,
+)
+"""An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
+_PREPOSITION = re.compile(
+    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
+)
+_TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
+"""A date the model ran into the next clause: "3 March 2025 between"."""
+_COUNT = re.compile(
+    r"(?:\d{1,3}(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|a few|several)",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(
+    r"\s+(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?)\b", re.IGNORECASE
+)
+"""A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_OPENING = {closing: opening for opening, closing in _CLOSING.items()}
+_DETERMINER = re.compile(r"(?:[Tt]he|[Aa]n?|of|for|at|from|by|with|to|in|on)\s+")
+"""An article or a lowercase preposition the model took in before a name: "the board of Siemens"."""
+_ADDRESSEE = re.compile(
+    r"(?:team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
+    r"|sir or madam|sir/madam|y'all|you all)",
+    re.IGNORECASE,
+)
+"""Who a greeting speaks to when it names nobody: "Dear team", "Hi all"."""
+_EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
+
+
+def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) -> list[Entity]:
+    """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
+    whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
+    honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
+    suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
+    ORGANIZATION and LOCATION split at list commas (`_parts`); a DATE_TIME that is only a count takes
+    the unit after it ("six" in "within six weeks").
+    Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
+    kept = []
+    for whole in entities:
+        if whole.source == "pattern":
+            kept.append(whole)  # a format's own characters, as in (415) 555-0143
+            continue
+        for entity in _parts(text, whole):
+            start, end = _trim(text, entity.start, entity.end)
+            if entity.label == "PERSON" and not keep_titles:
+                start, end = _untitled(text, start, end)
+            elif entity.label == "ORGANIZATION":
+                suffix = _LEGAL_SUFFIX.match(text, end)
+                end = suffix.end() if suffix else end
+                if _JOB_TITLE.fullmatch(text, start, end):
+                    continue
+            elif entity.label == "DATE_TIME":
+                preposition = _PREPOSITION.match(text, start, end)
+                start = preposition.end() if preposition and preposition.end() < end else start
+                trailing = _TRAILING_WORD.search(text, start, end)
+                end = trailing.start() if trailing and trailing.start() > start else end
+                unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
+                end = unit.end() if unit else end
+            if end > start and (start, end) != (entity.start, entity.end):
+                entity = replace(entity, start=start, end=end, text=text[start:end])
+            if end > start:
+                kept.append(entity)
+    return kept
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
+_NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "GPE"}
+_SAME_TYPE = {"LOCATION": {"LOCATION", "GPE"}}
+_ITEM_TAIL = re.compile(r"\s*(?:\([^()]*\))?[\s.]*")
+
+
+def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int, str]]) -> list[Entity]:
+    """A name the model found as a whole item of a typed field's value (`layout.FIELD_LABELS`) takes
+    the field's type: "Employee: Kwame Mensah" is a person and "Employer: Cartus" an organization,
+    however the model reads two words with no sentence around them. A people field lists people
+    (split at commas, semicolons and "and", also inside a name the model ran across them); an item may
+    start with titles ("Mr Girard") and end in a remark in brackets ("Claire Dubois (chair)"). Only
+    model entities of name types change, and only to another name type; a field of no names (`label`
+    "": languages, skills) drops them."""
+    fields = list(fields)
+    people = [(start, end) for start, end, label in fields if label == "PERSON"]
+    entities = [part for entity in entities for part in _listed_people(text, entity, people)]
+    relabel: dict[tuple[int, int], str] = {}
+    names = sorted(e for e in entities if e.source == "model" and e.label in _NAME_TYPES)
+    starts = [entity.start for entity in names]
+
+    def within(left: int, right: int) -> list[Entity]:
+        return names[bisect.bisect_left(starts, left) : bisect.bisect_left(starts, right)]
+
+    for start, end, label in fields:
+        if not label:
+            relabel.update({(entity.start, entity.end): "" for entity in within(start, end)})
+            continue
+        for left, right in _items(text, start, end) if label == "PERSON" else [(start, end)]:
+            inside = within(left, right)
+            alone = inside[0] if len(inside) == 1 else None
+            if (
+                alone
+                and alone.label not in _SAME_TYPE.get(label, {label})
+                and _fills(text, left, right, alone)
+            ):
+                relabel[(alone.start, alone.end)] = label
+    kept = []
+    for entity in entities:
+        label = relabel.get((entity.start, entity.end), entity.label)
+        if label:
+            kept.append(replace(entity, label=label) if label != entity.label else entity)
+    return kept
+
+
+def _listed_people(text: str, entity: Entity, people: list[tuple[int, int]]) -> list[Entity]:
+    """A model name inside a people field that runs across the list's separators ("Marc Lefevre and
+    Aoife") is one name per item."""
+    if entity.source != "model" or entity.label not in _NAME_TYPES:
+        return [entity]
+    if not any(start <= entity.start and entity.end <= end for start, end in people):
+        return [entity]
+    parts = _items(text, entity.start, entity.end)
+    if len(parts) == 1:
+        return [entity]
+    return [
+        replace(entity, start=left, end=right, text=text[left:right]) for left, right in parts if right > left
+    ]
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    items, left = [], start
+    for separator in _LIST_SEPARATOR.finditer(text, start, end):
+        items.append((left, separator.start()))
+        left = separator.end()
+    return [*items, (left, end)]
+
+
+def _fills(text: str, start: int, end: int, entity: Entity) -> bool:
+    """Whether `entity` is all of `text[start:end]` but for titles before it and a bracketed remark
+    after it."""
+    if entity.end > end:
+        return False
+    position = start
+    while position < entity.start:
+        title = TITLE.match(text, position, entity.start)
+        if text[position].isspace():
+            position += 1
+        elif title is not None:
+            position = title.end()
+        else:
+            return False
+    return _ITEM_TAIL.fullmatch(text, entity.end, end) is not None
+
+
+_LIST_COMMA = re.compile(r",\s+")
+_CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+"""A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
+
+
+def _parts(text: str, entity: Entity) -> list[Entity]:
+    """A time in a city's zone is a time and a place ("14:00 Zurich time"). An ORGANIZATION or
+    LOCATION never holds a list: "Doctoral Office, University of Bologna" and
+    "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
+    Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
+    an organization ends at a legal suffix followed by a comma ("Siemens AG, Munich": the rest is a
+    place)."""
+    zone = _CITY_TIME.search(text, entity.start, entity.end) if entity.label == "DATE_TIME" else None
+    if zone is not None and zone.start() > entity.start:
+        time, city = (entity.start, zone.start()), zone.span("city")
+        return [
+            replace(entity, start=time[0], end=time[1], text=text[slice(*time)]),
+            replace(entity, start=city[0], end=city[1], text=text[slice(*city)], label="LOCATION"),
+        ]
+    if entity.label not in ("ORGANIZATION", "LOCATION"):
+        return [entity]
+    end = entity.end
+    if entity.label == "ORGANIZATION":
+        inner = [m for m in _LEGAL_SUFFIX.finditer(text, entity.start, end) if text.startswith(",", m.end())]
+        end = inner[0].end() if inner else end
+    pieces, start = [], entity.start
+    for comma in _LIST_COMMA.finditer(text, entity.start, end):
+        if entity.label == "ORGANIZATION" and _LEGAL_SUFFIX.match(text, comma.start()):
+            continue
+        pieces.append((start, comma.start()))
+        start = comma.end()
+    pieces.append((start, end))
+    if pieces == [(entity.start, entity.end)]:
+        return [entity]
+    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`."""
+    while start < end and text[start] in _EDGE:
+        if text[start] in _CLOSING and _CLOSING[text[start]] in text[start + 1 : end]:
+            break
+        start += 1
+    determiner = _DETERMINER.match(text, start, end)
+    start = determiner.end() if determiner and determiner.end() < end else start
+    while end > start and text[end - 1] in _EDGE:
+        if text[end - 1] == "." and _ABBREVIATION.search(text, start, end):
+            break
+        if text[end - 1] in _OPENING and _OPENING[text[end - 1]] in text[start : end - 1]:
+            break
+        end -= 1
+    return start, end
+
+
+def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
+    while True:
+        if _ADDRESSEE.fullmatch(text, start, end):
+            return start, start
+        title = TITLE.match(text, start, end)
+        if title is None:
+            break
+        start = title.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
+    credentials = _CREDENTIALS.search(text, start, end)
+    end = credentials.start() if credentials and credentials.start() > start else end
+    return (start, start) if _ADDRESSEE.fullmatch(text, start, end) else (start, end)
