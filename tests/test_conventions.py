@@ -1,0 +1,209 @@
+"""Span conventions (nerkit.conventions): what an entity holds and what a document's fields say it is,
+rule by rule on hand-made entities, without a model."""
+
+import pytest
+
+from nerkit.entities import Entity
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "label", "expected"),
+    [
+        ("Hi Maria, thanks.", (0, 8), "PERSON", "Maria"),
+        ("We met Dr. Achterberg today.", (7, 21), "PERSON", "Achterberg"),
+        ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
+        ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
+        ("It was sent on 5 May 2024.", (15, 26), "DATE_TIME", "5 May 2024"),
+        ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
+        ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
+        ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
+        ("Contract with Siemens AG, Munich.", (14, 32), "ORGANIZATION", "Siemens AG"),
+        ("It was sent on 3 March 2025 between us.", (15, 35), "DATE_TIME", "3 March 2025"),
+        ('He said "Lyon" twice.', (8, 14), "LOCATION", "Lyon"),
+    ],
+)
+def test_spans_follow_the_written_conventions(text, span, label, expected):
+    from nerkit.conventions import conform
+
+    start, end = span
+    (entity,) = conform(text, [Entity(start, end, label, text[start:end], 0.9)])
+    assert entity.text == expected == text[entity.start : entity.end]
+
+
+def test_titles_stay_when_the_user_asks_to_keep_them():
+    from nerkit.conventions import conform
+
+    text = "We met Dr. Achterberg today."
+    (entity,) = conform(text, [Entity(7, 21, "PERSON", text[7:21])], keep_titles=True)
+    assert entity.text == "Dr. Achterberg"
+
+
+def test_an_entity_that_is_only_a_title_is_dropped():
+    from nerkit.conventions import conform
+
+    assert conform("Dear Sir,", [Entity(0, 8, "PERSON", "Dear Sir")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        (
+            "Doctoral Office, University of Bologna",
+            "ORGANIZATION",
+            ["Doctoral Office", "University of Bologna"],
+        ),
+        ("Senior Data Scientist, Allegro", "ORGANIZATION", ["Allegro"]),
+        ("Munich, Germany", "LOCATION", ["Munich", "Germany"]),
+        ("Tanaka Precision Co., Ltd.", "ORGANIZATION", ["Tanaka Precision Co., Ltd."]),
+        ("Siemens AG, Munich", "ORGANIZATION", ["Siemens AG"]),
+    ],
+)
+def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_suffix(text, label, expected):
+    from nerkit.conventions import conform
+
+    found = conform(text, [Entity(0, len(text), label, text, 0.9)])
+    assert [entity.text for entity in found] == expected
+    assert {entity.label for entity in found} <= {label}
+
+
+def test_a_person_is_not_split_at_a_comma_before_credentials():
+    from nerkit.conventions import conform
+
+    text = "Jane Roe, M.D."
+    (entity,) = conform(text, [Entity(0, len(text), "PERSON", text, 0.9)])
+    assert entity.text == "Jane Roe"
+
+
+@pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer"])
+def test_an_organization_that_is_only_a_job_title_is_dropped(title):
+    from nerkit.conventions import conform
+
+    assert conform(title, [Entity(0, len(title), "ORGANIZATION", title)]) == []
+
+
+def test_a_date_leaves_out_the_preposition_before_it():
+    from nerkit.conventions import conform
+
+    text = "SINCE YESTERDAY"
+    (entity,) = conform(text, [Entity(0, 15, "DATE_TIME", text)])
+    assert entity.text == "YESTERDAY"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("(415) 555-0143", "(415) 555-0143"), ("(Munich", "Munich"), ("Lyon)", "Lyon")]
+)
+def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(text, [Entity(0, len(text), "PHONE_NUMBER", text)])
+    assert entity.text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("within six weeks of the order", (7, 10), "six weeks"),
+        ("back in 3 days", (8, 9), "3 days"),
+        ("since 2019 weeks ago", (6, 10), "2019"),
+        ("on 3 March 2025 days later", (3, 15), "3 March 2025"),
+    ],
+)
+def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
+    assert entity.text == expected
+
+
+@pytest.mark.parametrize("text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam"])
+def test_a_greeting_to_nobody_in_particular_is_no_person(text):
+    from nerkit.conventions import conform
+
+    assert conform(text, [Entity(0, len(text), "PERSON", text, 0.9)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("of Siemens", "ORGANIZATION", "Siemens"),
+        ("at Acme GmbH", "ORGANIZATION", "Acme GmbH"),
+        ("University of Bologna", "ORGANIZATION", "University of Bologna"),
+        ("in Berlin", "LOCATION", "Berlin"),
+    ],
+)
+def test_no_name_starts_with_a_lowercase_preposition(text, label, expected):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(text, [Entity(0, len(text), label, text, 0.9)])
+    assert entity.text == expected
+
+
+def _typed(text: str, entity: tuple[int, int, str], field: tuple[int, int, str]) -> list[tuple[str, str]]:
+    from nerkit.conventions import typed
+
+    start, end, label = entity
+    found = typed(text, [Entity(start, end, label, text[start:end], 0.9)], [field])
+    return [(e.text, e.label) for e in found]
+
+
+def test_a_name_filling_a_people_field_is_a_person():
+    text = "Employee: Kwame Mensah"
+    assert _typed(text, (10, 22, "LOCATION"), (10, 22, "PERSON")) == [("Kwame Mensah", "PERSON")]
+
+
+def test_each_item_of_a_people_list_with_titles_and_remarks_is_a_person():
+    text = "Present: Mr Girard (chair), Claire Dubois and Aoife"
+    for name, label in (("Girard", "ORGANIZATION"), ("Claire Dubois", "LOCATION"), ("Aoife", "GPE")):
+        start = text.index(name)
+        assert _typed(text, (start, start + len(name), label), (9, len(text), "PERSON")) == [(name, "PERSON")]
+
+
+def test_a_name_that_is_only_part_of_a_field_item_keeps_its_type():
+    text = "Manager: Isabel Costa, HR Berlin"
+    assert _typed(text, (26, 32, "LOCATION"), (9, 32, "PERSON")) == [("Berlin", "LOCATION")]
+
+
+def test_an_organization_field_holding_two_names_changes_neither():
+    from nerkit.conventions import typed
+
+    text = "Company: Siemens AG, Munich"
+    entities = [Entity(9, 19, "ORGANIZATION", "Siemens AG"), Entity(21, 27, "LOCATION", "Munich")]
+    assert typed(text, entities, [(9, 27, "ORGANIZATION")]) == entities
+
+
+def test_a_place_field_leaves_a_gpe_as_it_is_and_patterns_alone():
+    from nerkit.conventions import typed
+
+    text = "Country: Germany"
+    gpe = Entity(9, 16, "GPE", "Germany")
+    assert typed(text, [gpe], [(9, 16, "LOCATION")]) == [gpe]
+    pattern = Entity(9, 16, "PERSON", "Germany", source="pattern")
+    assert typed(text, [pattern], [(9, 16, "LOCATION")]) == [pattern]
+
+
+def test_a_field_of_no_names_drops_the_names_the_model_found_in_it():
+    text = "Languages: Spanish, English"
+    assert _typed(text, (11, 18, "PERSON"), (11, 27, "")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at 14:00 Zurich time", [("14:00", "DATE_TIME"), ("Zurich", "LOCATION")]),
+        ("9am New York time", [("9am", "DATE_TIME"), ("New York", "LOCATION")]),
+        ("at lunch time", [("lunch time", "DATE_TIME")]),
+    ],
+)
+def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
+    from nerkit.conventions import conform
+
+    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    assert [(entity.text, entity.label) for entity in found] == expected
+
+
+def test_a_name_run_across_a_people_list_is_one_person_per_item():
+    text = "Present: Marc Lefevre and Aoife"
+    assert _typed(text, (9, 31, "ORGANIZATION"), (9, 31, "PERSON")) == [
+        ("Marc Lefevre", "PERSON"),
+        ("Aoife", "PERSON"),
+    ]
