@@ -131,3 +131,9 @@ def test_calendar_dates_read_without_dateparser_as_dateparser_reads_them(day, fo
 )
 def test_other_dates_are_left_to_dateparser(text):
     assert values._calendar(text, REFERENCE, "DMY") is None
+
+
+def test_a_remembered_date_value_is_a_fresh_copy_each_time():
+    first = values.date_time("14 March 2025", REFERENCE)
+    first["value"] = "changed"
+    assert values.date_time("14 March 2025", REFERENCE)["value"] == "2025-03-14T00:00:00+02:00"
