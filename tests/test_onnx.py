@@ -88,3 +88,33 @@ def test_int8_probabilities_do_not_depend_on_batch_order_or_size(exported, order
     batched = tagger.word_probabilities([SENTENCES[i] for i in order], batch_size=batch_size)
     for position, index in enumerate(order):
         assert abs(batched[position] - alone[index]).max() <= 1e-6
+
+
+def test_the_matmuls_kept_fp32_when_int8_disagrees_are_the_feed_forward_outputs(exported):
+    from nerkit.onnx_model import _after_gelu
+
+    names = _after_gelu(exported / "model.onnx")
+    assert len(names) == 2 and all("layer." in name and "/output/dense/" in name for name in names)
+
+
+def _dequantized_inputs(path, names):
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    producer = {output: node.op_type for node in graph.node for output in node.output}
+    return [producer.get(node.input[0]) == "DequantizeLinear" for node in graph.node if node.name in names]
+
+
+def test_when_int8_disagrees_with_fp32_the_feed_forward_outputs_stay_fp32(exported, tmp_path, monkeypatch):
+    import shutil
+
+    from nerkit import onnx_model
+    from nerkit.model import Tagger
+
+    names = onnx_model._after_gelu(exported / "model.onnx")
+    assert _dequantized_inputs(exported / "model.int8.onnx", names) == [True, True]
+    directory = shutil.copytree(exported, tmp_path / "strict")
+    monkeypatch.setattr(onnx_model, "AGREEMENT", 1.01)  # no int8 model agrees that well: fall back
+    calibration = [text.split() for text in TEXTS if text] * 4
+    Tagger.load(directory, backend="torch").export_onnx(directory, quantize="int8", calibration=calibration)
+    assert _dequantized_inputs(directory / "model.int8.onnx", names) == [False, False]

@@ -93,7 +93,25 @@ def export(
     return _quantized(fp32, directory / onnx_file(quantize), list(calibration))
 
 
+AGREEMENT = 0.97
+"""Share of calibration subwords whose best label the int8 model must keep from the fp32 one."""
+
+
 def _quantized(fp32: Path, target: Path, calibration: list[dict[str, np.ndarray]]) -> Path:
+    """Static QDQ int8, checked against fp32 on the calibration batches. Some encoders (MPNet) feed
+    their feed-forward output projections activations with a few huge channels, which one scale per
+    tensor cannot hold: GMB test F1 fell from 0.86 to 0.13. When the labels agree on fewer than
+    `AGREEMENT` of the subwords, those projections (the MatMuls after a GELU) stay fp32: 0.82 against
+    0.83 on 500 GMB test sentences for MPNet."""
+    _quantize_static(fp32, target, calibration, ())
+    if _agreement(fp32, target, calibration) < AGREEMENT:
+        _quantize_static(fp32, target, calibration, _after_gelu(fp32))
+    return target
+
+
+def _quantize_static(
+    fp32: Path, target: Path, calibration: list[dict[str, np.ndarray]], keep_fp32: Iterable[str]
+) -> None:
     import logging
 
     from onnxruntime.quantization import (
@@ -126,13 +144,44 @@ def _quantized(fp32: Path, target: Path, calibration: list[dict[str, np.ndarray]
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+            nodes_to_exclude=list(keep_fp32),
             calibrate_method=CalibrationMethod.MinMax,
             extra_options={"CalibMovingAverage": True},
         )
     finally:
         logging.getLogger().setLevel(quiet)
         prepared.unlink(missing_ok=True)
-    return target
+
+
+def _agreement(fp32: Path, int8: Path, calibration: list[dict[str, np.ndarray]]) -> float:
+    import onnxruntime
+
+    sessions = [
+        onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"]) for path in (fp32, int8)
+    ]
+    same = total = 0
+    for feed in calibration:
+        full, quantized = (session.run(["logits"], feed)[0].argmax(-1) for session in sessions)
+        real = feed["attention_mask"].astype(bool)
+        same += int((full == quantized)[real].sum())
+        total += int(real.sum())
+    return same / max(total, 1)
+
+
+def _after_gelu(fp32: Path) -> list[str]:
+    """The MatMuls that read a GELU's output (a feed-forward block's output projection)."""
+    import onnx
+
+    graph = onnx.load(str(fp32), load_external_data=False).graph
+    producer = {output: node for node in graph.node for output in node.output}
+
+    def near_gelu(name: str, depth: int) -> bool:
+        node = producer.get(name)
+        if node is None or depth == 0:
+            return False
+        return node.op_type in ("Erf", "Gelu") or any(near_gelu(i, depth - 1) for i in node.input)
+
+    return [node.name for node in graph.node if node.op_type == "MatMul" and near_gelu(node.input[0], 4)]
 
 
 @dataclass
