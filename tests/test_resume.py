@@ -117,6 +117,18 @@ def test_resume_without_a_checkpoint_is_a_one_line_error(workdir, tiny_base):
     assert "[E033]" in result.stderr and "start without --resume" in result.stderr
 
 
+def _interrupted(corpus, out, config: TrainConfig, at_step: int) -> None:
+    """Start a run and stop it with Ctrl-C after step `at_step`, leaving its checkpoint behind."""
+    from nerkit.train import train
+
+    def stop(progress):
+        if progress.global_step == at_step:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(corpus, out, config, on_step=stop, progress=False)
+
+
 def test_resume_with_other_settings_is_refused(toy_corpus, tiny_base, tmp_path):
     from nerkit.train import train
 
@@ -124,12 +136,7 @@ def test_resume_with_other_settings_is_refused(toy_corpus, tiny_base, tmp_path):
         base=tiny_base, epochs=2, batch_size=4, max_length=32, learning_rate=3e-3, checkpoint_steps=1
     )
 
-    def stop(progress):
-        if progress.global_step == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(toy_corpus, tmp_path / "m", config, on_step=stop, progress=False)
+    _interrupted(toy_corpus, tmp_path / "m", config, at_step=3)
     with pytest.raises(NerkitError, match=r"E035.*learning_rate=0.003"):
         train(toy_corpus, tmp_path / "m", replace(config, learning_rate=1e-3), resume=True, progress=False)
 
@@ -139,12 +146,7 @@ def test_corrupt_checkpoint_is_refused_with_its_checksum(toy_corpus, tiny_base, 
 
     config = TrainConfig(base=tiny_base, epochs=2, batch_size=4, max_length=32, checkpoint_steps=1)
 
-    def stop(progress):
-        if progress.global_step == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(toy_corpus, tmp_path / "m", config, on_step=stop, progress=False)
+    _interrupted(toy_corpus, tmp_path / "m", config, at_step=2)
     tensors = checkpoint_path(tmp_path / "m") / "state.safetensors"
     tensors.write_bytes(tensors.read_bytes()[:-100])
     with pytest.raises(NerkitError, match=r"E026.*state.safetensors does not match"):
@@ -158,12 +160,7 @@ def test_a_distillation_run_resumes_with_the_same_teachers(toy_corpus, tiny_base
     teacher = train(toy_corpus, tmp_path / "t", TrainConfig(**tiny, epochs=1), progress=False).path
     config = TrainConfig(**tiny, epochs=2, checkpoint_steps=1, teachers=(str(teacher),))
 
-    def stop(progress):
-        if progress.global_step == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(toy_corpus, tmp_path / "s", config, on_step=stop, progress=False)
+    _interrupted(toy_corpus, tmp_path / "s", config, at_step=2)
     resumed = train(toy_corpus, tmp_path / "s", config, resume=True, progress=False)
     assert [entry["epoch"] for entry in resumed.history] == [1, 2]
 
@@ -175,11 +172,6 @@ def test_a_run_may_resume_computing_in_bfloat16(toy_corpus, tiny_base, tmp_path)
         base=tiny_base, epochs=2, batch_size=4, max_length=32, learning_rate=3e-3, checkpoint_steps=1
     )
 
-    def stop(progress):
-        if progress.global_step == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(toy_corpus, tmp_path / "m", config, on_step=stop, progress=False)
+    _interrupted(toy_corpus, tmp_path / "m", config, at_step=3)
     result = train(toy_corpus, tmp_path / "m", replace(config, bf16=True), resume=True, progress=False)
     assert result.validation is not None and len(result.history) == 2
