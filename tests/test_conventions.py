@@ -207,3 +207,30 @@ def test_a_name_run_across_a_people_list_is_one_person_per_item():
         ("Marc Lefevre", "PERSON"),
         ("Aoife", "PERSON"),
     ]
+
+
+def test_an_organization_grown_over_its_suffix_takes_in_the_suffix_tagged_alone():
+    from nerkit.conventions import conform
+
+    text = "Sharma Textiles Pvt. Ltd., Jaipur"
+    entities = [Entity(0, 19, "ORGANIZATION", text[0:19]), Entity(21, 26, "ORGANIZATION", text[21:26])]
+    assert [entity.text for entity in conform(text, entities)] == ["Sharma Textiles Pvt. Ltd."]
+
+
+def test_an_entity_partly_overgrown_keeps_what_is_left_of_it():
+    from nerkit.conventions import conform
+
+    text = "Acme Corp Services Berlin"
+    entities = [Entity(0, 4, "ORGANIZATION", "Acme"), Entity(5, 25, "LOCATION", text[5:25])]
+    assert [(e.text, e.label) for e in conform(text, entities)] == [
+        ("Acme Corp", "ORGANIZATION"),
+        ("Services Berlin", "LOCATION"),
+    ]
+
+
+def test_a_lone_lowercase_letter_is_no_name():
+    from nerkit.conventions import conform
+
+    text = "hey sam, r u still in london?"
+    entities = [Entity(11, 12, "LOCATION", "u"), Entity(22, 28, "LOCATION", "london")]
+    assert [entity.text for entity in conform(text, entities)] == ["london"]

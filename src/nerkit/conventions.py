@@ -102,11 +102,30 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 end = trailing.start() if trailing and trailing.start() > start else end
                 unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
                 end = unit.end() if unit else end
+            if end - start == 1 and text[start].islower():
+                continue  # no name is one lowercase letter: chat's "u", "r"
             if end > start and (start, end) != (entity.start, entity.end):
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
                 kept.append(entity)
-    return kept
+    return _apart(text, kept)
+
+
+def _apart(text: str, entities: list[Entity]) -> list[Entity]:
+    """Entities in text order that do not overlap: an entity that grew over the next one (a legal
+    suffix the model tagged alone: "Sharma Textiles Pvt" + "Ltd." gives "Sharma Textiles Pvt. Ltd.")
+    takes it in, and one it grew into part of keeps only what is left of it."""
+    apart: list[Entity] = []
+    for entity in sorted(entities, key=lambda entity: (entity.start, -entity.end)):
+        if apart and entity.start < apart[-1].end:
+            if entity.end <= apart[-1].end:
+                continue
+            start, end = _trim(text, apart[-1].end, entity.end)
+            if end <= start:
+                continue
+            entity = replace(entity, start=start, end=end, text=text[start:end])
+        apart.append(entity)
+    return apart
 
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
