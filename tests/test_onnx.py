@@ -118,3 +118,9 @@ def test_when_int8_disagrees_with_fp32_the_feed_forward_outputs_stay_fp32(export
     calibration = [text.split() for text in TEXTS if text] * 4
     Tagger.load(directory, backend="torch").export_onnx(directory, quantize="int8", calibration=calibration)
     assert _dequantized_inputs(directory / "model.int8.onnx", names) == [False, False]
+
+
+def test_onnx_runtime_threads_sleep_between_operators_instead_of_spinning(exported):
+    session = NER.load(exported, backend="onnx-int8", recognizers=[]).tagger.model.session
+    options = session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

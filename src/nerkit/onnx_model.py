@@ -190,7 +190,11 @@ class _Output:
 
 
 class OnnxModel:
-    """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime."""
+    """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime.
+
+    Its worker threads sleep between operators instead of spinning: on a shared 2-core machine,
+    spinning threads took the cores from the thread with work, and extraction ran at 0.65x the words/s
+    and twice the one-text latency (docs/benchmarks.md, "Fourth measurement")."""
 
     def __init__(self, file: Path, config: Any, threads: int | None = None) -> None:
         try:
@@ -203,6 +207,7 @@ class OnnxModel:
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
         self.inputs = {node.name for node in self.session.get_inputs()}
         self.config = config
