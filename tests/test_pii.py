@@ -2,6 +2,8 @@
 the phone region a document points to, and explanations."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nerkit.patterns import builtin_recognizers, document_region, find_all
 
@@ -148,3 +150,43 @@ def test_every_match_holds_what_its_recognizer_needs_so_skipping_pieces_without_
                 assert recognizer.needs.search(text[match.start : match.end]), (recognizer.label, match)
                 checked += 1
     assert checked > 100
+
+
+def _plain_phone_matches(text: str, region: str) -> list[tuple[int, int]]:
+    import phonenumbers
+
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return [(match.start, match.end) for match in matcher]
+
+
+REGIONS = ["US", "GB", "DE", "AR", "MX", "IN", "FR", "IT", "NU", "AU", "JP", "BR", "CH", "ZZ"]
+_PHONE_ALPHABET = "0123456789" * 4 + "  --..()/+x" + "Tel: ext" + "\uff10\uff11\uff0b\u0661"
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_PHONE_ALPHABET, max_size=40), st.sampled_from(REGIONS))
+def test_phone_numbers_are_exactly_what_the_plain_phonenumbers_matcher_finds(text, region):
+    from nerkit.pii import phone_numbers
+
+    assert list(phone_numbers(text, region)) == _plain_phone_matches(text, region)
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", "IN"])
+def test_phone_numbers_on_the_pii_and_documents_sets_are_the_plain_matchers(region):
+    from pathlib import Path
+
+    from nerkit.pii import phone_numbers
+
+    data = Path(__file__).parent / "data"
+    for text in [*(data / "pii").glob("*.txt"), data / "documents" / "documents.txt"]:
+        for line in text.read_text(encoding="utf-8").splitlines():
+            assert list(phone_numbers(line, region)) == _plain_phone_matches(line, region), line
+
+
+def test_a_candidate_with_fewer_digits_than_any_number_of_its_country_is_turned_down_unparsed():
+    from nerkit.pii import _too_short
+
+    assert _too_short("1996-08", "US")  # a NANP number (Canada's shortest) has 7 digits
+    assert not _too_short("555-0143 22", "US")
+    assert not _too_short("+49 30 1234", "US")
+    assert not _too_short("011 683 4002", "US")

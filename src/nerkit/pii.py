@@ -1,5 +1,6 @@
 """Identifiers that carry their own check: payment cards (Luhn), IBANs (mod 97), BIC/SWIFT codes, MAC
-and IP addresses, Bitcoin addresses, US social security and UK NHS numbers.
+and IP addresses, Bitcoin addresses, US social security and UK NHS numbers; phone numbers, through
+`phonenumbers`' own matcher.
 
 For each, the shape a candidate has (a regular expression) and the check it must pass; `nerkit.patterns`
 makes recognizers of them with their context words. The checks come from `python-stdnum` and
@@ -9,11 +10,14 @@ a finder of their own, since a candidate may have to be shortened before its che
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address, IPv6Interface
 
+import phonenumbers
 from stdnum import bitcoin, luhn
 from stdnum.gb import nhs
 from stdnum.us import ssn
@@ -131,3 +135,59 @@ def valid_ssn(text: str) -> bool:
 
 NHS = r"(?<![\w-])\d{3}([- ]?)\d{3}\1\d{4}(?![\w-])"
 valid_nhs = nhs.is_valid
+
+
+def phone_numbers(text: str, region: str) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of every valid phone number in `text`, those without a +country code read in
+    `region`: exactly `phonenumbers.PhoneNumberMatcher` at `Leniency.VALID`, faster."""
+    for match in _Matcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        yield match.start, match.end
+
+
+class _Matcher(phonenumbers.PhoneNumberMatcher):  # type: ignore[misc]
+    """The library's matcher, with a candidate that has too few digits to be valid turned down before
+    it is parsed: on the CoNLL test text, 8,000 candidates (dates, scores, figures) were parsed to find
+    108 numbers, and the parsing was most of the recognizers' time. What is turned down is what
+    parsing would reject (tests compare both matchers). It overrides a private method of phonenumbers
+    9: a version that no longer calls it simply runs as the plain matcher."""
+
+    def _parse_and_verify(self, candidate: str, offset: int) -> object:
+        if _too_short(candidate, self.preferred_region):
+            return None
+        return super()._parse_and_verify(candidate, offset)
+
+
+@dataclass(frozen=True)
+class _Floor:
+    digits: int
+    """Fewest digits of a valid national number of the region's country code."""
+    international_prefix: re.Pattern[str] | None
+
+
+def _too_short(candidate: str, region: str) -> bool:
+    """Whether `candidate` holds fewer digits than any valid number read in `region` has. Only a
+    number without a + or the region's international dialling prefix is bound by the region's
+    lengths; a region whose national prefix rule may rewrite digits is never judged."""
+    floor = _floor(region)
+    if floor is None or "+" in candidate or "\uff0b" in candidate:
+        return False
+    digits = phonenumbers.normalize_digits_only(candidate)
+    if floor.international_prefix is not None and floor.international_prefix.match(digits):
+        return False
+    return len(digits) < floor.digits
+
+
+@functools.cache
+def _floor(region: str) -> _Floor | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if metadata is None or metadata.national_prefix_transform_rule is not None:
+        return None
+    shortest = []
+    for sibling in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
+        found = phonenumbers.PhoneMetadata.metadata_for_region(sibling)
+        lengths = [length for length in (found.general_desc.possible_length if found else ()) if length > 0]
+        if not lengths:
+            return None
+        shortest.append(min(lengths))
+    prefix = metadata.international_prefix
+    return _Floor(min(shortest), re.compile(prefix) if prefix else None) if shortest else None
