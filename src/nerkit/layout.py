@@ -24,7 +24,7 @@ The rules are plain and written down in docs/conventions.md; they need no model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 NO_NAMES = ""
@@ -135,7 +135,7 @@ def segments(text: str) -> list[Segment]:
     return [segment for segment in found if segment.end > segment.start]
 
 
-def mask(text: str, found: list[Segment]) -> str:
+def mask(text: str, found: Sequence[Segment]) -> str:
     """`text` with everything outside the segments, and quoting markers inside joined lines, replaced
     by spaces: same length, so offsets into it are offsets into `text`."""
     characters = [" " if character not in "\r\n" else character for character in text]

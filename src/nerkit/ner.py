@@ -249,17 +249,24 @@ class NER:
         options = options or ExtractOptions()
         pseudonyms: dict[tuple[str, str], str] = {}
         for group in _groups(texts, SORT_SENTENCES, GROUP_CHARACTERS):
-            for text, found in zip(group, self.tag(group), strict=True):
-                yield self.finish(text, found, options, pseudonyms)
+            if any(not isinstance(text, str) for text in group):
+                raise NerkitError("E041", "extract expects text strings")
+            segments = [layout.segments(text) for text in group]
+            tagged = self.tag(group, segments)
+            for text, found, pieces in zip(group, tagged, segments, strict=True):
+                yield self.finish(text, found, options, pseudonyms, pieces)
 
-    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """The model's half of the pipeline: segment, tag and decode; the model's entities per text."""
+    def tag(
+        self, texts: Sequence[str], segments: Sequence[Sequence[layout.Segment]] | None = None
+    ) -> list[list[Entity]]:
+        """The model's half of the pipeline: segment, tag and decode; the model's entities per text.
+        `segments` are the texts' layout segments when the caller has them."""
         if any(not isinstance(text, str) for text in texts):
             raise NerkitError("E041", "extract expects text strings")
         found: list[list[Entity]] = [[] for _ in texts]
         pending: list[tuple[int, list[Word]]] = []
         for index, text in enumerate(texts):
-            for sentence in self.segmenter.sentences(text):
+            for sentence in self.segmenter.sentences(text, None if segments is None else segments[index]):
                 pending.append((index, sentence))
                 if len(pending) >= SORT_SENTENCES:
                     self._tag_sentences(texts, pending, found)
@@ -273,12 +280,13 @@ class NER:
         model_entities: Sequence[Entity],
         options: ExtractOptions,
         pseudonyms: dict[tuple[str, str], str] | None = None,
+        segments: Sequence[layout.Segment] | None = None,
     ) -> Result:
-        """The per-text half: recognizers (within the layout's segments), merge, span conventions
-        (docs/conventions.md), label filter, values, explanations and redaction. `pseudonyms` keeps
-        pseudonyms the same across the texts of one call."""
+        """The per-text half: recognizers (within the layout's segments, given when the caller has
+        them), merge, span conventions (docs/conventions.md), label filter, values, explanations and
+        redaction. `pseudonyms` keeps pseudonyms the same across the texts of one call."""
         region = document_region(text) if options.patterns or options.values else None
-        pieces = layout.segments(text)
+        pieces = layout.segments(text) if segments is None else segments
         entities = (
             self._with_patterns(text, model_entities, pieces, region)
             if options.patterns

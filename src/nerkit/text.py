@@ -138,13 +138,14 @@ class Segmenter:
         strings = _tokenizer().vocab.strings
         return frozenset(strings.add(character) for character in Sentencizer.default_punct_chars)
 
-    def sentences(self, text: str) -> Iterator[list[Word]]:
-        """Sentences of non-space words, within the layout's segments (`nerkit.layout`), so no sentence
-        runs across a signature line, a table cell or a header field's name. Sentences longer than
-        `max_sentence_words` (lists without punctuation) are cut so one never holds a whole document."""
+    def sentences(self, text: str, segments: Sequence[layout.Segment] | None = None) -> Iterator[list[Word]]:
+        """Sentences of non-space words, within the layout's segments (`nerkit.layout`; given when the
+        caller has them), so no sentence runs across a signature line, a table cell or a header field's
+        name. Sentences longer than `max_sentence_words` (lists without punctuation) are cut so one
+        never holds a whole document."""
         from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 
-        found = layout.segments(text)
+        found = layout.segments(text) if segments is None else segments
         masked = layout.mask(text, found)
         tokenizer, ends = _tokenizer(), self._ends
         for segment in found:
