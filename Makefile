@@ -47,9 +47,12 @@ test-fast: setup
 # Side-by-side benchmark (about 15 minutes on 2 cores): needs a CoNLL-2003 model, e.g. from
 # `nerkit train conll2003 --out models/conll`. Writes bench/results/benchmark.json and docs/benchmarks.png.
 # models/conll from `nerkit train conll2003 --out models/conll`; the student, if trained, from
-# `nerkit train conll2003 --out models/conll-student3 --base models/conll --layers 3 --teacher models/conll --lr 1e-4`.
+# `nerkit train conll2003 --out models/conll-student3 --base models/conll --layers 3 --teacher models/conll --lr 1e-4`;
+# the base-size model, if trained, from `nerkit base install mpnet-base` and
+# `nerkit train conll2003 --base mpnet-base --out models/mpnet-conll --lr 1e-4 --bf16` (docs/results.md).
 bench: setup
-	$(BIN)/python bench/compare.py --model models/conll $(if $(wildcard models/conll-student3),--student models/conll-student3)
+	$(BIN)/python bench/compare.py --model models/conll $(if $(wildcard models/conll-student3),--student models/conll-student3) \
+		$(if $(wildcard models/mpnet-conll),--base-model models/mpnet-conll)
 
 # The same harness on small inputs with an untrained head (CI runs it through the test suite).
 bench-quick: setup
