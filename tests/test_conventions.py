@@ -17,7 +17,6 @@ from nerkit.entities import Entity
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
         ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
         ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
-        ("Contract with Siemens AG, Munich.", (14, 32), "ORGANIZATION", "Siemens AG"),
         ("It was sent on 3 March 2025 between us.", (15, 35), "DATE_TIME", "3 March 2025"),
         ('He said "Lyon" twice.', (8, 14), "LOCATION", "Lyon"),
     ],
@@ -55,7 +54,6 @@ def test_an_entity_that_is_only_a_title_is_dropped():
         ("Senior Data Scientist, Allegro", "ORGANIZATION", ["Allegro"]),
         ("Munich, Germany", "LOCATION", ["Munich", "Germany"]),
         ("Tanaka Precision Co., Ltd.", "ORGANIZATION", ["Tanaka Precision Co., Ltd."]),
-        ("Siemens AG, Munich", "ORGANIZATION", ["Siemens AG"]),
     ],
 )
 def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_suffix(text, label, expected):
@@ -234,3 +232,27 @@ def test_a_lone_lowercase_letter_is_no_name():
     text = "hey sam, r u still in london?"
     entities = [Entity(11, 12, "LOCATION", "u"), Entity(22, 28, "LOCATION", "london")]
     assert [entity.text for entity in conform(text, entities)] == ["london"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Siemens AG, Munich.", [("Siemens AG", "ORGANIZATION"), ("Munich", "LOCATION")]),
+        (
+            "Sharma Textiles Pvt. Ltd., Jaipur, India",
+            [("Sharma Textiles Pvt. Ltd.", "ORGANIZATION"), ("Jaipur", "LOCATION"), ("India", "LOCATION")],
+        ),
+        (
+            "Acme Corp., Beta Logistics GmbH",
+            [("Acme Corp.", "ORGANIZATION"), ("Beta Logistics GmbH", "ORGANIZATION")],
+        ),
+        ("Siemens AG, and partners", [("Siemens AG", "ORGANIZATION")]),
+    ],
+)
+def test_what_follows_an_organizations_legal_suffix_and_a_comma_is_a_place_or_another_organization(
+    text, expected
+):
+    from nerkit.conventions import conform
+
+    found = conform(text, [Entity(0, len(text), "ORGANIZATION", text, 0.9)])
+    assert [(entity.text, entity.label) for entity in found] == expected

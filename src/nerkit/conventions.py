@@ -214,6 +214,7 @@ def _fills(text: str, start: int, end: int, entity: Entity) -> bool:
 
 
 _LIST_COMMA = re.compile(r",\s+")
+_ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 """A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
@@ -223,8 +224,8 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
     LOCATION never holds a list: "Doctoral Office, University of Bologna" and
     "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
     Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
-    an organization ends at a legal suffix followed by a comma ("Siemens AG, Munich": the rest is a
-    place)."""
+    an organization ends at a legal suffix followed by a comma: what follows is a place ("Siemens AG,
+    Munich") unless it ends in a legal suffix of its own (another organization)."""
     zone = _CITY_TIME.search(text, entity.start, entity.end) if entity.label == "DATE_TIME" else None
     if zone is not None and zone.start() > entity.start:
         time, city = (entity.start, zone.start()), zone.span("city")
@@ -234,10 +235,18 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
         ]
     if entity.label not in ("ORGANIZATION", "LOCATION"):
         return [entity]
-    end = entity.end
+    end, places = entity.end, []
     if entity.label == "ORGANIZATION":
         inner = [m for m in _LEGAL_SUFFIX.finditer(text, entity.start, end) if text.startswith(",", m.end())]
-        end = inner[0].end() if inner else end
+        if inner:
+            end = inner[0].end()
+            places = [
+                replace(part, label="ORGANIZATION" if _ENDS_LEGAL.search(part.text) else "LOCATION")
+                for part in _parts(
+                    text, replace(entity, start=end + 1, text=text[end + 1 : entity.end], label="LOCATION")
+                )
+                if part.text.strip()[:1].isupper()
+            ]
     pieces, start = [], entity.start
     for comma in _LIST_COMMA.finditer(text, entity.start, end):
         if entity.label == "ORGANIZATION" and _LEGAL_SUFFIX.match(text, comma.start()):
@@ -247,7 +256,7 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
     pieces.append((start, end))
     if pieces == [(entity.start, entity.end)]:
         return [entity]
-    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a]
+    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a] + places
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
