@@ -204,6 +204,16 @@ def test_extract_writes_the_chosen_format_to_standard_output(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_extract_says_that_a_file_name_given_as_text_is_read_as_text(trained, tmp_path):
+    out, _ = trained
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Write to bob@acme.com", encoding="utf-8")
+    result = invoke("extract", str(letter), "--model", out, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert f"use --input {letter}" in result.stderr
+    assert json.loads(result.stdout)["entities"] == []
+
+
 def test_extract_reads_standard_input(trained):
     out, _ = trained
     args = ["extract", "--model", str(out), "--format", "jsonl", "--labels", "EMAIL"]

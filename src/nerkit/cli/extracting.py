@@ -124,6 +124,8 @@ def extract_command(
 
     if text is not None and input:
         raise NerkitError("E045", "give either TEXT or --input, not both")
+    if text is not None and "\n" not in text and len(text) < 4096 and Path(text).is_file():
+        typer.echo(f"reading {text!r} as text, not as a file: to read the file, use --input {text}", err=True)
     if format is not None and format not in OUTPUT_FORMATS:
         raise NerkitError(
             "E044", f"unknown output format {format!r}", hint=f"Use {', '.join(OUTPUT_FORMATS)}."
