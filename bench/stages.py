@@ -40,7 +40,7 @@ STAGES = {
     "recognizers": ("patterns.py", "find_all"),
     "values (dateparser, price-parser, phonenumbers)": ("ner.py", "_with_values"),
     "merge": ("entities.py", "merge"),
-    "span conventions": ("entities.py", "conform"),
+    "span conventions": ("conventions.py", "conform"),
 }
 
 
