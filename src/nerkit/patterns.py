@@ -186,8 +186,7 @@ _DATE = (
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
     rf"|{_MONTH}\s{_YEAR}"
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
-    r"|(?:next|last|this)\s(?:week|month|year|weekend)"
-    r"|today|tomorrow|yesterday|tonight)"
+    r"|(?i:(?:next|last|this)\s(?:week|month|year|weekend)|today|tomorrow|yesterday|tonight))"
 )
 DATE_PATTERN = (
     rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"
