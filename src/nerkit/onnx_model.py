@@ -192,9 +192,9 @@ class _Output:
 class OnnxModel:
     """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime.
 
-    Its worker threads sleep between operators instead of spinning: on a 2-core virtual machine whose
-    host was busy, spinning threads held the cores the thread with work needed, and extraction ran at
-    0.65x the words/s and twice the one-text latency; on the same machine idle, spinning was 0-10%
+    Its worker threads sleep between operators instead of spinning: on a 2-core machine busy with
+    other work, spinning threads held the cores the thread with work needed, and extraction ran at
+    0.65-0.8x the words/s and twice the one-text latency; on the same machine idle, spinning was 0-10%
     faster (docs/benchmarks.md, "Fourth measurement"). The small loss is taken for the large one."""
 
     def __init__(self, file: Path, config: Any, threads: int | None = None) -> None:
