@@ -137,3 +137,23 @@ def test_a_remembered_date_value_is_a_fresh_copy_each_time():
     first = values.date_time("14 March 2025", REFERENCE)
     first["value"] = "changed"
     assert values.date_time("14 March 2025", REFERENCE)["value"] == "2025-03-14T00:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("six weeks", "P6W"),
+        ("30 minutes", "PT30M"),
+        ("an hour", "PT1H"),
+        ("a fortnight", "P2W"),
+        ("three-day", "P3D"),
+        ("1.5 hours", "PT1.5H"),
+        ("2 quarters", "P6M"),
+    ],
+)
+def test_an_amount_of_time_is_a_duration_not_a_date(text, expected):
+    assert values.date_time(text, REFERENCE) == {"duration": expected}
+
+
+def test_an_amount_of_time_ago_is_still_a_date():
+    assert "value" in values.date_time("two years ago", REFERENCE)

@@ -182,6 +182,44 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
     return json.loads(read) if read is not None else None
 
 
+_NUMBER_WORDS = (
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
+    *("nineteen", "twenty"),
+)
+_TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
+_DURATION = re.compile(
+    rf"(?:an?\s)?(?P<count>\d{{1,4}}(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})[\s-](?P<unit>{_TIME_UNIT})s?"
+    rf"|an?\s(?P<single>{_TIME_UNIT})",
+    re.IGNORECASE,
+)
+_ISO_UNITS = {
+    "second": ("T", 1, "S"),
+    "minute": ("T", 1, "M"),
+    "hour": ("T", 1, "H"),
+    "day": ("", 1, "D"),
+    "week": ("", 1, "W"),
+    "fortnight": ("", 2, "W"),
+    "month": ("", 1, "M"),
+    "quarter": ("", 3, "M"),
+    "year": ("", 1, "Y"),
+    "decade": ("", 10, "Y"),
+}
+
+
+def duration(text: str) -> str | None:
+    """An amount of time alone ("six weeks", "30 minutes", "an hour", "a three-day") as ISO 8601
+    ("P6W", "PT30M", "PT1H", "P3D"); None for anything else. A length is no point in time: dateparser
+    reads "six weeks" as six weeks ago, which is not what "within six weeks" means."""
+    found = _DURATION.fullmatch(text.strip())
+    if found is None:
+        return None
+    count = (found.group("count") or "1").lower()
+    amount = float(count) if count[0].isdigit() else _NUMBER_WORDS.index(count) + 1
+    time, scale, letter = _ISO_UNITS[(found.group("unit") or found.group("single")).lower()]
+    return f"P{time}{amount * scale:g}{letter}"
+
+
 @functools.lru_cache(maxsize=4096)
 def _date_time(text: str, reference: datetime, region: str | None) -> str | None:
     """`date_time`'s reading as JSON, remembered: news and mail repeat their dates (a dateline on
@@ -192,6 +230,9 @@ def _date_time(text: str, reference: datetime, region: str | None) -> str | None
 
 
 def _read_date_time(text: str, reference: datetime, region: str | None) -> Value | None:
+    length = duration(text)
+    if length is not None:
+        return {"duration": length}
     order = "MDY" if (region or "US") in _MONTH_FIRST else "DMY"
     interval = _INTERVAL.match(text.strip())
     if interval is not None:
