@@ -190,3 +190,25 @@ def test_a_candidate_with_fewer_digits_than_any_number_of_its_country_is_turned_
     assert not _too_short("555-0143 22", "US")
     assert not _too_short("+49 30 1234", "US")
     assert not _too_short("011 683 4002", "US")
+
+
+def test_every_regions_example_numbers_are_found_as_the_plain_matcher_finds_them():
+    import phonenumbers
+
+    from nerkit.pii import phone_numbers
+
+    national, international = (
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    )
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        example = phonenumbers.example_number(region)
+        if example is None:
+            continue
+        for form in (national, international):
+            text = f"Tel: {phonenumbers.format_number(example, form)} until 2024-05-12"
+            for reading in (region, "US", "DE"):
+                assert list(phone_numbers(text, reading)) == _plain_phone_matches(text, reading), text
+                checked += 1
+    assert checked > 1000
