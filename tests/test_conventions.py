@@ -256,3 +256,48 @@ def test_what_follows_an_organizations_legal_suffix_and_a_comma_is_a_place_or_an
 
     found = conform(text, [Entity(0, len(text), "ORGANIZATION", text, 0.9)])
     assert [(entity.text, entity.label) for entity in found] == expected
+
+
+SCHEDULE = (
+    "09:30   Amara Nwosu      Data Analyst\n"
+    "11:00   Lucas Moreau     Data Analyst\n"
+    "14:00   Yuki Sato        Data Engineer\n"
+)
+
+
+def _cells(text: str) -> list[tuple[int, int]]:
+    import re
+
+    return [match.span() for match in re.finditer(r"\S+(?: \S+)*", text)]
+
+
+def _named(text: str, *spans: tuple[str, str]) -> list[Entity]:
+    found = []
+    for name, label in spans:
+        start = text.index(name)
+        found.append(Entity(start, start + len(name), label, name, 0.9))
+    return found
+
+
+def test_a_name_in_a_table_column_of_people_is_a_person():
+    from nerkit.conventions import columns
+
+    entities = _named(
+        SCHEDULE, ("Amara Nwosu", "LOCATION"), ("Lucas Moreau", "PERSON"), ("Yuki Sato", "PERSON")
+    )
+    assert [e.label for e in columns(SCHEDULE, entities, _cells(SCHEDULE))] == ["PERSON"] * 3
+
+
+def test_a_column_whose_names_disagree_evenly_keeps_them():
+    from nerkit.conventions import columns
+
+    entities = _named(SCHEDULE, ("Amara Nwosu", "LOCATION"), ("Lucas Moreau", "PERSON"))
+    assert [e.label for e in columns(SCHEDULE, entities, _cells(SCHEDULE))] == ["LOCATION", "PERSON"]
+
+
+def test_tables_in_other_blocks_do_not_vote_together():
+    from nerkit.conventions import columns
+
+    text = SCHEDULE.replace("11:00", "\n11:00", 1)
+    entities = _named(text, ("Amara Nwosu", "LOCATION"), ("Lucas Moreau", "PERSON"), ("Yuki Sato", "PERSON"))
+    assert [e.label for e in columns(text, entities, _cells(text))] == ["LOCATION", "PERSON", "PERSON"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -131,6 +132,7 @@ def _apart(text: str, entities: list[Entity]) -> list[Entity]:
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
 _NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "GPE"}
 _SAME_TYPE = {"LOCATION": {"LOCATION", "GPE"}}
+_FAMILY = {"GPE": "LOCATION"}
 _ITEM_TAIL = re.compile(r"\s*(?:\([^()]*\))?[\s.]*")
 
 
@@ -171,6 +173,41 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
         if label:
             kept.append(replace(entity, label=label) if label != entity.label else entity)
     return kept
+
+
+def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, int]]) -> list[Entity]:
+    """A table's column holds one type of name: a model name that fills its cell takes the type most
+    names filling cells of its column have, when at least two agree and no other type ties ("09:30
+    Amara Nwosu   Data Analyst" in a schedule whose other rows name people). A column is the cells
+    that start at the same offset in the lines of two or more cells of one block (column-padded
+    tables, `layout`)."""
+    rows: defaultdict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for start, end in cells:
+        rows[(text.rfind("\n\n", 0, start), text.rfind("\n", 0, start) + 1)].append((start, end))
+    names = {(e.start, e.end): e for e in entities if e.source == "model" and e.label in _NAME_TYPES}
+    votes: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    filled: dict[tuple[int, int], tuple[int, int]] = {}
+    for (block, line), row in rows.items():
+        for cell in row if len(row) >= 2 else []:
+            if cell in names:
+                column = (block, cell[0] - line)
+                votes[column][_FAMILY.get(names[cell].label, names[cell].label)] += 1
+                filled[cell] = column
+    relabel = {}
+    for cell, column in filled.items():
+        (top, count), *rest = votes[column].most_common()
+        if (
+            count >= 2
+            and (not rest or rest[0][1] < count)
+            and names[cell].label not in _SAME_TYPE.get(top, {top})
+        ):
+            relabel[cell] = top
+    return [
+        replace(entity, label=relabel[(entity.start, entity.end)])
+        if (entity.start, entity.end) in relabel and entity.source == "model"
+        else entity
+        for entity in entities
+    ]
 
 
 def _listed_people(text: str, entity: Entity, people: list[tuple[int, int]]) -> list[Entity]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit import layout
-from nerkit.conventions import conform, typed
+from nerkit.conventions import columns, conform, typed
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.entities import Entity, Redaction, RedactStyle, merge, redact
@@ -295,6 +295,9 @@ class NER:
         entities = conform(text, entities, options.keep_titles)
         fields = [(piece.start, piece.end, layout.field_label(piece.field)) for piece in pieces]
         entities = typed(text, entities, [field for field in fields if field[2] is not None])
+        entities = columns(
+            text, entities, [(piece.start, piece.end) for piece in pieces if piece.field is None]
+        )
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
