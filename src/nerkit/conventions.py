@@ -131,8 +131,8 @@ def _apart(text: str, entities: list[Entity]) -> list[Entity]:
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
 _NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "GPE"}
-_SAME_TYPE = {"LOCATION": {"LOCATION", "GPE"}}
 _FAMILY = {"GPE": "LOCATION"}
+"""Name types that are one kind of name for fields and columns: a country is a place."""
 _ITEM_TAIL = re.compile(r"\s*(?:\([^()]*\))?[\s.]*")
 
 
@@ -161,11 +161,7 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
         for left, right in _items(text, start, end) if label == "PERSON" else [(start, end)]:
             inside = within(left, right)
             alone = inside[0] if len(inside) == 1 else None
-            if (
-                alone
-                and alone.label not in _SAME_TYPE.get(label, {label})
-                and _fills(text, left, right, alone)
-            ):
+            if alone and _kind(alone.label) != _kind(label) and _fills(text, left, right, alone):
                 relabel[(alone.start, alone.end)] = label
     kept = []
     for entity in entities:
@@ -191,16 +187,12 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
         for cell in row if len(row) >= 2 else []:
             if cell in names:
                 column = (block, cell[0] - line)
-                votes[column][_FAMILY.get(names[cell].label, names[cell].label)] += 1
+                votes[column][_kind(names[cell].label)] += 1
                 filled[cell] = column
     relabel = {}
     for cell, column in filled.items():
         (top, count), *rest = votes[column].most_common()
-        if (
-            count >= 2
-            and (not rest or rest[0][1] < count)
-            and names[cell].label not in _SAME_TYPE.get(top, {top})
-        ):
+        if count >= 2 and (not rest or rest[0][1] < count) and _kind(names[cell].label) != top:
             relabel[cell] = top
     return [
         replace(entity, label=relabel[(entity.start, entity.end)])
@@ -208,6 +200,10 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
         else entity
         for entity in entities
     ]
+
+
+def _kind(label: str) -> str:
+    return _FAMILY.get(label, label)
 
 
 def _listed_people(text: str, entity: Entity, people: list[tuple[int, int]]) -> list[Entity]:
