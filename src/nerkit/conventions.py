@@ -177,9 +177,11 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
     Amara Nwosu   Data Analyst" in a schedule whose other rows name people). A column is the cells
     that start at the same offset in the lines of two or more cells of one block (column-padded
     tables, `layout`)."""
+    blank_lines = [match.end() for match in re.finditer("\n\n", text)]
     rows: defaultdict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for start, end in cells:
-        rows[(text.rfind("\n\n", 0, start), text.rfind("\n", 0, start) + 1)].append((start, end))
+        block = bisect.bisect_right(blank_lines, start)
+        rows[(block, text.rfind("\n", 0, start) + 1)].append((start, end))
     names = {(e.start, e.end): e for e in entities if e.source == "model" and e.label in _NAME_TYPES}
     votes: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
     filled: dict[tuple[int, int], tuple[int, int]] = {}
@@ -196,7 +198,7 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
             relabel[cell] = top
     return [
         replace(entity, label=relabel[(entity.start, entity.end)])
-        if (entity.start, entity.end) in relabel and entity.source == "model"
+        if (entity.start, entity.end) in relabel
         else entity
         for entity in entities
     ]
