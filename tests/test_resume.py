@@ -16,7 +16,7 @@ from safetensors.torch import load_file
 from nerkit.corpus import write_file
 from nerkit.errors import NerkitError
 from nerkit.train import TrainConfig
-from nerkit.train.checkpoint import checkpoint_path
+from nerkit.train.checkpoint import checkpoint_path, targets_path
 
 SETTINGS = """
 epochs = 3
@@ -163,6 +163,42 @@ def test_a_distillation_run_resumes_with_the_same_teachers(toy_corpus, tiny_base
     _interrupted(toy_corpus, tmp_path / "s", config, at_step=2)
     resumed = train(toy_corpus, tmp_path / "s", config, resume=True, progress=False)
     assert [entry["epoch"] for entry in resumed.history] == [1, 2]
+
+
+def test_a_resumed_distillation_run_reads_the_teachers_targets_instead_of_running_them(
+    toy_corpus, tiny_base, tmp_path
+):
+    import shutil
+
+    from nerkit.train import train
+
+    tiny = {"base": tiny_base, "batch_size": 4, "max_length": 32, "learning_rate": 3e-3}
+    teacher = train(toy_corpus, tmp_path / "t", TrainConfig(**tiny, epochs=1), progress=False).path
+    config = TrainConfig(**tiny, epochs=2, checkpoint_steps=1, teachers=(str(teacher),))
+    uninterrupted = train(toy_corpus, tmp_path / "u", config, progress=False)
+
+    _interrupted(toy_corpus, tmp_path / "s", config, at_step=2)
+    assert targets_path(tmp_path / "s").is_file()
+    shutil.rmtree(teacher)
+    resumed = train(toy_corpus, tmp_path / "s", config, resume=True, progress=False)
+    expected = load_file(uninterrupted.path / "model.safetensors")
+    got = load_file(resumed.path / "model.safetensors")
+    assert all(got[name].equal(value) for name, value in expected.items())
+    assert not targets_path(tmp_path / "s").exists()
+
+
+def test_targets_made_with_other_settings_are_not_reused(toy_corpus, tiny_base, tmp_path):
+    from nerkit.train.checkpoint import load_targets, save_targets
+
+    config = TrainConfig(base=tiny_base, teachers=("teacher",))
+    path = tmp_path / "m.targets.safetensors"
+    import torch
+
+    save_targets(path, [torch.ones(2, 3), torch.zeros(1, 3)], config, "data")
+    assert [t.shape[0] for t in load_targets(path, config, "data")] == [2, 1]
+    assert load_targets(path, replace(config, distill_weight=0.9), "data") is None
+    assert load_targets(path, config, "other data") is None
+    assert load_targets(path, replace(config, bf16=True), "data") is not None
 
 
 def test_a_run_may_resume_computing_in_bfloat16(toy_corpus, tiny_base, tmp_path):

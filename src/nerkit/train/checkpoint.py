@@ -10,12 +10,14 @@ to load as a model. Written atomically, verified by checksum on load.
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from nerkit.errors import NerkitError
@@ -29,6 +31,12 @@ FORMAT_VERSION = 1
 
 def checkpoint_path(out: Path) -> Path:
     return out.parent / f"{out.name}.checkpoint"
+
+
+def targets_path(out: Path) -> Path:
+    """The teachers' targets beside the checkpoint (`models/gmb.targets.safetensors`): written once,
+    where every checkpoint rewrites its whole directory."""
+    return out.parent / f"{out.name}.targets.safetensors"
 
 
 @dataclass
@@ -158,6 +166,42 @@ def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> 
         python_rng=(version, tuple(internal), gauss),
         torch_rng=[tensors[f"rng.{rank}"] for rank in range(world_size)],
     )
+
+
+def save_targets(path: Path, targets: list[torch.Tensor], config: TrainConfig, fingerprint: str) -> None:
+    """The teachers' label probabilities per training window, so that a resumed run skips the
+    teachers' pass (with a base-size teacher on a CPU, half an hour or more) and trains on the very
+    targets the interrupted run had."""
+    tensors = {
+        "targets": torch.cat(targets),
+        "lengths": torch.tensor([len(target) for target in targets], dtype=torch.int64),
+    }
+    metadata = {"config": json.dumps(_learning_settings(config)), "fingerprint": fingerprint}
+    temporary = path.with_name(path.name + ".partial")
+    save_file(tensors, temporary, metadata=metadata)
+    os.replace(temporary, path)
+
+
+def load_targets(path: Path, config: TrainConfig, fingerprint: str) -> list[torch.Tensor] | None:
+    """`save_targets`' targets, or None when there are none for these settings and this data."""
+    if not path.is_file():
+        return None
+    with safe_open(path, framework="pt") as opened:
+        metadata = opened.metadata() or {}
+        if metadata.get("fingerprint") != fingerprint or metadata.get("config") != json.dumps(
+            _learning_settings(config)
+        ):
+            return None
+        targets, lengths = opened.get_tensor("targets"), opened.get_tensor("lengths")
+    return list(torch.split(targets, lengths.tolist()))
+
+
+def _learning_settings(config: TrainConfig) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in json.loads(json.dumps(asdict(config))).items()
+        if name not in HOW_TO_COMPUTE
+    }
 
 
 def restore_rng(rng: random.Random, checkpoint: Checkpoint, rank: int) -> None:

@@ -31,7 +31,7 @@ from nerkit.evaluate import Report, evaluate
 from nerkit.labels import UNKNOWN, label_list, readable_names
 from nerkit.model import Network, Tagger
 from nerkit.train import checkpoint as checkpoints
-from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path
+from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path, targets_path
 from nerkit.train.config import TrainConfig
 from nerkit.train.distill import distillation_loss, load_teachers, soft_labels
 from nerkit.train.distributed import Distributed
@@ -238,27 +238,23 @@ def train(
         layers=config.layers,
     )
     network = tagger.network(crf=config.crf)
-    teachers = load_teachers(config.teachers, tagger, device)
-    torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
         _label_ids(train_sentences, labels),
         [s.context for s in train_sentences],
     )
-    with precision(config, device):
-        soft = (
-            soft_labels(
-                teachers,
-                [s.words for s in train_sentences],
-                [s.context for s in train_sentences],
-                windows,
-                config.eval_batch_size,
-                progress and distributed.is_main,
-            )
-            if teachers
-            else None
-        )
-    del teachers
+    soft = _teachers_targets(
+        config,
+        tagger,
+        train_sentences,
+        windows,
+        out,
+        corpus.fingerprint,
+        resume=resume,
+        progress=progress,
+        distributed=distributed,
+    )
+    torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     lengths = [len(window) for window in windows]
     batches_per_epoch = math.ceil(len(windows) / config.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
@@ -374,6 +370,7 @@ def _finish(
             {**metadata, **_curves(position), "best_epoch": position.best_epoch, "metrics": metrics},
         )
         shutil.rmtree(checkpoint_path(out), ignore_errors=True)
+        targets_path(out).unlink(missing_ok=True)
     distributed.barrier()
     distributed.close()
     validation = Report.from_dict(position.best_report) if position.best_report else None
@@ -401,3 +398,38 @@ def _curves(position: Position) -> dict[str, Any]:
 
 def _metrics(position: Position) -> dict[str, Any]:
     return {"validation": position.best_report} if position.best_report else {}
+
+
+def _teachers_targets(
+    config: TrainConfig,
+    tagger: Tagger,
+    sentences: Sequence[Sentence],
+    windows: Sequence[Window],
+    out: Path,
+    fingerprint: str,
+    *,
+    resume: bool,
+    progress: bool,
+    distributed: Distributed,
+) -> list[torch.Tensor] | None:
+    """The teachers' soft labels for every training window: read back when resuming (the teachers'
+    pass ran before the interruption), else computed and kept beside the checkpoint."""
+    if not config.teachers:
+        return None
+    saved_at = targets_path(out)
+    found = checkpoints.load_targets(saved_at, config, fingerprint) if resume else None
+    if found is not None:
+        return found
+    teachers = load_teachers(config.teachers, tagger, tagger.device)
+    with precision(config, tagger.device):
+        targets = soft_labels(
+            teachers,
+            [s.words for s in sentences],
+            [s.context for s in sentences],
+            windows,
+            config.eval_batch_size,
+            progress and distributed.is_main,
+        )
+    if distributed.is_main:
+        checkpoints.save_targets(saved_at, targets, config, fingerprint)
+    return targets
