@@ -218,11 +218,11 @@ def test_an_organization_grown_over_its_suffix_takes_in_the_suffix_tagged_alone(
 def test_an_entity_partly_overgrown_keeps_what_is_left_of_it():
     from nerkit.conventions import conform
 
-    text = "Acme Corp Services Berlin"
-    entities = [Entity(0, 4, "ORGANIZATION", "Acme"), Entity(5, 25, "LOCATION", text[5:25])]
+    text = "Acme Corp Central Berlin"
+    entities = [Entity(0, 4, "ORGANIZATION", "Acme"), Entity(5, 24, "LOCATION", text[5:24])]
     assert [(e.text, e.label) for e in conform(text, entities)] == [
         ("Acme Corp", "ORGANIZATION"),
-        ("Services Berlin", "LOCATION"),
+        ("Central Berlin", "LOCATION"),
     ]
 
 
@@ -301,3 +301,56 @@ def test_tables_in_other_blocks_do_not_vote_together():
     text = SCHEDULE.replace("11:00", "\n11:00", 1)
     entities = _named(text, ("Amara Nwosu", "LOCATION"), ("Lucas Moreau", "PERSON"), ("Yuki Sato", "PERSON"))
     assert [e.label for e in columns(text, entities, _cells(text))] == ["LOCATION", "PERSON", "PERSON"]
+
+
+def test_the_first_words_of_a_title_are_no_person():
+    from nerkit.conventions import conform
+
+    text = "Prime Minister Jacinda Ardern visited."
+    entities = [Entity(0, 5, "PERSON", "Prime"), Entity(15, 29, "PERSON", "Jacinda Ardern")]
+    assert [entity.text for entity in conform(text, entities)] == ["Jacinda Ardern"]
+
+
+def test_an_organization_ends_at_a_legal_suffix_that_ends_its_line():
+    from nerkit.conventions import conform
+
+    text = "Minutes of the meeting of Cascade Foods S.A.\nHeld in Lyon"
+    (entity,) = conform(text, [Entity(26, 49, "ORGANIZATION", text[26:49])])
+    assert entity.text == "Cascade Foods S.A."
+
+
+@pytest.mark.parametrize("number", ["2025/114", "2,000", "12345"])
+def test_a_model_date_of_digits_in_no_date_s_shape_is_dropped(number):
+    from nerkit.conventions import conform
+
+    text = f"Offer for tender {number} attached."
+    assert conform(text, [Entity(17, 17 + len(number), "DATE_TIME", number)]) == []
+
+
+@pytest.mark.parametrize(
+    "date", ["2019", "05.04.2025", "5/4", "2025-04-05", "04/2025", "10:30", "2015 - 2019", "14 15"]
+)
+def test_a_model_date_of_digits_in_a_date_s_shape_stays(date):
+    from nerkit.conventions import conform
+
+    text = f"It happened on {date} here."
+    (entity,) = conform(text, [Entity(15, 15 + len(date), "DATE_TIME", date)])
+    assert entity.text == date
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("Café Lindner", "PERSON"), ("Meridian Logistics", "LOCATION"), ("University of Bologna", "GPE")],
+)
+def test_a_name_with_an_organization_s_word_is_an_organization(name, label):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(name, [Entity(0, len(name), label, name)])
+    assert entity.label == "ORGANIZATION"
+
+
+def test_a_place_named_for_a_bank_stays_a_place():
+    from nerkit.conventions import conform
+
+    (entity,) = conform("the West Bank", [Entity(4, 13, "LOCATION", "West Bank")])
+    assert entity.label == "LOCATION"

@@ -61,6 +61,25 @@ _UNIT = re.compile(
     r"\s+(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?)\b", re.IGNORECASE
 )
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
+_NUMERIC = re.compile(r"[\d\s./:,\u2013-]+")
+_DATE_PART = (
+    r"(?:\d{1,2}(?:[./-]\d{1,2}(?:[./-]\d{2}(?:\d{2})?)?|[./-](?:1\d|20)\d\d|:\d\d(?::\d\d)?)?"
+    r"|(?:1\d|20)\d\d(?:[./-]\d{1,2}){0,2})"
+)
+_NUMERIC_DATE = re.compile(rf"{_DATE_PART}(?:(?:\s*[\u2013-]\s*|,?\s+){_DATE_PART})*")
+"""What a date written in digits alone looks like ("5/4", "05.04.2025", "2025-04", "04/2025", "2019",
+"10:30", "2015 - 2019"); a model DATE_TIME of digits in another shape ("tender 2025/114", "2,000") is
+a number."""
+_ORGANIZATION_WORD = re.compile(
+    r"\b(?:Café|Cafe|Restaurant|Bakery|Bistro|University|College|Institute|Academy|School|Clinic"
+    r"|Association|Society|Council|Committee|Ministry|Department|Agency|Authority|Commission|Airlines"
+    r"|Airways|Motors|Foods|Systems|Technologies|Solutions|Consulting|Logistics|Laboratories|Labs|Group"
+    r"|Holdings|Company|Corporation|Industries|Organization|Organisation|Services|Insurance|Media"
+    r"|Press|Network)\b"
+)
+"""Words that make a name an organization's ("Café Lindner", "Meridian Logistics"), whatever the
+model read it as: each is an organization's in nearly every GMB name that holds it ("Bank", "Union",
+"Party" and "Hotel" are places too often: "West Bank", "Soviet Union")."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:[Tt]he|[Aa]n?|of|for|at|from|by|with|to|in|on)\s+")
@@ -79,8 +98,9 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
     honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
     suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
-    ORGANIZATION and LOCATION split at list commas (`_parts`); a DATE_TIME that is only a count takes
-    the unit after it ("six" in "within six weeks").
+    ORGANIZATION and LOCATION split at list commas (`_parts`) and a name with an organization's word
+    ("Café", "University", "Logistics") is one; a DATE_TIME that is only a count takes the unit after
+    it ("six" in "within six weeks"), and one of digits is a date's shape or no date ("2025/114").
     Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
     for whole in entities:
@@ -89,11 +109,15 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             continue
         for entity in _parts(text, whole):
             start, end = _trim(text, entity.start, entity.end)
+            if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
+                entity = replace(entity, label="ORGANIZATION")
             if entity.label == "PERSON" and not keep_titles:
                 start, end = _untitled(text, start, end)
             elif entity.label == "ORGANIZATION":
                 suffix = _LEGAL_SUFFIX.match(text, end)
                 end = suffix.end() if suffix else end
+                line_end = _SUFFIX_ENDS_LINE.search(text, start, end)
+                end = line_end.end() if line_end else end
                 if _JOB_TITLE.fullmatch(text, start, end):
                     continue
             elif entity.label == "DATE_TIME":
@@ -103,6 +127,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 end = trailing.start() if trailing and trailing.start() > start else end
                 unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
                 end = unit.end() if unit else end
+                if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
+                    continue
             if end - start == 1 and text[start].islower():
                 continue  # no name is one lowercase letter: chat's "u", "r"
             if end > start and (start, end) != (entity.start, entity.end):
@@ -250,6 +276,8 @@ def _fills(text: str, start: int, end: int, entity: Entity) -> bool:
 
 _LIST_COMMA = re.compile(r",\s+")
 _ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
+_SUFFIX_ENDS_LINE = re.compile(_LEGAL_SUFFIX.pattern + r"(?=[ \t]*\n)")
+"""A legal suffix at the end of its line ends the name: "Cascade Foods S.A.\nHeld in Lyon"."""
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 """A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
@@ -312,6 +340,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _untitled(text: str, start: int, end: int) -> tuple[int, int]:
+    whole = TITLE.match(text, start)
+    if whole is not None and whole.end() >= end:
+        return start, start  # the first words of a title: "Prime" of "Prime Minister"
     while True:
         if _ADDRESSEE.fullmatch(text, start, end):
             return start, start
