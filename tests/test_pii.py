@@ -5,7 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nerkit.patterns import builtin_recognizers, document_region, find_all
+from nerkit.patterns import builtin_recognizers, find_all
+from nerkit.regions import document_region
 
 RECOGNIZERS = {recognizer.label: recognizer for recognizer in builtin_recognizers()}
 
@@ -212,3 +213,38 @@ def test_every_regions_example_numbers_are_found_as_the_plain_matcher_finds_them
                 assert list(phone_numbers(text, reading)) == _plain_phone_matches(text, reading), text
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bergmann & Söhne GmbH\n80331 München\nTel.: 089 2190 4400",
+        "Our office in Germany, tel. 089 2190 4400",
+    ],
+)
+def test_a_mentioned_country_decides_when_the_numbers_read_there_and_not_in_the_default(text):
+    assert document_region(text, default="US") == "DE"
+
+
+def test_a_mentioned_country_leaves_numbers_that_read_in_the_default_region():
+    assert document_region("Call (415) 555-0143 about the Siemens GmbH order.", default="US") is None
+
+
+def test_a_mentioned_country_counts_only_in_a_document_that_names_a_phone_number():
+    assert document_region("Our office in Germany: 089 2190 4400", default="US") is None
+
+
+def test_a_mentioned_country_without_numbers_that_read_there_points_nowhere():
+    assert document_region("Shipped to Germany. Order 12345678, phone us.", default="US") is None
+
+
+def test_a_german_invoice_s_national_number_is_found():
+    from nerkit.patterns import find_all
+
+    text = "Bergmann & Söhne GmbH\nTel.: 089 2190 4400"
+    found = [
+        text[m.start : m.end]
+        for m, _ in find_all(text, builtin_recognizers("US"))
+        if m.label == "PHONE_NUMBER"
+    ]
+    assert found == ["089 2190 4400"]

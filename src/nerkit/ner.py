@@ -29,7 +29,8 @@ from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, span_score, spans
 from nerkit.modeldir import DEFAULT_MODEL
 from nerkit.operators import Anonymizer, read_secret
-from nerkit.patterns import Recognizer, builtin_recognizers, document_region, find_all, recognizers
+from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognizers
+from nerkit.regions import document_region
 from nerkit.summary import Group, summarize
 from nerkit.text import Segmenter, Word
 from nerkit.values import reader
@@ -285,7 +286,7 @@ class NER:
         """The per-text half: recognizers (within the layout's segments, given when the caller has
         them), merge, span conventions (docs/conventions.md), label filter, values, explanations and
         redaction. `pseudonyms` keeps pseudonyms the same across the texts of one call."""
-        region = document_region(text) if options.patterns or options.values else None
+        region = document_region(text, self.phone_region) if options.patterns or options.values else None
         pieces = layout.segments(text) if segments is None else segments
         entities = (
             self._with_patterns(text, model_entities, pieces, region)

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import phonenumbers
-
-from nerkit import pii
+from nerkit import pii, regions
 from nerkit.errors import NerkitError
 from nerkit.files import read_settings
 
 Finder = Callable[[str, "str | None"], Iterator[tuple[int, int]]]
 """Finds `(start, end)` spans in a piece of text, given the region the document's phone numbers seem
-to be from (None when it gives no sign; see `document_region`)."""
+to be from (None when it gives no sign; see `regions.document_region`)."""
 CONTEXT_BEFORE = 40
 CONTEXT_AFTER = 20
 """How far (in characters) a context word may be from a match: before it, and after it."""
@@ -259,74 +256,6 @@ def _phone_numbers(default_region: str) -> Finder:
     return find
 
 
-_CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
-"""A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
-
-
-_DOMAIN = re.compile(r"(?:@|\b(?:https?://|www\.))((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
-"""The country-code top-level domain of an email address or web address ("@nhs.uk", "www.bahn.de")."""
-_VANITY_DOMAINS = {
-    "io",
-    "co",
-    "me",
-    "tv",
-    "ai",
-    "ly",
-    "fm",
-    "to",
-    "cc",
-    "ws",
-    "gg",
-    "sh",
-    "so",
-    "am",
-    "is",
-    "it",
-}
-"""Country codes mostly bought for how they read, not where the owner is (".it" too often means "it")."""
-_CURRENCY_REGIONS = (
-    (re.compile(r"£|\bGBP\b"), "GB"),
-    (re.compile(r"₹|\bINR\b|\bRs\.?(?=\s?\d)"), "IN"),
-    (re.compile(r"\bCHF\b|\bFr\.(?=\s?\d)"), "CH"),
-    (re.compile(r"\bA\$|\bAUD\b"), "AU"),
-    (re.compile(r"\bC\$|\bCAD\b"), "CA"),
-    (re.compile(r"\bJPY\b"), "JP"),
-)
-"""Currencies used by one country's numbers (€ and $ say too little)."""
-_NHS_WORD = re.compile(r"\bNHS\b")
-_nhs_numbers = _regex(pii.NHS, check=pii.valid_nhs)
-"""UK NHS numbers that pass their check: the UK_NHS recognizer's finder, and a sign of the UK."""
-
-
-def document_region(text: str) -> str | None:
-    """The region a document's national-format phone numbers are most likely in: the most frequent
-    country among its signs of one: international numbers (+49 ...), IBANs, email and web addresses
-    under a country's domain, a one-country currency (£, ₹, CHF...) and valid NHS numbers (UK); None
-    when it has none. A phone number's own country code outweighs every other sign."""
-    votes: Counter[str] = Counter()
-    for match in _CALLING_CODE.finditer(text):
-        digits = match.group(1)
-        for length in (1, 2, 3):
-            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length]), ())
-            if length <= len(digits) and regions:
-                votes[regions[0]] += 2
-                break
-    for start, _ in pii.ibans(text):
-        votes[text[start : start + 2]] += 1
-    for match in _DOMAIN.finditer(text):
-        code = match.group(1).rsplit(".", 1)[1].lower()
-        region = "GB" if code == "uk" else code.upper()
-        if code not in _VANITY_DOMAINS and region in phonenumbers.SUPPORTED_REGIONS:
-            votes[region] += 1
-    for pattern, region in _CURRENCY_REGIONS:
-        if pattern.search(text):
-            votes[region] += 1
-    if _NHS_WORD.search(text) and next(_nhs_numbers(text), None) is not None:
-        votes["GB"] += 1
-    votes.pop("001", None)
-    return votes.most_common(1)[0][0] if votes else None
-
-
 _CARD_CONTEXT = (
     "card",
     "credit card",
@@ -367,7 +296,7 @@ _SEPARATOR = re.compile(r"[:.-]")
 def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
     """The recognizers nerkit ships. `phone_region` is where numbers without a +country code are
     assumed to be (ISO 3166 code, e.g. US, GB, DE) unless the document says otherwise (see
-    `document_region`); the scores are the dev-set precisions in docs/pii.md."""
+    `regions.document_region`); the scores are the dev-set precisions in docs/pii.md."""
     return [
         Recognizer(
             "EMAIL",
@@ -452,7 +381,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "UK_NHS",
-            _nhs_numbers,
+            regions.nhs_numbers,
             check="mod-11",
             score=0.5,
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),
@@ -538,9 +467,9 @@ def find_all(
 ) -> list[tuple[Match, bool]]:
     """Every match of every recognizer within each `(start, end)` piece of `text` (the whole text by
     default), with whether it came from a structured recognizer. `region` is the document's (see
-    `document_region`), worked out here unless the caller has it."""
+    `regions.document_region`), worked out here unless the caller has it."""
     if region == "infer":
-        region = document_region(text)
+        region = regions.document_region(text)
     found = []
     for start, end in pieces if pieces is not None else [(0, len(text))]:
         piece = text[start:end]

@@ -1,0 +1,151 @@
+"""Which country a document's phone numbers are from, when they are written without their country
+code ("089 2190 4400"): the signs a document gives of its country. The recognizers read phone numbers
+there, and the value readers dates (05/04/2025 is month first only in the US and a few others)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import phonenumbers
+
+from nerkit import pii
+
+_CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
+"""A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
+
+
+_DOMAIN = re.compile(r"(?:@|\b(?:https?://|www\.))((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
+"""The country-code top-level domain of an email address or web address ("@nhs.uk", "www.bahn.de")."""
+_VANITY_DOMAINS = {
+    "io",
+    "co",
+    "me",
+    "tv",
+    "ai",
+    "ly",
+    "fm",
+    "to",
+    "cc",
+    "ws",
+    "gg",
+    "sh",
+    "so",
+    "am",
+    "is",
+    "it",
+}
+"""Country codes mostly bought for how they read, not where the owner is (".it" too often means "it")."""
+_CURRENCY_REGIONS = (
+    (re.compile(r"£|\bGBP\b"), "GB"),
+    (re.compile(r"₹|\bINR\b|\bRs\.?(?=\s?\d)"), "IN"),
+    (re.compile(r"\bCHF\b|\bFr\.(?=\s?\d)"), "CH"),
+    (re.compile(r"\bA\$|\bAUD\b"), "AU"),
+    (re.compile(r"\bC\$|\bCAD\b"), "CA"),
+    (re.compile(r"\bJPY\b"), "JP"),
+)
+"""Currencies used by one country's numbers (€ and $ say too little)."""
+_NHS_WORD = re.compile(r"\bNHS\b")
+_NHS = re.compile(pii.NHS)
+
+
+def nhs_numbers(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
+    """UK NHS numbers that pass their check: the UK_NHS recognizer's finder, and a sign of the UK."""
+    for match in _NHS.finditer(text):
+        if pii.valid_nhs(match.group()):
+            yield match.span()
+
+
+def document_region(text: str, default: str = "US") -> str | None:
+    """The region a document's national-format phone numbers are most likely in: the most frequent
+    country among its signs of one: international numbers (+49 ...), IBANs, email and web addresses
+    under a country's domain, a one-country currency (£, ₹, CHF...) and valid NHS numbers (UK); None
+    when it has none. A phone number's own country code outweighs every other sign.
+
+    Without such signs, what a document that names a phone number ("Tel", "phone", "fax"...) only
+    mentions (a company's legal form: "GmbH", "Pvt. Ltd."; a country's name) points to a region when
+    its numbers read there and none reads in `default` (the region numbers are read in without a
+    sign): a German invoice's "089 2190 4400" is read in
+    Germany, a US letter to a GmbH keeps its US numbers."""
+    votes: Counter[str] = Counter()
+    for match in _CALLING_CODE.finditer(text):
+        digits = match.group(1)
+        for length in (1, 2, 3):
+            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length]), ())
+            if length <= len(digits) and regions:
+                votes[regions[0]] += 2
+                break
+    for start, _ in pii.ibans(text):
+        votes[text[start : start + 2]] += 1
+    for match in _DOMAIN.finditer(text):
+        code = match.group(1).rsplit(".", 1)[1].lower()
+        region = "GB" if code == "uk" else code.upper()
+        if code not in _VANITY_DOMAINS and region in phonenumbers.SUPPORTED_REGIONS:
+            votes[region] += 1
+    for pattern, region in _CURRENCY_REGIONS:
+        if pattern.search(text):
+            votes[region] += 1
+    if _NHS_WORD.search(text) and next(nhs_numbers(text), None) is not None:
+        votes["GB"] += 1
+    votes.pop("001", None)
+    return votes.most_common(1)[0][0] if votes else _mentioned_region(text, default)
+
+
+_LEGAL_FORMS = (
+    (re.compile(r"\bGmbH\b"), "DE"),
+    (re.compile(r"\b(?:Pvt\.?\s+Ltd|Private\s+Limited)\b"), "IN"),
+    (re.compile(r"\b(?:S\.p\.A\.|S\.r\.l\.|SpA\b|Srl\b)"), "IT"),
+    (re.compile(r"\bB\.V\.|\bBV\b"), "NL"),
+    (re.compile(r"\b(?:SARL|S\.A\.R\.L\.|S\.A\.S\.)"), "FR"),
+    (re.compile(r"\bS\.L\.(?!\w)"), "ES"),
+    (re.compile(r"(?<=\w )AB\b"), "SE"),
+    (re.compile(r"(?<=\w )Oyj?\b"), "FI"),
+    (re.compile(r"(?<=\w )ASA\b"), "NO"),
+    (re.compile(r"\bA/S\b|\bApS\b"), "DK"),
+    (re.compile(r"\bSp\.\s?z\s?o\.\s?o\."), "PL"),
+    (re.compile(r"\bs\.r\.o\."), "CZ"),
+    (re.compile(r"\bKft\b"), "HU"),
+    (re.compile(r"\bPty\.?\s+Ltd\b"), "AU"),
+    (re.compile(r"\bK\.K\.|\bKabushiki Kaisha\b"), "JP"),
+    (re.compile(r"\bLtda\b"), "BR"),
+    (re.compile(r"\b(?:LLC|Inc\.)"), "US"),
+    (re.compile(r"\b(?:plc|PLC)\b"), "GB"),
+)
+"""Legal forms of companies that belong to one country."""
+_NUMBER = re.compile(r"\d(?:[\s().-]*\d){5}")
+"""Six digits or more in a run: no phone number is shorter."""
+_PHONE_WORD = re.compile(r"\b(?:tel|telephone|phone|fax|mobile|mob|cell|hotline|whatsapp)\b", re.IGNORECASE)
+"""A document that names a phone number: news that only mentions countries is spared the matcher."""
+
+
+def _mentioned_region(text: str, default: str) -> str | None:
+    if _NUMBER.search(text) is None or _PHONE_WORD.search(text) is None:
+        return None
+    votes = Counter(region for pattern, region in _LEGAL_FORMS for _ in pattern.finditer(text))
+    votes.update(_country_regions()[match.group()] for match in _country_names().finditer(text))
+    if not votes:
+        return None
+    region = votes.most_common(1)[0][0]
+    if region == default or next(pii.phone_numbers(text, region), None) is None:
+        return None
+    return region if next(pii.phone_numbers(text, default), None) is None else None
+
+
+@functools.cache
+def _country_names() -> re.Pattern[str]:
+    """English country names (phonenumbers' own list), longest first, as whole words."""
+    names = sorted(_country_regions(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+@functools.cache
+def _country_regions() -> dict[str, str]:
+    from phonenumbers.geodata.locale import LOCALE_DATA  # 0.4 s to import: only when needed
+
+    return {
+        LOCALE_DATA[region]["aa"]: region
+        for region in phonenumbers.SUPPORTED_REGIONS
+        if region in LOCALE_DATA and "aa" in LOCALE_DATA[region]
+    }
