@@ -354,3 +354,26 @@ def test_a_place_named_for_a_bank_stays_a_place():
 
     (entity,) = conform("the West Bank", [Entity(4, 13, "LOCATION", "West Bank")])
     assert entity.label == "LOCATION"
+
+
+def test_a_name_of_a_person_named_in_full_elsewhere_is_that_person():
+    from nerkit.conventions import namesakes
+
+    text = "Employee: Kwame Mensah\nKwame will transfer to Lisbon."
+    entities = [
+        Entity(10, 22, "PERSON", "Kwame Mensah", 1.0),
+        Entity(23, 28, "ORGANIZATION", "Kwame", 0.6),
+        Entity(44, 50, "LOCATION", "Lisbon", 0.9),
+    ]
+    assert [entity.label for entity in namesakes(entities)] == ["PERSON", "PERSON", "LOCATION"]
+
+
+def test_a_name_that_also_starts_a_full_name_of_another_type_keeps_its_type():
+    from nerkit.conventions import namesakes
+
+    entities = [
+        Entity(0, 14, "PERSON", "Michael Jordan"),
+        Entity(20, 33, "LOCATION", "Jordan Valley"),
+        Entity(40, 46, "LOCATION", "Jordan"),
+    ]
+    assert [entity.label for entity in namesakes(entities)] == ["PERSON", "LOCATION", "LOCATION"]

@@ -230,6 +230,27 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
     ]
 
 
+def namesakes(entities: Sequence[Entity]) -> list[Entity]:
+    """A model name that is the given or family name of a person the document names in full is that
+    person ("Kwame will transfer..." after "Employee: Kwame Mensah"; "Thanks, Isabel" after "Manager:
+    Isabel Ferreira"): mail and notes name people in full once, then by one name. A name that also
+    starts or ends a full name of another type ("Jordan" beside "Jordan Valley") changes nothing."""
+    people: defaultdict[str, set[str]] = defaultdict(set)
+    for entity in entities:
+        words = entity.text.split()
+        if len(words) >= 2 and entity.label in _NAME_TYPES:
+            for word in (words[0], words[-1]):
+                people[word].add(_kind(entity.label))
+    return [
+        replace(entity, label="PERSON")
+        if entity.source == "model"
+        and entity.label in _NAME_TYPES - {"PERSON"}
+        and people.get(entity.text) == {"PERSON"}
+        else entity
+        for entity in entities
+    ]
+
+
 def _kind(label: str) -> str:
     return _FAMILY.get(label, label)
 
