@@ -377,3 +377,22 @@ def test_a_name_that_also_starts_a_full_name_of_another_type_keeps_its_type():
         Entity(40, 46, "LOCATION", "Jordan"),
     ]
     assert [entity.label for entity in namesakes(entities)] == ["PERSON", "LOCATION", "LOCATION"]
+
+
+def test_an_organization_found_after_another_s_legal_suffix_and_a_comma_is_a_place():
+    from nerkit.conventions import conform
+
+    text = "Sharma Textiles Pvt. Ltd., Jaipur"
+    entities = [Entity(0, 25, "ORGANIZATION", text[:25]), Entity(27, 33, "ORGANIZATION", "Jaipur")]
+    assert [(e.text, e.label) for e in conform(text, entities)] == [
+        ("Sharma Textiles Pvt. Ltd.", "ORGANIZATION"),
+        ("Jaipur", "LOCATION"),
+    ]
+
+
+def test_two_organizations_with_legal_suffixes_in_a_list_stay_organizations():
+    from nerkit.conventions import conform
+
+    text = "Acme Corp., Beta Logistics GmbH"
+    entities = [Entity(0, 10, "ORGANIZATION", text[:10]), Entity(12, 31, "ORGANIZATION", text[12:])]
+    assert [e.label for e in conform(text, entities)] == ["ORGANIZATION", "ORGANIZATION"]
