@@ -361,10 +361,11 @@ def test_a_name_of_a_person_named_in_full_elsewhere_is_that_person():
 
     text = "Employee: Kwame Mensah\nKwame will transfer to Lisbon."
     entities = [
-        Entity(10, 22, "PERSON", "Kwame Mensah", 1.0),
-        Entity(23, 28, "ORGANIZATION", "Kwame", 0.6),
-        Entity(44, 50, "LOCATION", "Lisbon", 0.9),
+        Entity(10, 22, "PERSON", text[10:22], 1.0),
+        Entity(23, 28, "ORGANIZATION", text[23:28], 0.6),
+        Entity(46, 52, "LOCATION", text[46:52], 0.9),
     ]
+    assert [entity.text for entity in entities] == ["Kwame Mensah", "Kwame", "Lisbon"]
     assert [entity.label for entity in namesakes(entities)] == ["PERSON", "PERSON", "LOCATION"]
 
 
