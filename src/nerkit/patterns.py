@@ -381,7 +381,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
         ),
         Recognizer(
             "UK_NHS",
-            regions.nhs_numbers,
+            _plain(pii.nhs_numbers),
             check="mod-11",
             score=0.5,
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),

@@ -135,6 +135,15 @@ def valid_ssn(text: str) -> bool:
 
 NHS = r"(?<![\w-])\d{3}([- ]?)\d{3}\1\d{4}(?![\w-])"
 valid_nhs = nhs.is_valid
+_NHS = re.compile(NHS)
+
+
+def nhs_numbers(text: str) -> Iterator[tuple[int, int]]:
+    """UK NHS numbers that pass their check: the UK_NHS recognizer's finder, and a sign of the UK
+    (`regions.document_region`)."""
+    for match in _NHS.finditer(text):
+        if valid_nhs(match.group()):
+            yield match.span()
 
 
 def phone_numbers(text: str, region: str) -> Iterator[tuple[int, int]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import phonenumbers
 
@@ -48,14 +47,6 @@ _CURRENCY_REGIONS = (
 )
 """Currencies used by one country's numbers (€ and $ say too little)."""
 _NHS_WORD = re.compile(r"\bNHS\b")
-_NHS = re.compile(pii.NHS)
-
-
-def nhs_numbers(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
-    """UK NHS numbers that pass their check: the UK_NHS recognizer's finder, and a sign of the UK."""
-    for match in _NHS.finditer(text):
-        if pii.valid_nhs(match.group()):
-            yield match.span()
 
 
 def document_region(text: str, default: str = "US") -> str | None:
@@ -87,7 +78,7 @@ def document_region(text: str, default: str = "US") -> str | None:
     for pattern, region in _CURRENCY_REGIONS:
         if pattern.search(text):
             votes[region] += 1
-    if _NHS_WORD.search(text) and next(nhs_numbers(text), None) is not None:
+    if _NHS_WORD.search(text) and next(pii.nhs_numbers(text), None) is not None:
         votes["GB"] += 1
     votes.pop("001", None)
     return votes.most_common(1)[0][0] if votes else _mentioned_region(text, default)

@@ -118,12 +118,8 @@ def load(path: Path, config: TrainConfig, fingerprint: str, world_size: int) -> 
         )
     document = read_json(path / STATE_JSON, "E034")
     verify_checksums(path, document.get("checksums", {}))
-    settings = json.loads(json.dumps(asdict(config)))  # as saved: tuples become lists
-    changed = sorted(
-        name
-        for name, value in settings.items()
-        if document["config"].get(name, value) != value and name not in HOW_TO_COMPUTE
-    )
+    settings = _learning_settings(config)
+    changed = sorted(name for name, value in settings.items() if document["config"].get(name, value) != value)
     if changed:
         was = ", ".join(f"{name}={document['config'].get(name)!r}" for name in changed)
         raise NerkitError(
@@ -197,6 +193,7 @@ def load_targets(path: Path, config: TrainConfig, fingerprint: str) -> list[torc
 
 
 def _learning_settings(config: TrainConfig) -> dict[str, Any]:
+    """The settings that decide what a run learns, as saved (tuples become lists)."""
     return {
         name: value
         for name, value in json.loads(json.dumps(asdict(config))).items()
