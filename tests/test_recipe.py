@@ -43,6 +43,15 @@ def test_casing_variants_copy_sentences_in_lower_and_upper_case():
     assert all(v.tags == ("B-per", "I-per") for v in variants)
 
 
+def test_casing_variants_name_their_casing_in_their_source():
+    from nerkit.train.recipe import casing_variants
+
+    sentences = [Sentence(("Rosa", "Kowalczyk"), ("B-per", "I-per"), source="gmb")] * 200
+    variants = casing_variants(sentences, random.Random(1), lower=0.2, upper=0.1)
+    assert {v.source for v in variants if v.words[0] == "rosa"} == {"gmb-lower"}
+    assert {v.source for v in variants if v.words[0] == "ROSA"} == {"gmb-upper"}
+
+
 def test_document_sentences_tag_the_written_entities_within_layout_pieces():
     from nerkit.train.recipe import document_sentences
 

@@ -177,7 +177,7 @@ def test_config_file_teachers_are_a_list_or_one_path(tmp_path, text, expected):
 
 def test_config_file_teachers_of_the_wrong_type_are_refused(tmp_path):
     (tmp_path / "c.json").write_text('{"teachers": [3]}')
-    with pytest.raises(NerkitError, match="option teachers must be a list of paths"):
+    with pytest.raises(NerkitError, match="option teachers must be a list of strings"):
         TrainConfig.from_file(tmp_path / "c.json")
 
 
@@ -253,6 +253,44 @@ def test_soft_labels_of_several_teachers_are_their_average(trained):
     assert not torch.allclose(alone[0][0], alone[1][0])
     for row in range(len(windows)):
         assert torch.allclose(together[row], (alone[0][row] + alone[1][row]) / 2, atol=1e-6)
+
+
+def test_soft_labels_leave_the_words_of_untaught_sentences_nan(trained):
+    from nerkit.train.distill import soft_labels
+
+    teacher, sentences, windows = _teacher_and_windows(*trained)
+    taught = [i % 2 == 0 for i in range(len(sentences))]
+    some = soft_labels([teacher], sentences, [((), ())] * len(sentences), windows, 4, False, taught)
+    every = _soft([teacher], sentences, windows)
+    for row, window in enumerate(windows):
+        if taught[window.sentence]:
+            assert torch.allclose(some[row], every[row], atol=1e-5)  # other batches, other padding
+        else:
+            assert some[row].shape == every[row].shape and some[row].isnan().all()
+
+
+def test_the_distillation_loss_reads_only_the_taught_rows():
+    from nerkit.train.distill import distillation_loss
+
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    targets = torch.tensor([[0.9, 0.1], [float("nan"), float("nan")], [0.5, 0.5]])
+    expected = distillation_loss(logits[[0, 2]], targets[[0, 2]])
+    assert expected is not None and expected > 0
+    assert torch.equal(distillation_loss(logits, targets), expected)
+    assert distillation_loss(logits[[1]], targets[[1]]) is None
+
+
+def test_a_teacher_teaches_only_the_sources_named_in_teach(trained, tiny_base, tmp_path):
+    from dataclasses import replace as changed
+
+    from nerkit.train.loop import _taught
+
+    _, corpus = trained
+    sentences = [changed(s, source="news" if i % 3 else "mail") for i, s in enumerate(corpus["train"])]
+    assert _taught(sentences, ()) is None
+    assert _taught(sentences, ("mail",)) == [s.source == "mail" for s in sentences]
+    with pytest.raises(NerkitError, match=r"E037.*no training sentence comes from chat"):
+        _taught(sentences, ("mail", "chat"))
 
 
 def test_a_teacher_with_another_tokenizer_teaches_word_by_word(trained, tiny_base, tmp_path):

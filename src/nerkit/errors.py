@@ -52,6 +52,7 @@ CATALOGUE: dict[str, Code] = {
     "E034": Code("A checkpoint's state file cannot be read.", "Start without --resume."),
     "E035": Code("A checkpoint was made by a different run (settings, data or process count)."),
     "E036": Code("A teacher model predicts other labels than its student."),
+    "E037": Code("A distillation run names a source (`teach`) that no training sentence comes from."),
     # Extracting and evaluating
     "E040": Code("There are no sentences to evaluate.", "Choose another --split."),
     "E041": Code("Extraction was given something other than text strings."),

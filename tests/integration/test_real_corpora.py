@@ -62,3 +62,23 @@ def test_minilm_on_a_few_hundred_real_sentences_beats_the_lookup_baseline(name, 
     assert result.test.micro.f1 > baseline + 0.05
     report = nerkit.load(tmp_path / name).evaluate(corpus, "test").report
     assert report.micro.f1 == result.test.micro.f1
+
+
+def test_the_default_recipe_names_the_source_of_each_training_sentence():
+    from nerkit.train.recipe import build
+
+    try:
+        corpus, _ = build("default")
+    except NerkitError as error:
+        if os.environ.get("NERKIT_REQUIRE_DATA") == "1":
+            raise
+        pytest.skip(str(error))
+    sources = Counter(sentence.source for sentence in corpus["train"])
+    cased = {"gmb", "conll2003"}
+    assert set(sources) == {
+        "documents",
+        *cased,
+        *(f"{s}-{case}" for s in cased for case in ("lower", "upper")),
+    }
+    assert sources["documents"] > sources["gmb"] > sources["conll2003"] > 10_000
+    assert {sentence.source for sentence in corpus["validation"]} == {"gmb"}  # trained on in the recipe

@@ -82,8 +82,9 @@ def train_command(
 
     set_threads(threads)
     target = resolve_device(device)
-    if "teachers" in overrides:
-        overrides["teachers"] = tuple(overrides["teachers"])
+    overrides = {
+        name: tuple(value) if isinstance(value, list) else value for name, value in overrides.items()
+    }
     if recipe is not None:
         if corpus or train_file:
             raise NerkitError(

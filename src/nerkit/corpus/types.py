@@ -20,7 +20,9 @@ class Sentence:
     `id` is the sentence number (GMB's `Sentence: N`, else the 1-based position in its file) and is
     what reference splits are computed from; `line` is where the sentence starts in its file.
     `before` and `after` are the words of the neighbouring sentences of the same document, which a model
-    trained with document context reads (never their labels); they do not take part in equality.
+    trained with document context reads (never their labels); `source` names the corpus a mixed training
+    set took it from, so that a distillation run's teachers teach only the sources they know (`teach`).
+    None of the three takes part in equality.
     """
 
     words: tuple[str, ...]
@@ -29,6 +31,7 @@ class Sentence:
     line: int = 0
     before: tuple[str, ...] = field(default=(), compare=False, repr=False)
     after: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    source: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.words) != len(self.tags):

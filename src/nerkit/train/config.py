@@ -69,6 +69,11 @@ class TrainConfig:
         "per word; ahead on validation on both corpora at the same cost per epoch",
     )
     distill_weight: float = setting(0.5, "Share of the loss that follows the teachers")
+    teach: tuple[str, ...] = setting(
+        (),
+        "Sources whose sentences the teachers teach (a recipe's gmb, conll2003, documents); the others "
+        "learn their gold labels alone. Default: every sentence",
+    )
     limit_train: int | None = setting(None, "Use only the first N training sentences")
     train_with_validation: bool = setting(
         False,
@@ -148,7 +153,7 @@ def _coerce(name: str, annotation: str, value: Any, path: Path) -> Any:
         items = [value] if isinstance(value, str) else value
         if isinstance(items, list) and all(isinstance(item, str) for item in items):
             return tuple(items)
-        raise NerkitError("E031", f"option {name} must be a list of paths, got {value!r}", path=path)
+        raise NerkitError("E031", f"option {name} must be a list of strings, got {value!r}", path=path)
     if kind == "float" and isinstance(value, str):
         try:
             return float(value)

@@ -16,9 +16,15 @@ from nerkit.errors import NerkitError
 from nerkit.model import Tagger
 
 
-def distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.Tensor:
-    """KL divergence from the teachers' label distribution to the student's, one row per labelled word."""
-    return torch.nn.functional.kl_div(logits.float().log_softmax(-1), soft_labels, reduction="batchmean")
+def distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.Tensor | None:
+    """KL divergence from the teachers' label distribution to the student's, one row per labelled word
+    the teachers taught (NaN rows are words of sentences they do not teach); None where they taught none."""
+    taught = ~soft_labels.isnan().any(-1)
+    if not taught.any():
+        return None
+    return torch.nn.functional.kl_div(
+        logits[taught].float().log_softmax(-1), soft_labels[taught], reduction="batchmean"
+    )
 
 
 def load_teachers(paths: Sequence[str], tagger: Tagger, device: torch.device) -> list[Tagger]:
@@ -46,18 +52,27 @@ def soft_labels(
     windows: Sequence[Window],
     batch_size: int,
     progress: bool,
+    taught: Sequence[bool] | None = None,
 ) -> list[torch.Tensor]:
     """The teachers' averaged label probabilities for each labelled word of every training window
     (the student's windows of `sentences`). Each teacher reads the sentences through its own
     tokenizer and windows and gives one distribution per word (at its first subword), which lands on
     the student's word wherever the student's tokenizer cut it. Teachers are fixed and run without
     dropout, so one pass before training gives the same targets as a pass at every step, at a
-    fraction of the cost (several teachers would outweigh the student)."""
+    fraction of the cost (several teachers would outweigh the student).
+
+    Only the sentences `taught` marks are read: the words of the others get NaN rows, which
+    `distillation_loss`'s caller leaves out, so a teacher that knows newswire does not teach emails."""
+    chosen = [i for i in range(len(sentences)) if taught is None or taught[i]]
     total: list[np.ndarray] | None = None
     for teacher in tqdm(teachers, desc="teachers", unit="teacher", disable=not progress, leave=False):
-        found = teacher.word_probabilities(sentences, batch_size, progress, contexts)
+        found = teacher.word_probabilities(
+            [sentences[i] for i in chosen], batch_size, progress, [contexts[i] for i in chosen]
+        )
         total = found if total is None else [a + b for a, b in zip(total, found, strict=True)]
     assert total is not None
+    rows = dict(zip(chosen, total, strict=True))
+    width = len(teachers[0].labels)
     soft = []
     for window in windows:
         labelled = [
@@ -65,5 +80,10 @@ def soft_labels(
             for word, position in zip(window.words, window.first_subwords, strict=True)
             if window.labels[position] != IGNORE
         ]
-        soft.append(torch.from_numpy(total[window.sentence][labelled] / len(teachers)).float())
+        found_rows = rows.get(window.sentence)
+        soft.append(
+            torch.from_numpy(found_rows[labelled] / len(teachers)).float()
+            if found_rows is not None
+            else torch.full((len(labelled), width), float("nan"))
+        )
     return soft

@@ -145,11 +145,13 @@ def _step(
         loss = cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
     else:
         loss = transitions.nll(*word_rows(logits, labels))
-    if targets is not None:
-        labelled = logits[labels != IGNORE]
-        loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
-            labelled, targets.to(tagger.device)
-        )
+    distilled = (
+        distillation_loss(logits[labels != IGNORE], targets.to(tagger.device))
+        if targets is not None
+        else None
+    )
+    if distilled is not None:
+        loss = (1 - config.distill_weight) * loss + config.distill_weight * distilled
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
     optimizer.step()
@@ -400,6 +402,21 @@ def _metrics(position: Position) -> dict[str, Any]:
     return {"validation": position.best_report} if position.best_report else {}
 
 
+def _taught(sentences: Sequence[Sentence], sources: Sequence[str]) -> list[bool] | None:
+    """Which sentences the teachers teach: those of `sources`, or all when none are named."""
+    if not sources:
+        return None
+    known = {sentence.source for sentence in sentences} - {""}
+    unknown = sorted(set(sources) - known)
+    if unknown:
+        raise NerkitError(
+            "E037",
+            f"no training sentence comes from {', '.join(unknown)}",
+            hint=f"Name sources the training data has: {', '.join(sorted(known)) or 'it names none'}.",
+        )
+    return [sentence.source in sources for sentence in sentences]
+
+
 def _teachers_targets(
     config: TrainConfig,
     tagger: Tagger,
@@ -429,6 +446,7 @@ def _teachers_targets(
             windows,
             config.eval_batch_size,
             progress and distributed.is_main,
+            taught=_taught(sentences, config.teach),
         )
     if distributed.is_main:
         checkpoints.save_targets(saved_at, targets, config, fingerprint)

@@ -13,7 +13,9 @@ The default model is trained for documents, not only newswire:
 - **Documents** (`train.synthetic`): emails, invoices, notes, CVs, address blocks and chat built from
   templates, cut into sentences exactly as extraction cuts raw text (`text.Segmenter`, layout first).
 
-Validation and test stay GMB's, so scores remain comparable with every earlier GMB model.
+Validation and test stay GMB's, so scores remain comparable with every earlier GMB model. Each training
+sentence names its source (`gmb`, `conll2003`, `documents`, and `gmb-lower`... for the casing variants),
+which a distillation run's `teach` option selects: a newswire teacher need not teach the documents.
 """
 
 from __future__ import annotations
@@ -58,14 +60,18 @@ def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainC
     rng = random.Random(recipe.seed)
     gmb = read_corpus("gmb", data_dir=data_dir)
     conll = conll_as_gmb(read_corpus("conll2003", data_dir=data_dir)["train"])
-    newswire = [*gmb["train"], *conll]
+    newswire = [*_from(gmb["train"], "gmb"), *_from(conll, "conll2003")]
     seen = {label: _span_texts(newswire, label) for label in ("per", "org")}
-    documents = document_sentences(recipe.documents, recipe.seed, seen)
+    documents = _from(document_sentences(recipe.documents, recipe.seed, seen), "documents")
     train = [*newswire, *casing_variants(newswire, rng, recipe.lower, recipe.upper), *documents]
     rng.shuffle(train)
     corpus = Corpus(
         name=f"recipe-{name}",
-        splits={"train": tuple(train), "validation": gmb["validation"], "test": gmb["test"]},
+        splits={
+            "train": tuple(train),
+            "validation": tuple(_from(gmb["validation"], "gmb")),
+            "test": gmb["test"],
+        },
         repairs=gmb.repairs,
         sources=(*gmb.sources, "conll2003/train.txt", f"synthetic documents x{recipe.documents}"),
         fingerprint=f"{gmb.fingerprint}+conll+{recipe}",
@@ -104,14 +110,18 @@ def conll_as_gmb(sentences: Sequence[Sentence]) -> list[Sentence]:
 def casing_variants(
     sentences: Sequence[Sentence], rng: random.Random, lower: float, upper: float
 ) -> list[Sentence]:
-    """Lowercased copies of a share `lower` of the sentences and upper-cased copies of a share `upper`."""
+    """Lowercased copies of a share `lower` of the sentences and upper-cased copies of a share `upper`,
+    their source marked (`gmb-lower`): a teacher that read only edited casing need not teach them."""
     variants = []
     for sentence in sentences:
         draw = rng.random()
         if draw < lower:
-            variants.append(replace(sentence, words=tuple(word.lower() for word in sentence.words)))
+            words, case = tuple(word.lower() for word in sentence.words), "lower"
         elif draw < lower + upper:
-            variants.append(replace(sentence, words=tuple(word.upper() for word in sentence.words)))
+            words, case = tuple(word.upper() for word in sentence.words), "upper"
+        else:
+            continue
+        variants.append(replace(sentence, words=words, source=f"{sentence.source}-{case}"))
     return variants
 
 
@@ -126,6 +136,10 @@ def document_sentences(count: int, seed: int, seen: dict[str, Sequence[str]] | N
             tags = tags_from_spans(len(words), word_spans(words, document.spans))
             sentences.append(Sentence(tuple(word.text for word in words), tuple(tags), id=number))
     return sentences
+
+
+def _from(sentences: Sequence[Sentence], source: str) -> list[Sentence]:
+    return [replace(sentence, source=source) for sentence in sentences]
 
 
 def _span_texts(sentences: Sequence[Sentence], label: str) -> list[str]:
