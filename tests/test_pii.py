@@ -248,3 +248,10 @@ def test_a_german_invoice_s_national_number_is_found():
         if m.label == "PHONE_NUMBER"
     ]
     assert found == ["089 2190 4400"]
+
+
+def test_a_country_name_that_ends_in_a_bracket_is_read_whole():
+    from nerkit.regions import _country_names
+
+    found = _country_names().search("Our office in Sint Maarten (Dutch part), tel. below")
+    assert found is not None and found.group() == "Sint Maarten (Dutch part)"

@@ -126,9 +126,10 @@ def _mentioned_region(text: str, default: str) -> str | None:
 
 @functools.cache
 def _country_names() -> re.Pattern[str]:
-    """English country names (phonenumbers' own list), longest first, as whole words."""
+    """English country names (phonenumbers' own list), longest first, as whole words (one ends in a
+    bracket: "Sint Maarten (Dutch part)")."""
     names = sorted(_country_regions(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
 
 @functools.cache
