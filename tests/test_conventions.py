@@ -102,6 +102,8 @@ def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
     [
         ("within six weeks of the order", (7, 10), "six weeks"),
         ("back in 3 days", (8, 9), "3 days"),
+        ("for fifteen years now", (4, 11), "fifteen years"),  # the words `values.duration` reads
+        ("over two decades", (5, 8), "two decades"),
         ("since 2019 weeks ago", (6, 10), "2019"),
         ("on 3 March 2025 days later", (3, 15), "3 March 2025"),
     ],

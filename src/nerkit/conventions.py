@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
+from nerkit.values import NUMBER_WORDS, TIME_UNIT
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -52,14 +53,8 @@ _PREPOSITION = re.compile(
 )
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
-_COUNT = re.compile(
-    r"(?:\d{1,3}(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|a few|several)",
-    re.IGNORECASE,
-)
-_UNIT = re.compile(
-    r"\s+(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?)\b", re.IGNORECASE
-)
+_COUNT = re.compile(rf"(?:\d{{1,3}}(?:[.,]\d+)?|a|an|a few|several|{'|'.join(NUMBER_WORDS)})", re.IGNORECASE)
+_UNIT = re.compile(rf"\s+{TIME_UNIT}s?\b", re.IGNORECASE)
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _NUMERIC = re.compile(r"[\d\s./:,\u2013-]+")
 _DATE_PART = (

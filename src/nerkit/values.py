@@ -182,15 +182,16 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
     return json.loads(read) if read is not None else None
 
 
-_NUMBER_WORDS = (
+NUMBER_WORDS = (
     *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
     *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
     *("nineteen", "twenty"),
 )
-_TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
+"""The counts of a duration written as words; `conventions` reads durations with the same words."""
+TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
 _DURATION = re.compile(
-    rf"(?:an?\s)?(?P<count>\d{{1,4}}(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})[\s-](?P<unit>{_TIME_UNIT})s?"
-    rf"|an?\s(?P<single>{_TIME_UNIT})",
+    rf"(?:an?\s)?(?P<count>\d{{1,4}}(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})[\s-](?P<unit>{TIME_UNIT})s?"
+    rf"|an?\s(?P<single>{TIME_UNIT})",
     re.IGNORECASE,
 )
 _ISO_UNITS = {
@@ -215,7 +216,7 @@ def duration(text: str) -> str | None:
     if found is None:
         return None
     count = (found.group("count") or "1").lower()
-    amount = float(count) if count[0].isdigit() else _NUMBER_WORDS.index(count) + 1
+    amount = float(count) if count[0].isdigit() else NUMBER_WORDS.index(count) + 1
     time, scale, letter = _ISO_UNITS[(found.group("unit") or found.group("single")).lower()]
     return f"P{time}{amount * scale:g}{letter}"
 
