@@ -201,6 +201,39 @@ def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
     assert [(entity.text, entity.label) for entity in found] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gothenburg, 4 August 2025", [("Gothenburg", "LOCATION"), ("4 August 2025", "DATE_TIME")]),
+        ("New Delhi, March 3, 2025", [("New Delhi", "LOCATION"), ("March 3, 2025", "DATE_TIME")]),
+        ("Monday, 4 August 2025", [("Monday, 4 August 2025", "DATE_TIME")]),
+        ("Tue., 5 May", [("Tue., 5 May", "DATE_TIME")]),
+        ("Gothenburg, early August", [("Gothenburg, early August", "DATE_TIME")]),
+    ],
+)
+def test_a_dateline_is_a_place_and_a_date(text, expected):
+    from nerkit.conventions import conform
+
+    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    assert [(entity.text, entity.label) for entity in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("over the next three years", (14, 25), "next three years"),
+        ("in the past decade", (12, 18), "past decade"),
+        ("the following Monday", (14, 20), "following Monday"),
+        ("a non-next Monday", (11, 17), "Monday"),
+    ],
+)
+def test_a_date_takes_the_relative_modifier_before_it(text, span, expected):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
+    assert entity.text == expected
+
+
 def test_a_name_run_across_a_people_list_is_one_person_per_item():
     text = "Present: Marc Lefevre and Aoife"
     assert _typed(text, (9, 31, "ORGANIZATION"), (9, 31, "PERSON")) == [

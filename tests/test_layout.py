@@ -38,6 +38,11 @@ def test_padded_table_cells_are_separate_pieces():
     assert pieces("Lyon            Sep 2019\nParis\tOct 2020") == ["Lyon", "Sep 2019", "Paris", "Oct 2020"]
 
 
+def test_a_cell_that_is_only_a_field_name_is_no_piece():
+    text = "Subtotal       £426.50\nTotal due    £511.80\nVAT 20%    £85.30\nAcme Company    Lyon"
+    assert pieces(text) == ["£426.50", "£511.80", "VAT 20%", "£85.30", "Acme Company", "Lyon"]
+
+
 @pytest.mark.parametrize(
     ("line", "value", "field"),
     [
@@ -45,6 +50,8 @@ def test_padded_table_cells_are_separate_pieces():
         ("Invoice date: 3 March 2025", "3 March 2025", "invoice date"),
         ("Tel.: +49 89 2190 4400", "+49 89 2190 4400", "tel"),
         ("Date: Mon, 14 Apr 2025 08:15:30 +0200", "Mon, 14 Apr 2025 08:15:30 +0200", "date"),
+        ("Hospital: St Vincent's University Hospital", "St Vincent's University Hospital", "hospital"),
+        ("Admitted: 3 May 2025", "3 May 2025", "admitted"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):
@@ -138,6 +145,8 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("employee", "PERSON"),
         ("also present", "PERSON"),
         ("employer", "ORGANIZATION"),
+        ("hospital", "ORGANIZATION"),
+        ("consultant", "PERSON"),
         ("city", "LOCATION"),
         ("languages", ""),
         ("subject", None),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.values import NUMBER_WORDS, TIME_UNIT
+from nerkit.patterns import DATE_PATTERN, NUMBER_WORDS, TIME_UNIT
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -51,6 +51,8 @@ _JOB_TITLE = re.compile(
 _PREPOSITION = re.compile(
     r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
 )
+_MODIFIER = re.compile(r"(?<![\w-])(?:next|last|past|coming|previous|following)[ \t]+$", re.IGNORECASE)
+"""A relative date's modifier, which the model sometimes leaves before it: "over the next three years"."""
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
 _COUNT = re.compile(rf"(?:\d{{1,3}}(?:[.,]\d+)?|a|an|a few|several|{'|'.join(NUMBER_WORDS)})", re.IGNORECASE)
@@ -95,7 +97,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
     ORGANIZATION and LOCATION split at list commas (`_parts`) and a name with an organization's word
     ("Café", "University", "Logistics") is one; a DATE_TIME that is only a count takes the unit after
-    it ("six" in "within six weeks"), and one of digits is a date's shape or no date ("2025/114").
+    it ("six" in "within six weeks"), one takes the modifier the model left before it ("next" of "the
+    next three years"), and one of digits is a date's shape or no date ("2025/114").
     Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
     for whole in entities:
@@ -122,6 +125,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 end = trailing.start() if trailing and trailing.start() > start else end
                 unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
                 end = unit.end() if unit else end
+                modifier = _MODIFIER.search(text, max(start - 12, 0), start)
+                start = modifier.start() if modifier else start
                 if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
                     continue
             if end - start == 1 and text[start].islower():
@@ -313,23 +318,37 @@ _ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
 _SUFFIX_ENDS_LINE = re.compile(_LEGAL_SUFFIX.pattern + r"(?=[ \t]*\n)")
 """A legal suffix at the end of its line ends the name: "Cascade Foods S.A.\nHeld in Lyon"."""
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+_DATELINE = re.compile(
+    r"(?P<place>(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,)"
+    r"[A-Z][\w'.-]+(?:[ -][A-Z][\w'.-]+){0,2}),[ \t]+"
+)
+"""A letter's or a story's dateline, a place before its date: "Gothenburg, 4 August 2025"."""
+_DATE = re.compile(DATE_PATTERN)
 """A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
 
+def _date_and_place(text: str, entity: Entity, date: tuple[int, int], place: tuple[int, int]) -> list[Entity]:
+    return [
+        replace(entity, start=date[0], end=date[1], text=text[slice(*date)]),
+        replace(entity, start=place[0], end=place[1], text=text[slice(*place)], label="LOCATION"),
+    ]
+
+
 def _parts(text: str, entity: Entity) -> list[Entity]:
-    """A time in a city's zone is a time and a place ("14:00 Zurich time"). An ORGANIZATION or
+    """A time in a city's zone is a time and a place ("14:00 Zurich time"), and so is a dateline
+    ("Gothenburg, 4 August 2025": the place, then a whole date; not "Monday, 4 August"). An ORGANIZATION or
     LOCATION never holds a list: "Doctoral Office, University of Bologna" and
     "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
     Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
     an organization ends at a legal suffix followed by a comma: what follows is a place ("Siemens AG,
     Munich") unless it ends in a legal suffix of its own (another organization)."""
-    zone = _CITY_TIME.search(text, entity.start, entity.end) if entity.label == "DATE_TIME" else None
-    if zone is not None and zone.start() > entity.start:
-        time, city = (entity.start, zone.start()), zone.span("city")
-        return [
-            replace(entity, start=time[0], end=time[1], text=text[slice(*time)]),
-            replace(entity, start=city[0], end=city[1], text=text[slice(*city)], label="LOCATION"),
-        ]
+    if entity.label == "DATE_TIME":
+        zone = _CITY_TIME.search(text, entity.start, entity.end)
+        if zone is not None and zone.start() > entity.start:
+            return _date_and_place(text, entity, (entity.start, zone.start()), zone.span("city"))
+        line = _DATELINE.match(text, entity.start, entity.end)
+        if line is not None and _DATE.fullmatch(text, line.end(), entity.end):
+            return _date_and_place(text, entity, (line.end(), entity.end), line.span("place"))
     if entity.label not in ("ORGANIZATION", "LOCATION"):
         return [entity]
     end, places = entity.end, []

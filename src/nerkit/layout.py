@@ -36,6 +36,7 @@ FIELD_LABELS = {
             "doctor", "physician", "manager", "employee", "present", "panel", "attendees", "participants",
             "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
             "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
+            "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor",
         ),
         "PERSON",
     ),
@@ -43,7 +44,7 @@ FIELD_LABELS = {
         (
             "company", "organisation", "organization", "employer", "supplier", "vendor", "institution",
             "company name", "organisation name", "organization name", "business name", "bank name",
-            "legal name", "employer name",
+            "legal name", "employer name", "hospital", "clinic", "practice",
         ),
         "ORGANIZATION",
     ),
@@ -60,7 +61,7 @@ FIELD_WORDS = "|".join(
         "date of birth|born|invoice|invoice no\\.?|invoice number|invoice date|order|order no\\.?",
         "order number|due|due date|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account",
         "account no\\.?|ref|reference|id|contact|client|customer|bill to|ship to|period|deadline|start|end",
-        "from date|to date|meeting|nationality|education|experience",
+        "from date|to date|meeting|nationality|education|experience|admitted|discharged|ward",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )
@@ -69,6 +70,9 @@ _FIELD = re.compile(
     rf"(?P<key>(?:[A-Za-z][A-Za-z.'-]*\s){{0,3}}?(?:{FIELD_WORDS}))\s*:[ \t]*(?=\S)",
     re.IGNORECASE,
 )
+_FIELD_NAME = re.compile(rf"(?:{FIELD_WORDS})(?:\s(?:{FIELD_WORDS})){{0,2}}", re.IGNORECASE)
+"""A table cell or line that is only field names ("Subtotal", "Total due") holds no entity; a name
+that ends in one ("St Vincent's University Hospital") is no field name."""
 DATE_FIELDS = {"date", "sent", "received"}
 """Header fields whose whole value is a date (`header_date` checks that it reads as one)."""
 _ADDRESS_FIELDS = {"from", "to", "cc", "bcc", "reply-to", "sender", "recipient"}
@@ -171,7 +175,8 @@ def _blocks(text: str) -> Iterator[list[_Line]]:
 def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
     """A line's pieces, and whether the line has structure (a timestamp, a label or field name, or
     cells) and so is no wrapped prose: a `Key: value` line gives its value only (address fields cut
-    per recipient), another line-initial label is a piece of its own, cells are pieces."""
+    per recipient), another line-initial label is a piece of its own, cells are pieces (but for cells
+    that are a field's name alone: a table's "Subtotal" is no place)."""
     start, field, pieces = line.content, None, []
     stamp = _TIMESTAMP.match(text, start, line.end)
     start = stamp.end() if stamp else start
@@ -196,15 +201,18 @@ def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
                 left, right = left + 1, right - 1
             pieces.append(Segment(left, right, field))
         return pieces, True
-    cell_start = start
+    cells, cell_start = [], start
     for gap in _CELL_GAP.finditer(text, start, line.end):
         if gap.start() > cell_start:
-            pieces.append(Segment(*_trimmed(text, cell_start, gap.start()), field))
+            cells.append(Segment(*_trimmed(text, cell_start, gap.start()), field))
         cell_start = gap.end()
     if line.end > cell_start:
-        pieces.append(Segment(*_trimmed(text, cell_start, line.end), field))
-    structured = bool(stamp or key or label) or len(pieces) > 1
-    return pieces, structured
+        cells.append(Segment(*_trimmed(text, cell_start, line.end), field))
+    structured = bool(stamp or key or label) or len(pieces) + len(cells) > 1
+    return [
+        *pieces,
+        *(cell for cell in cells if not _FIELD_NAME.fullmatch(text, cell.start, cell.end)),
+    ], structured
 
 
 def _joined(lines: list[_Line]) -> Segment:

@@ -18,6 +18,8 @@ from typing import Any
 
 import phonenumbers
 
+from nerkit.patterns import NUMBER_WORDS, TIME_UNIT
+
 Value = dict[str, Any]
 
 _SCALES = {
@@ -182,13 +184,6 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
     return json.loads(read) if read is not None else None
 
 
-NUMBER_WORDS = (
-    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
-    *("nineteen", "twenty"),
-)
-"""The counts of a duration written as words; `conventions` reads durations with the same words."""
-TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
 _DURATION = re.compile(
     rf"(?:an?\s)?(?P<count>\d{{1,4}}(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})[\s-](?P<unit>{TIME_UNIT})s?"
     rf"|an?\s(?P<single>{TIME_UNIT})",
