@@ -106,3 +106,19 @@ def test_bad_rule_files_are_clear_errors(tmp_path, content, message):
 )
 def test_a_month_name_takes_a_period_only_when_abbreviated(text, date):
     assert found("DATE_TIME", text) == [date]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("notice 90 days before the end of a term", ["90 days"]),
+        ("renews for periods of one year", ["one year"]),
+        ("runs for thirty-six months", ["thirty-six months"]),
+        ("over the next three years", ["next three years"]),
+        ("a 2-year-old child, 2 years old", []),
+        ("EUR 58,000 per year", []),
+        ("since 2019 weeks ago", []),
+    ],
+)
+def test_an_amount_of_time_is_a_date_time(text, expected):
+    assert found("DATE_TIME", text) == expected

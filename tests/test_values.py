@@ -149,6 +149,9 @@ def test_a_remembered_date_value_is_a_fresh_copy_each_time():
         ("three-day", "P3D"),
         ("1.5 hours", "PT1.5H"),
         ("2 quarters", "P6M"),
+        ("thirty-six months", "P36M"),
+        ("forty years", "P40Y"),
+        ("1,000 days", "P1000D"),
     ],
 )
 def test_an_amount_of_time_is_a_duration_not_a_date(text, expected):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.patterns import DATE_PATTERN, NUMBER_WORDS, TIME_UNIT
+from nerkit.patterns import COUNT, DATE_PATTERN, TIME_UNIT
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -55,7 +55,7 @@ _MODIFIER = re.compile(r"(?<![\w-])(?:next|last|past|coming|previous|following)[
 """A relative date's modifier, which the model sometimes leaves before it: "over the next three years"."""
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
-_COUNT = re.compile(rf"(?:\d{{1,3}}(?:[.,]\d+)?|a|an|a few|several|{'|'.join(NUMBER_WORDS)})", re.IGNORECASE)
+_COUNT = re.compile(rf"(?:{COUNT}|a|an|a few|several)", re.IGNORECASE)
 _UNIT = re.compile(rf"\s+{TIME_UNIT}s?\b", re.IGNORECASE)
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _NUMERIC = re.compile(r"[\d\s./:,\u2013-]+")

@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from nerkit.patterns import NUMBER_WORDS, TIME_UNIT
+from nerkit.patterns import COUNT, NUMBER_WORDS, TENS, TIME_UNIT
 
 Value = dict[str, Any]
 
@@ -185,7 +185,7 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
 
 
 _DURATION = re.compile(
-    rf"(?:an?\s)?(?P<count>\d{{1,4}}(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})[\s-](?P<unit>{TIME_UNIT})s?"
+    rf"(?:an?\s)?(?P<count>{COUNT})[\s-](?P<unit>{TIME_UNIT})s?"
     rf"|an?\s(?P<single>{TIME_UNIT})",
     re.IGNORECASE,
 )
@@ -211,9 +211,19 @@ def duration(text: str) -> str | None:
     if found is None:
         return None
     count = (found.group("count") or "1").lower()
-    amount = float(count) if count[0].isdigit() else NUMBER_WORDS.index(count) + 1
+    amount = _count(count)
     time, scale, letter = _ISO_UNITS[(found.group("unit") or found.group("single")).lower()]
     return f"P{time}{amount * scale:g}{letter}"
+
+
+def _count(count: str) -> float:
+    """A duration's count as a number: "2.5", "1,000", "six", "thirty", "thirty-six"."""
+    if count[0].isdigit():
+        return float(count.replace(",", ""))
+    tens, _, units = count.partition("-")
+    if tens in TENS:
+        return 10 * (TENS.index(tens) + 2) + (NUMBER_WORDS.index(units) + 1 if units else 0)
+    return NUMBER_WORDS.index(count) + 1
 
 
 @functools.lru_cache(maxsize=4096)
