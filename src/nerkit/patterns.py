@@ -215,6 +215,7 @@ _DEGREE_ABBREVIATIONS = (
     r"B\.\s?Sc\.|BSc|B\.S\.|B\.A\.|M\.\s?Sc\.|MSc|M\.S\.|M\.A\.|MBA|M\.B\.A\.|Ph\.\s?D\.|PhD|DPhil|D\.Phil\."
     r"|M\.D\.|LL\.B\.|LL\.M\.|LLB|LLM|J\.D\.|B\.Eng\.|M\.Eng\.|BEng|MEng|MPhil|M\.Phil\.|Ed\.D\.|EdD"
     r"|D\.D\.S\.|DDS|Pharm\.D\.|PharmD|B\.Ed\.|M\.Ed\.|BBA|B\.B\.A\.|MFA|M\.F\.A\.|BFA|M\.P\.H\."
+    r"|B\.\s?Tech\.?|BTech|M\.\s?Tech\.?|MTech|B\.\s?Com\.?|M\.\s?Com\.?|BCA|MCA|B\.\s?Arch\.?|M\.\s?Arch\.?"
 )
 _FIELD = r"(?:[A-Z][a-z]+|and|of|&)(?:\s(?:[A-Z][a-z]+|and|of|&))*(?<!\sand)(?<!\sof)(?<!\s&)"
 _DEGREE_NAME = (
