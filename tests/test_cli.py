@@ -421,9 +421,11 @@ def test_train_options_override_a_config_file_field_by_field(monkeypatch, tmp_pa
     monkeypatch.setattr(nerkit, "read_corpus", lambda *args, **kwargs: type("C", (), {"repairs": {}})())
     config = tmp_path / "config.yaml"
     config.write_text("epochs: 7\nseed: 5\n")
-    invoke("train", "x", "--config", config, "--seed", 9, "--teacher", "a", "--teacher", "b", "--no-crf")
+    teachers = ("--teacher", "a", "--teacher", "b", "--teach", "gmb", "--teach", "documents")
+    invoke("train", "x", "--config", config, "--seed", 9, *teachers, "--no-crf")
     settings = seen["settings"]
     assert (settings.epochs, settings.seed, settings.teachers, settings.crf) == (7, 9, ("a", "b"), False)
+    assert settings.teach == ("gmb", "documents")
 
 
 @pytest.mark.parametrize(
