@@ -170,13 +170,6 @@ _MONTH = (
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-NUMBER_WORDS = (
-    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
-    *("nineteen", "twenty"),
-)
-"""The counts of a duration written as words, as `values.duration` and `conventions` read them."""
-TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _CLOCK = (
     r"(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[aApP](?:\.[mM]\.|[mM]))?"
@@ -192,10 +185,17 @@ _DATE = (
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
     r"|(?i:(?:next|last|this)\s(?:week|month|year|weekend)|today|tomorrow|yesterday|tonight))"
 )
+NUMBER_WORDS = (
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
+    *("nineteen", "twenty"),
+)
+"""The counts of a duration written as words, as `values.duration` and `conventions` read them."""
+TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 COUNT = (
-    rf"\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:\.\d+)?|(?:{'|'.join(TENS)})-(?:{'|'.join(NUMBER_WORDS[:9])})|{'|'.join(TENS)}"
-    rf"|{'|'.join(NUMBER_WORDS)}"
+    rf"\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:\.\d+)?"
+    rf"|(?:{'|'.join(TENS)})-(?:{'|'.join(NUMBER_WORDS[:9])})|{'|'.join(TENS)}|{'|'.join(NUMBER_WORDS)}"
 )
 """How many units a duration has: "90", "2.5", "1,000", "six", "thirty-six" (not a year: "2019 weeks
 ago" is no duration)."""
