@@ -72,7 +72,7 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
     assert entity.text == "Jane Roe"
 
 
-@pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer"])
+@pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer", "Chair"])
 def test_an_organization_that_is_only_a_job_title_is_dropped(title):
     from nerkit.conventions import conform
 
@@ -104,6 +104,8 @@ def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
         ("back in 3 days", (8, 9), "3 days"),
         ("for fifteen years now", (4, 11), "fifteen years"),  # the words `values.duration` reads
         ("over two decades", (5, 8), "two decades"),
+        ("within 5 business days", (7, 8), "5 business days"),
+        ("renew for another 12 months", (10, 20), "12 months"),
         ("since 2019 weeks ago", (6, 10), "2019"),
         ("on 3 March 2025 days later", (3, 15), "3 March 2025"),
     ],
@@ -232,6 +234,51 @@ def test_a_date_takes_the_relative_modifier_before_it(text, span, expected):
 
     (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
     assert entity.text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from January 12 to May 8, 2026", ["January 12", "May 8, 2026"]),
+        ("22 April and 24 April", ["22 April", "24 April"]),
+        ("2015 - 2019", ["2015 - 2019"]),
+        ("March to early May", ["March to early May"]),
+    ],
+)
+def test_two_whole_dates_joined_by_to_or_and_are_two(text, expected):
+    from nerkit.conventions import conform
+
+    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    assert [entity.text for entity in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "label"),
+    [
+        ("Kestrel GmbH, Flughafenstraße 12, Bremen", (14, 29), "LOCATION"),
+        ("18 Elm Street, Bangor", (3, 13), "LOCATION"),
+        ("Hauptstraße 5a", (0, 11), "ORGANIZATION"),
+    ],
+)
+def test_a_street_with_its_house_number_is_no_name(text, span, label):
+    from nerkit.conventions import conform
+
+    assert conform(text, [Entity(*span, label, text[slice(*span)], 0.9)]) == []
+
+
+def test_a_street_without_a_house_number_stays_a_place():
+    from nerkit.conventions import conform
+
+    text = "traders on Wall Street said"
+    (entity,) = conform(text, [Entity(11, 22, "LOCATION", "Wall Street", 0.9)])
+    assert entity.text == "Wall Street"
+
+
+def test_a_name_of_one_letter_is_none():
+    from nerkit.conventions import conform
+
+    text = "Booking reference: QX7T2M"
+    assert conform(text, [Entity(24, 25, "LOCATION", "M", 0.9)]) == []
 
 
 def test_a_name_run_across_a_people_list_is_one_person_per_item():

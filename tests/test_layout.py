@@ -52,6 +52,7 @@ def test_a_cell_that_is_only_a_field_name_is_no_piece():
         ("Date: Mon, 14 Apr 2025 08:15:30 +0200", "Mon, 14 Apr 2025 08:15:30 +0200", "date"),
         ("Hospital: St Vincent's University Hospital", "St Vincent's University Hospital", "hospital"),
         ("Admitted: 3 May 2025", "3 May 2025", "admitted"),
+        ("Buyer:    Kestrel Aerospace GmbH", "Kestrel Aerospace GmbH", "buyer"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):
@@ -147,6 +148,8 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("employer", "ORGANIZATION"),
         ("hospital", "ORGANIZATION"),
         ("consultant", "PERSON"),
+        ("passenger", "PERSON"),
+        ("buyer", None),
         ("city", "LOCATION"),
         ("languages", ""),
         ("subject", None),

@@ -152,6 +152,8 @@ def test_a_remembered_date_value_is_a_fresh_copy_each_time():
         ("thirty-six months", "P36M"),
         ("forty years", "P40Y"),
         ("1,000 days", "P1000D"),
+        ("5 business days", "P5D"),
+        ("3 nights", "P3D"),
     ],
 )
 def test_an_amount_of_time_is_a_duration_not_a_date(text, expected):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.patterns import COUNT, DATE_PATTERN, TIME_UNIT
+from nerkit.patterns import COUNT, DATE_PATTERN, TIME_UNIT, UNIT_QUALIFIER
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -44,19 +44,19 @@ _JOB_TITLE = re.compile(
     r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
     r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|of|and|&)\s+)*"
     r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
-    r"|developer|accountant|secretary|coordinator|specialist|lead|head)s?",
+    r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson)s?",
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
 _PREPOSITION = re.compile(
-    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in)\s+", re.IGNORECASE
+    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in|another)\s+", re.IGNORECASE
 )
 _MODIFIER = re.compile(r"(?<![\w-])(?:next|last|past|coming|previous|following)[ \t]+$", re.IGNORECASE)
 """A relative date's modifier, which the model sometimes leaves before it: "over the next three years"."""
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
 _COUNT = re.compile(rf"(?:{COUNT}|a|an|a few|several)", re.IGNORECASE)
-_UNIT = re.compile(rf"\s+{TIME_UNIT}s?\b", re.IGNORECASE)
+_UNIT = re.compile(rf"\s+(?:{UNIT_QUALIFIER})?{TIME_UNIT}s?\b", re.IGNORECASE)
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _NUMERIC = re.compile(r"[\d\s./:,\u2013-]+")
 _DATE_PART = (
@@ -109,6 +109,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             start, end = _trim(text, entity.start, entity.end)
             if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
                 entity = replace(entity, label="ORGANIZATION")
+            if entity.label in _NAME_TYPES and _street(text, start, end):
+                continue
             if entity.label == "PERSON" and not keep_titles:
                 start, end = _untitled(text, start, end)
             elif entity.label == "ORGANIZATION":
@@ -129,8 +131,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 start = modifier.start() if modifier else start
                 if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
                     continue
-            if end - start == 1 and text[start].islower():
-                continue  # no name is one lowercase letter: chat's "u", "r"
+            if end - start == 1 and (text[start].islower() or entity.label in _NAME_TYPES):
+                continue  # no name is one letter: chat's "u", "r", a unit's "M" after a code's digits
             if end > start and (start, end) != (entity.start, entity.end):
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
@@ -318,12 +320,33 @@ _ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
 _SUFFIX_ENDS_LINE = re.compile(_LEGAL_SUFFIX.pattern + r"(?=[ \t]*\n)")
 """A legal suffix at the end of its line ends the name: "Cascade Foods S.A.\nHeld in Lyon"."""
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+_STREET_WORD = re.compile(
+    r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
+    r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",
+    re.IGNORECASE,
+)
+_HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}[a-z]?\b")
+_HOUSE_NUMBER_BEFORE = re.compile(r"\b\d{1,4}[a-z]?[ \t]+$")
+
+
+def _street(text: str, start: int, end: int) -> bool:
+    """A street with its house number ("Flughafenstraße 12", "18 Elm Street"): part of an address,
+    which nerkit does not annotate, not a place."""
+    if not _STREET_WORD.match(text, start, end):
+        return False
+    return bool(
+        _HOUSE_NUMBER_AFTER.match(text, end) or _HOUSE_NUMBER_BEFORE.search(text, max(start - 6, 0), start)
+    )
+
+
 _DATELINE = re.compile(
     r"(?P<place>(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,)"
     r"[A-Z][\w'.-]+(?:[ -][A-Z][\w'.-]+){0,2}),[ \t]+"
 )
 """A letter's or a story's dateline, a place before its date: "Gothenburg, 4 August 2025"."""
 _DATE = re.compile(DATE_PATTERN)
+_DATE_JOINT = re.compile(r"\s+(?:to|until|till|through|and)\s+")
+"""Between two dates the model read as one: "January 12 to May 8, 2026" is two (a dash keeps one range)."""
 """A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
 
@@ -336,7 +359,8 @@ def _date_and_place(text: str, entity: Entity, date: tuple[int, int], place: tup
 
 def _parts(text: str, entity: Entity) -> list[Entity]:
     """A time in a city's zone is a time and a place ("14:00 Zurich time"), and so is a dateline
-    ("Gothenburg, 4 August 2025": the place, then a whole date; not "Monday, 4 August"). An ORGANIZATION or
+    ("Gothenburg, 4 August 2025": the place, then a whole date; not "Monday, 4 August"); two whole dates
+    joined by "to", "until" or "and" are two ("January 12 to May 8, 2026"). An ORGANIZATION or
     LOCATION never holds a list: "Doctoral Office, University of Bologna" and
     "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
     Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
@@ -349,6 +373,14 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
         line = _DATELINE.match(text, entity.start, entity.end)
         if line is not None and _DATE.fullmatch(text, line.end(), entity.end):
             return _date_and_place(text, entity, (line.end(), entity.end), line.span("place"))
+        preposition = _PREPOSITION.match(text, entity.start, entity.end)
+        first = preposition.end() if preposition else entity.start
+        for joint in _DATE_JOINT.finditer(text, first, entity.end):
+            if _DATE.fullmatch(text, first, joint.start()) and _DATE.fullmatch(text, joint.end(), entity.end):
+                return [
+                    replace(entity, start=left, end=right, text=text[left:right])
+                    for left, right in ((entity.start, joint.start()), (joint.end(), entity.end))
+                ]
     if entity.label not in ("ORGANIZATION", "LOCATION"):
         return [entity]
     end, places = entity.end, []

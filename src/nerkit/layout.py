@@ -36,7 +36,8 @@ FIELD_LABELS = {
             "doctor", "physician", "manager", "employee", "present", "panel", "attendees", "participants",
             "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
             "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
-            "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor",
+            "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor", "passenger", "guest",
+            "traveller", "traveler",
         ),
         "PERSON",
     ),
@@ -62,6 +63,7 @@ FIELD_WORDS = "|".join(
         "order number|due|due date|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account",
         "account no\\.?|ref|reference|id|contact|client|customer|bill to|ship to|period|deadline|start|end",
         "from date|to date|meeting|nationality|education|experience|admitted|discharged|ward",
+        "buyer|seller|purchaser|consignee|shipper|carrier|hotel|opened|closed|created|updated|resolved",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )

@@ -191,7 +191,9 @@ NUMBER_WORDS = (
     *("nineteen", "twenty"),
 )
 """The counts of a duration written as words, as `values.duration` and `conventions` read them."""
-TIME_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade)"
+TIME_UNIT = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade)"
+UNIT_QUALIFIER = r"(?:business|working|calendar|consecutive|full)\s"
+"""A word between a count and its unit that the duration keeps: "5 business days"."""
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 COUNT = (
     rf"\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:\.\d+)?"
@@ -201,9 +203,10 @@ COUNT = (
 ago" is no duration)."""
 DURATION_PATTERN = (
     rf"(?<![\w.,-])(?i:(?:(?:next|last|past|coming|previous|following)\s)?(?:{COUNT}|a few|several)"
-    rf"[\s-]{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
+    rf"[\s-](?:{UNIT_QUALIFIER})?{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
 )
-"""An amount of time, "90 days", "six weeks", "the next three years" (not an age: "2 years old"): a
+"""An amount of time, "90 days", "six weeks", "5 business days", "the next three years" (not an age:
+"2 years old"): a
 DATE_TIME by nerkit's conventions, which a model trained on newswire finds only now and then."""
 DATE_PATTERN = (
     rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"

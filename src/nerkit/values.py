@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from nerkit.patterns import COUNT, NUMBER_WORDS, TENS, TIME_UNIT
+from nerkit.patterns import COUNT, NUMBER_WORDS, TENS, TIME_UNIT, UNIT_QUALIFIER
 
 Value = dict[str, Any]
 
@@ -185,7 +185,7 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
 
 
 _DURATION = re.compile(
-    rf"(?:an?\s)?(?P<count>{COUNT})[\s-](?P<unit>{TIME_UNIT})s?"
+    rf"(?:an?\s)?(?P<count>{COUNT})[\s-](?:{UNIT_QUALIFIER})?(?P<unit>{TIME_UNIT})s?"
     rf"|an?\s(?P<single>{TIME_UNIT})",
     re.IGNORECASE,
 )
@@ -194,6 +194,7 @@ _ISO_UNITS = {
     "minute": ("T", 1, "M"),
     "hour": ("T", 1, "H"),
     "day": ("", 1, "D"),
+    "night": ("", 1, "D"),
     "week": ("", 1, "W"),
     "fortnight": ("", 2, "W"),
     "month": ("", 1, "M"),
