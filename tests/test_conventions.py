@@ -274,6 +274,39 @@ def test_a_street_without_a_house_number_stays_a_place():
     assert entity.text == "Wall Street"
 
 
+def test_a_name_before_a_british_postcode_is_the_town_of_an_address():
+    from nerkit.conventions import conform
+
+    text = "45 Canal Street, Manchester M1 3HE; and"
+    (entity,) = conform(text, [Entity(17, 34, "ORGANIZATION", "Manchester M1 3HE", 0.9)])
+    assert (entity.text, entity.label) == ("Manchester", "LOCATION")
+
+
+def test_a_name_ends_before_a_spaced_dash():
+    from nerkit.conventions import conform
+
+    text = "Clean Rivers Alliance - Volunteer update"
+    (entity,) = conform(text, [Entity(0, 33, "ORGANIZATION", text[:33], 0.9)])
+    assert entity.text == "Clean Rivers Alliance"
+
+
+@pytest.mark.parametrize("word", ["between", "from", "and"])
+def test_a_date_of_a_function_word_alone_is_none(word):
+    from nerkit.conventions import conform
+
+    text = f"five years {word} the start"
+    start = text.index(word)
+    assert conform(text, [Entity(start, start + len(word), "DATE_TIME", word, 0.9)]) == []
+
+
+def test_a_university_in_another_language_is_an_organization():
+    from nerkit.conventions import conform
+
+    text = "Universidad de Buenos Aires, 2018"
+    (entity,) = conform(text, [Entity(0, 27, "LOCATION", text[:27], 0.9)])
+    assert entity.label == "ORGANIZATION"
+
+
 def test_a_name_of_one_letter_is_none():
     from nerkit.conventions import conform
 

@@ -43,6 +43,14 @@ def test_a_cell_that_is_only_a_field_name_is_no_piece():
     assert pieces(text) == ["£426.50", "£511.80", "VAT 20%", "£85.30", "Acme Company", "Lyon"]
 
 
+def test_a_table_s_header_row_is_no_piece():
+    assert pieces("Region      Country      Revenue\nNordics     Sweden       SEK 48.2m") == [
+        "Nordics",
+        "Sweden",
+        "SEK 48.2m",
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "value", "field"),
     [

@@ -48,9 +48,10 @@ _JOB_TITLE = re.compile(
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
-_PREPOSITION = re.compile(
-    r"(?:since|until|till|by|on|at|within|between|from|before|after|during|in|another)\s+", re.IGNORECASE
-)
+_LEADING_WORDS = r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
+_PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
+_FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
+"""A date the merge left with only a word around it ("between", "from"): no date at all."""
 _MODIFIER = re.compile(r"(?<![\w-])(?:next|last|past|coming|previous|following)[ \t]+$", re.IGNORECASE)
 """A relative date's modifier, which the model sometimes leaves before it: "over the next three years"."""
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
@@ -72,7 +73,7 @@ _ORGANIZATION_WORD = re.compile(
     r"|Association|Society|Council|Committee|Ministry|Department|Agency|Authority|Commission|Airlines"
     r"|Airways|Motors|Foods|Systems|Technologies|Solutions|Consulting|Logistics|Laboratories|Labs|Group"
     r"|Holdings|Company|Corporation|Industries|Organization|Organisation|Services|Insurance|Media"
-    r"|Press|Network)\b"
+    r"|Press|Network|Universidad|Universidade|Université|Universität|Universiteit|Università|Uniwersytet)\b"
 )
 """Words that make a name an organization's ("Café Lindner", "Meridian Logistics"), whatever the
 model read it as: each is an organization's in nearly every GMB name that holds it ("Bank", "Union",
@@ -111,6 +112,11 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 entity = replace(entity, label="ORGANIZATION")
             if entity.label in _NAME_TYPES and _street(text, start, end):
                 continue
+            dash = _SPACED_DASH.search(text, start, end) if entity.label in _NAME_TYPES else None
+            end = dash.start() if dash else end
+            postcode = _POSTCODE.search(text, start, end) if entity.label in _NAME_TYPES else None
+            if postcode is not None and postcode.start() > start:
+                end, entity = postcode.start(), replace(entity, label="LOCATION")
             if entity.label == "PERSON" and not keep_titles:
                 start, end = _untitled(text, start, end)
             elif entity.label == "ORGANIZATION":
@@ -130,6 +136,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 modifier = _MODIFIER.search(text, max(start - 12, 0), start)
                 start = modifier.start() if modifier else start
                 if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
+                    continue
+                if _FUNCTION_WORD.fullmatch(text, start, end):
                     continue
             if end - start == 1 and (text[start].islower() or entity.label in _NAME_TYPES):
                 continue  # no name is one letter: chat's "u", "r", a unit's "M" after a code's digits
@@ -320,6 +328,10 @@ _ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
 _SUFFIX_ENDS_LINE = re.compile(_LEGAL_SUFFIX.pattern + r"(?=[ \t]*\n)")
 """A legal suffix at the end of its line ends the name: "Cascade Foods S.A.\nHeld in Lyon"."""
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+_SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
+"""A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
+_POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
+"""A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
     r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",

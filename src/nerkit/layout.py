@@ -64,6 +64,8 @@ FIELD_WORDS = "|".join(
         "account no\\.?|ref|reference|id|contact|client|customer|bill to|ship to|period|deadline|start|end",
         "from date|to date|meeting|nationality|education|experience|admitted|discharged|ward",
         "buyer|seller|purchaser|consignee|shipper|carrier|hotel|opened|closed|created|updated|resolved",
+        "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
+        "gstin|gst no\\.?|pan|tin|ein|abn",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )
