@@ -72,7 +72,17 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
     assert entity.text == "Jane Roe"
 
 
-@pytest.mark.parametrize("title", ["Managing Director", "Chief Operating Officer", "Sales Engineer", "Chair"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Managing Director",
+        "Chief Operating Officer",
+        "Sales Engineer",
+        "Chair",
+        "Service Agreement",
+        "LABORATORY REPORT",
+    ],
+)
 def test_an_organization_that_is_only_a_job_title_is_dropped(title):
     from nerkit.conventions import conform
 
@@ -305,6 +315,22 @@ def test_a_university_in_another_language_is_an_organization():
     text = "Universidad de Buenos Aires, 2018"
     (entity,) = conform(text, [Entity(0, 27, "LOCATION", text[:27], 0.9)])
     assert entity.label == "ORGANIZATION"
+
+
+def test_an_organization_leaves_the_words_before_its_name_in_capitals():
+    from nerkit.conventions import conform
+
+    text = "IN THE HIGH COURT OF JUSTICE"
+    (entity,) = conform(text, [Entity(0, len(text), "ORGANIZATION", text, 0.9)])
+    assert entity.text == "HIGH COURT OF JUSTICE"
+
+
+def test_a_person_keeps_the_period_of_a_final_initial():
+    from nerkit.conventions import conform
+
+    text = "AGAIN. - KAREN L., DENVER"
+    (entity,) = conform(text, [Entity(9, 17, "PERSON", "KAREN L.", 0.9)])
+    assert entity.text == "KAREN L."
 
 
 def test_a_name_of_one_letter_is_none():

@@ -43,6 +43,16 @@ def test_a_cell_that_is_only_a_field_name_is_no_piece():
     assert pieces(text) == ["£426.50", "£511.80", "VAT 20%", "£85.30", "Acme Company", "Lyon"]
 
 
+def test_a_cell_that_starts_with_a_field_key_is_that_field_s_value():
+    text = "Patient: Hannah Schulz        DOB: 04.07.1987"
+    found = [(text[s.start : s.end], s.field) for s in segments(text)]
+    assert found == [("Hannah Schulz", "patient"), ("04.07.1987", "dob")]
+
+
+def test_a_party_s_role_beside_its_name_is_no_piece():
+    assert pieces("ORCHARD LANE DEVELOPMENTS LIMITED    Claimant") == ["ORCHARD LANE DEVELOPMENTS LIMITED"]
+
+
 def test_a_table_s_header_row_is_no_piece():
     assert pieces("Region      Country      Revenue\nNordics     Sweden       SEK 48.2m") == [
         "Nordics",
@@ -157,6 +167,7 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("hospital", "ORGANIZATION"),
         ("consultant", "PERSON"),
         ("passenger", "PERSON"),
+        ("organizer", "PERSON"),
         ("buyer", None),
         ("city", "LOCATION"),
         ("languages", ""),

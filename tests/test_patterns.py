@@ -124,3 +124,15 @@ def test_a_month_name_takes_a_period_only_when_abbreviated(text, date):
 )
 def test_an_amount_of_time_is_a_date_time(text, expected):
     assert found("DATE_TIME", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 12 January 2026 at 10.30 am before", ["12 January 2026 at 10.30 am"]),
+        ("it left this morning.", ["this morning"]),
+        ("grew 10.30 percent", []),
+    ],
+)
+def test_times_with_a_dot_and_parts_of_today_are_dates(text, expected):
+    assert found("DATE_TIME", text) == expected

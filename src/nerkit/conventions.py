@@ -38,7 +38,7 @@ _LEGAL_SUFFIX = re.compile(
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
-    r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+    r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z]|(?<=\s)[A-Z])\.$"
 )
 _JOB_TITLE = re.compile(
     r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
@@ -48,6 +48,12 @@ _JOB_TITLE = re.compile(
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
+_DOCUMENT_TITLE = re.compile(
+    r".*\b(?:Agreement|Report|Invoice|Notice|Summary|Contract|Minutes|Confirmation|Receipt|Statement|Memo"
+    r"|Memorandum|Certificate|Proposal|Quotation)$",
+    re.IGNORECASE,
+)
+"""An ORGANIZATION that names a kind of document ("Service Agreement", "LABORATORY REPORT") is a title."""
 _LEADING_WORDS = r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
 _PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
 _FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
@@ -80,7 +86,7 @@ model read it as: each is an organization's in nearly every GMB name that holds 
 "Party" and "Hotel" are places too often: "West Bank", "Soviet Union")."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
-_DETERMINER = re.compile(r"(?:[Tt]he|[Aa]n?|of|for|at|from|by|with|to|in|on)\s+")
+_DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|IN|on)\s+)+")
 """An article or a lowercase preposition the model took in before a name: "the board of Siemens"."""
 _ADDRESSEE = re.compile(
     r"(?:team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
@@ -124,7 +130,7 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 end = suffix.end() if suffix else end
                 line_end = _SUFFIX_ENDS_LINE.search(text, start, end)
                 end = line_end.end() if line_end else end
-                if _JOB_TITLE.fullmatch(text, start, end):
+                if _JOB_TITLE.fullmatch(text, start, end) or _DOCUMENT_TITLE.fullmatch(text, start, end):
                     continue
             elif entity.label == "DATE_TIME":
                 preposition = _PREPOSITION.match(text, start, end)

@@ -37,7 +37,7 @@ FIELD_LABELS = {
             "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
             "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
             "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor", "passenger", "guest",
-            "traveller", "traveler",
+            "guests", "traveller", "traveler", "organizer", "organiser", "host",
         ),
         "PERSON",
     ),
@@ -65,7 +65,7 @@ FIELD_WORDS = "|".join(
         "from date|to date|meeting|nationality|education|experience|admitted|discharged|ward",
         "buyer|seller|purchaser|consignee|shipper|carrier|hotel|opened|closed|created|updated|resolved",
         "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
-        "gstin|gst no\\.?|pan|tin|ein|abn",
+        "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )
@@ -194,7 +194,7 @@ def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
     key = _FIELD.match(text, start, line.end)
     label = _LABEL.match(text, start, line.end) if key is None else None
     if key is not None:
-        start, field = key.end(), " ".join(key.group("key").lower().rstrip(".").split())
+        start, field = key.end(), _key_name(key)
     elif label is not None:
         pieces.append(Segment(*_trimmed(text, *label.span())))
         start = label.end() + 1
@@ -208,15 +208,28 @@ def _line_pieces(text: str, line: _Line) -> tuple[list[Segment], bool]:
     cells, cell_start = [], start
     for gap in _CELL_GAP.finditer(text, start, line.end):
         if gap.start() > cell_start:
-            cells.append(Segment(*_trimmed(text, cell_start, gap.start()), field))
+            cells.append(_cell(text, cell_start, gap.start(), field, first=not cells))
         cell_start = gap.end()
     if line.end > cell_start:
-        cells.append(Segment(*_trimmed(text, cell_start, line.end), field))
+        cells.append(_cell(text, cell_start, line.end, field, first=not cells))
     structured = bool(stamp or key or label) or len(pieces) + len(cells) > 1
     return [
         *pieces,
         *(cell for cell in cells if not _FIELD_NAME.fullmatch(text, cell.start, cell.end)),
     ], structured
+
+
+def _cell(text: str, start: int, end: int, field: str | None, first: bool) -> Segment:
+    """A table cell; one after the first that starts with a field's key is that field's value
+    ("Patient: Hannah Schulz        DOB: 04.07.1987")."""
+    key = None if first else _FIELD.match(text, start, end)
+    if key is not None:
+        start, field = key.end(), _key_name(key)
+    return Segment(*_trimmed(text, start, end), field)
+
+
+def _key_name(key: re.Match[str]) -> str:
+    return " ".join(key.group("key").lower().rstrip(".").split())
 
 
 def _joined(lines: list[_Line]) -> Segment:

@@ -173,6 +173,7 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _CLOCK = (
     r"(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s?[aApP](?:\.[mM]\.|[mM]))?"
+    r"|(?:1[0-2]|0?[1-9])\.[0-5]\d\s?[aApP](?:\.[mM]\.|[mM])(?!\w)"
     r"|(?:1[0-2]|0?[1-9])\s?[aApP](?:\.[mM]\.|[mM])(?!\w)|noon|midnight)"
 )
 _DATE = (
@@ -183,7 +184,8 @@ _DATE = (
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
     rf"|{_MONTH}\s{_YEAR}"
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
-    r"|(?i:(?:next|last|this)\s(?:week|month|year|weekend)|today|tomorrow|yesterday|tonight))"
+    r"|(?i:(?:next|last|this)\s(?:week|month|year|weekend)|(?:this|tomorrow|yesterday)\s(?:morning|afternoon|evening)"
+    r"|today|tomorrow|yesterday|tonight))"
 )
 NUMBER_WORDS = (
     *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
