@@ -38,6 +38,11 @@ def test_padded_table_cells_are_separate_pieces():
     assert pieces("Lyon            Sep 2019\nParis\tOct 2020") == ["Lyon", "Sep 2019", "Paris", "Oct 2020"]
 
 
+def test_a_spaced_pipe_or_bullet_separates_cells():
+    text = "Sakura Ito | Purchasing Manager | Osaka\nPune, India · anjali@x.com"
+    assert pieces(text) == ["Sakura Ito", "Purchasing Manager", "Osaka", "Pune, India", "anjali@x.com"]
+
+
 def test_a_cell_that_is_only_a_field_name_is_no_piece():
     text = "Subtotal       £426.50\nTotal due    £511.80\nVAT 20%    £85.30\nAcme Company    Lyon"
     assert pieces(text) == ["£426.50", "£511.80", "VAT 20%", "£85.30", "Acme Company", "Lyon"]

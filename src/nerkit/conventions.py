@@ -42,9 +42,12 @@ _ABBREVIATION = re.compile(
 )
 _JOB_TITLE = re.compile(
     r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
-    r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|of|and|&)\s+)*"
+    r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|purchasing"
+    r"|procurement|operations|hr|legal|regional|country|branch|plant|quality|research|business|customer"
+    r"|service|support|communications|programme|program|of|and|&)\s+)*"
     r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
-    r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson)s?",
+    r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson"
+    r"|translator|interpreter|administrator|representative|advisor|adviser|architect|designer|editor)s?",
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""

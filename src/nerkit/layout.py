@@ -81,7 +81,9 @@ DATE_FIELDS = {"date", "sent", "received"}
 """Header fields whose whole value is a date (`header_date` checks that it reads as one)."""
 _ADDRESS_FIELDS = {"from", "to", "cc", "bcc", "reply-to", "sender", "recipient"}
 _QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
-_CELL_GAP = re.compile(r"[ \t]*(?:\t|[ ]{2,})[ \t]*")
+_CELL_GAP = re.compile(r"[ \t]*(?:\t|[ ]{2,}|[ ][|\u00b7\u2022][ ])[ \t]*")
+"""Between cells: a tab, two or more spaces, or a spaced pipe or bullet ("Sakura Ito | Purchasing
+Manager | Hanabi Foods Co., Ltd. | Osaka")."""
 _RECIPIENT = re.compile(r"[^,;<>]+|<[^<>]*>")
 _LABEL = re.compile(r"[^\W\d_][\w.'-]*(?:[ ][\w.'-]+){0,2}(?=:[ \t]+\S)")
 _ATTRIBUTION = re.compile(
