@@ -119,13 +119,10 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             start, end = _trim(text, entity.start, entity.end)
             if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
                 entity = replace(entity, label="ORGANIZATION")
-            if entity.label in _NAME_TYPES and _street(text, start, end):
-                continue
-            dash = _SPACED_DASH.search(text, start, end) if entity.label in _NAME_TYPES else None
-            end = dash.start() if dash else end
-            postcode = _POSTCODE.search(text, start, end) if entity.label in _NAME_TYPES else None
-            if postcode is not None and postcode.start() > start:
-                end, entity = postcode.start(), replace(entity, label="LOCATION")
+            if entity.label in _NAME_TYPES:
+                if _street(text, start, end):
+                    continue
+                entity, end = _before_address_parts(text, entity, start, end)
             if entity.label == "PERSON" and not keep_titles:
                 start, end = _untitled(text, start, end)
             elif entity.label == "ORGANIZATION":
@@ -136,18 +133,7 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 if _JOB_TITLE.fullmatch(text, start, end) or _DOCUMENT_TITLE.fullmatch(text, start, end):
                     continue
             elif entity.label == "DATE_TIME":
-                preposition = _PREPOSITION.match(text, start, end)
-                start = preposition.end() if preposition and preposition.end() < end else start
-                trailing = _TRAILING_WORD.search(text, start, end)
-                end = trailing.start() if trailing and trailing.start() > start else end
-                unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
-                end = unit.end() if unit else end
-                modifier = _MODIFIER.search(text, max(start - 12, 0), start)
-                start = modifier.start() if modifier else start
-                if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
-                    continue
-                if _FUNCTION_WORD.fullmatch(text, start, end):
-                    continue
+                start, end = _date_edges(text, start, end)
             if end - start == 1 and (text[start].islower() or entity.label in _NAME_TYPES):
                 continue  # no name is one letter: chat's "u", "r", a unit's "M" after a code's digits
             if end > start and (start, end) != (entity.start, entity.end):
@@ -155,6 +141,35 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             if end > start:
                 kept.append(entity)
     return _placed(text, _apart(text, kept))
+
+
+def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tuple[Entity, int]:
+    """A name ends before a spaced dash, and before a postcode, which makes it a place."""
+    dash = _SPACED_DASH.search(text, start, end)
+    end = dash.start() if dash else end
+    postcode = _POSTCODE.search(text, start, end)
+    if postcode is not None and postcode.start() > start:
+        return replace(entity, label="LOCATION"), postcode.start()
+    return entity, end
+
+
+def _date_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """A date without the preposition before it and the next clause's word after it, with the unit
+    after its count and the relative modifier before it; empty (start == end) when it is digits in no
+    date's shape or a function word alone."""
+    preposition = _PREPOSITION.match(text, start, end)
+    start = preposition.end() if preposition and preposition.end() < end else start
+    trailing = _TRAILING_WORD.search(text, start, end)
+    end = trailing.start() if trailing and trailing.start() > start else end
+    unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
+    end = unit.end() if unit else end
+    modifier = _MODIFIER.search(text, max(start - 12, 0), start)
+    start = modifier.start() if modifier else start
+    if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
+        return start, start
+    if _FUNCTION_WORD.fullmatch(text, start, end):
+        return start, start
+    return start, end
 
 
 def _apart(text: str, entities: list[Entity]) -> list[Entity]:
@@ -337,6 +352,7 @@ _ENDS_LEGAL = re.compile(_LEGAL_SUFFIX.pattern + r"\W*$")
 _SUFFIX_ENDS_LINE = re.compile(_LEGAL_SUFFIX.pattern + r"(?=[ \t]*\n)")
 """A legal suffix at the end of its line ends the name: "Cascade Foods S.A.\nHeld in Lyon"."""
 _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
+"""A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 """A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
 _POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
@@ -368,7 +384,6 @@ _DATELINE = re.compile(
 _DATE = re.compile(DATE_PATTERN)
 _DATE_JOINT = re.compile(r"\s+(?:to|until|till|through|and)\s+")
 """Between two dates the model read as one: "January 12 to May 8, 2026" is two (a dash keeps one range)."""
-"""A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 
 
 def _date_and_place(text: str, entity: Entity, date: tuple[int, int], place: tuple[int, int]) -> list[Entity]:
