@@ -10,6 +10,7 @@ from nerkit.entities import Entity
     ("text", "span", "label", "expected"),
     [
         ("Hi Maria, thanks.", (0, 8), "PERSON", "Maria"),
+        ("Guten Tag Herr Neumann,", (0, 22), "PERSON", "Neumann"),
         ("We met Dr. Achterberg today.", (7, 21), "PERSON", "Achterberg"),
         ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
         ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
@@ -81,6 +82,7 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
         "Chair",
         "Purchasing Manager",
         "Translator",
+        "Principal",
         "Service Agreement",
         "LABORATORY REPORT",
     ],
@@ -129,7 +131,9 @@ def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
     assert entity.text == expected
 
 
-@pytest.mark.parametrize("text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam"])
+@pytest.mark.parametrize(
+    "text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam", "Dear Parents"]
+)
 def test_a_greeting_to_nobody_in_particular_is_no_person(text):
     from nerkit.conventions import conform
 
@@ -333,6 +337,13 @@ def test_a_person_keeps_the_period_of_a_final_initial():
     text = "AGAIN. - KAREN L., DENVER"
     (entity,) = conform(text, [Entity(9, 17, "PERSON", "KAREN L.", 0.9)])
     assert entity.text == "KAREN L."
+
+
+@pytest.mark.parametrize("closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement"])
+def test_a_letter_s_closing_is_no_name(closing):
+    from nerkit.conventions import conform
+
+    assert conform(closing, [Entity(0, len(closing), "ORGANIZATION", closing, 0.9)]) == []
 
 
 def test_a_name_of_one_letter_is_none():

@@ -16,6 +16,7 @@ from nerkit.patterns import COUNT, DATE_PATTERN, TIME_UNIT, UNIT_QUALIFIER
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
+    "|guten tag|hallo|liebe|lieber|sehr geehrte|sehr geehrter|bonjour|hola|estimado|estimada|buongiorno"
 )
 _HONORIFICS = (
     r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
@@ -47,7 +48,8 @@ _JOB_TITLE = re.compile(
     r"|service|support|communications|programme|program|of|and|&)\s+)*"
     r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
     r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson"
-    r"|translator|interpreter|administrator|representative|advisor|adviser|architect|designer|editor)s?",
+    r"|translator|interpreter|administrator|representative|advisor|adviser|architect|designer|editor"
+    r"|principal|teacher|headteacher|headmaster|headmistress|lecturer|professor|dean)s?",
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
@@ -57,6 +59,13 @@ _DOCUMENT_TITLE = re.compile(
     re.IGNORECASE,
 )
 """An ORGANIZATION that names a kind of document ("Service Agreement", "LABORATORY REPORT") is a title."""
+_SIGN_OFF = re.compile(
+    r"(?:(?:best|kind|warm|warmest)\s+regards|regards|sincerely|yours\s+(?:sincerely|faithfully|truly)"
+    r"|mit\s+freundlichen\s+grüßen|viele\s+grüße|beste\s+grüße|cordialement|bien\s+à\s+vous|saludos"
+    r"|atentamente|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?)",
+    re.IGNORECASE,
+)
+"""A letter's closing is no name ("Mit freundlichen Grüßen" read as an organization)."""
 _LEADING_WORDS = r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
 _PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
 _FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
@@ -93,7 +102,8 @@ _DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|
 """An article or a lowercase preposition the model took in before a name: "the board of Siemens"."""
 _ADDRESSEE = re.compile(
     r"(?:team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
-    r"|sir or madam|sir/madam|y'all|you all)",
+    r"|sir or madam|sir/madam|y'all|you all|parents|students|staff|members|residents|neighbours|neighbors"
+    r"|volunteers)",
     re.IGNORECASE,
 )
 """Who a greeting speaks to when it names nobody: "Dear team", "Hi all"."""
@@ -120,7 +130,7 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
                 entity = replace(entity, label="ORGANIZATION")
             if entity.label in _NAME_TYPES:
-                if _street(text, start, end):
+                if _street(text, start, end) or _SIGN_OFF.fullmatch(text, start, end):
                     continue
                 entity, end = _before_address_parts(text, entity, start, end)
             if entity.label == "PERSON" and not keep_titles:

@@ -152,7 +152,8 @@ _SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|crore|lakh|[kKmMbB])
 _CURRENCY_SYMBOL = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|Rs\.?|[$€£¥₹₩₽₺₦₱฿₴])"
 _CURRENCY_CODE = (
     r"(?:USD|EUR|GBP|JPY|CHF|CNY|INR|CAD|AUD|NZD|SGD|HKD|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|KES|NGN|AED"
-    r"|SAR|TRY|RUB|KRW)"
+    r"|SAR|TRY|RUB|KRW|GHS|EGP|MAD|TZS|UGX|ETB|XOF|XAF|THB|IDR|MYR|PHP|VND|PKR|BDT|LKR|ILS|QAR|KWD|BHD|OMR"
+    r"|JOD|CLP|COP|PEN|ARS|UAH|RON|BGN|ISK|TWD)"
 )
 _CURRENCY_WORD = r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|rupees?|francs?|cents?|kr|zł)"
 _MONEY = (
