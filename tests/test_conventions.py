@@ -83,6 +83,8 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
         "Purchasing Manager",
         "Translator",
         "Principal",
+        "CFO",
+        "Protocol Officer",
         "Service Agreement",
         "LABORATORY REPORT",
     ],
@@ -243,6 +245,8 @@ def test_a_dateline_is_a_place_and_a_date(text, expected):
         ("in the past decade", (12, 18), "past decade"),
         ("the following Monday", (14, 20), "following Monday"),
         ("a non-next Monday", (11, 17), "Monday"),
+        ("this coming Friday", (12, 18), "coming Friday"),
+        ("engineers are coming tuesday", (21, 28), "tuesday"),
     ],
 )
 def test_a_date_takes_the_relative_modifier_before_it(text, span, expected):

@@ -117,6 +117,8 @@ def test_a_month_name_takes_a_period_only_when_abbreviated(text, date):
         ("over the next three years", ["next three years"]),
         ("within 5 business\ndays", ["5 business\ndays"]),
         ("Hotel: Grand, 3 nights", ["3 nights"]),
+        ("in the coming two weeks", ["coming two weeks"]),
+        ("he is coming 3 days early", ["3 days"]),
         ("a 2-year-old child, 2 years old", []),
         ("EUR 58,000 per year", []),
         ("since 2019 weeks ago", []),

@@ -45,11 +45,13 @@ _JOB_TITLE = re.compile(
     r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
     r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|purchasing"
     r"|procurement|operations|hr|legal|regional|country|branch|plant|quality|research|business|customer"
-    r"|service|support|communications|programme|program|of|and|&)\s+)*"
+    r"|service|support|communications|programme|program|protocol|events|office|press|security|safety"
+    r"|compliance|risk|treasury|it|of|and|&)\s+)*"
     r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
     r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson"
     r"|translator|interpreter|administrator|representative|advisor|adviser|architect|designer|editor"
-    r"|principal|teacher|headteacher|headmaster|headmistress|lecturer|professor|dean)s?",
+    r"|principal|teacher|headteacher|headmaster|headmistress|lecturer|professor|dean|ceo|cfo|cto|coo|cio|cmo"
+    r"|ciso|vp|svp|evp)s?",
     re.IGNORECASE,
 )
 """An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
@@ -70,8 +72,11 @@ _LEADING_WORDS = r"since|until|till|by|on|at|within|between|from|before|after|du
 _PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
 _FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
 """A date the merge left with only a word around it ("between", "from"): no date at all."""
-_MODIFIER = re.compile(r"(?<![\w-])(?:next|last|past|coming|previous|following)[ \t]+$", re.IGNORECASE)
-"""A relative date's modifier, which the model sometimes leaves before it: "over the next three years"."""
+_MODIFIER = re.compile(
+    r"(?<![\w-])(?:next|last|past|previous|following|(?<=this )coming|(?<=the )coming)[ \t]+$", re.IGNORECASE
+)
+"""A relative date's modifier, which the model sometimes leaves before it: "over the next three years"
+("coming" only after "this" or "the": "engineers are coming tuesday")."""
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
 _COUNT = re.compile(rf"(?:{COUNT}|a|an|a few|several)", re.IGNORECASE)

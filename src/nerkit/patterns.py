@@ -205,7 +205,7 @@ COUNT = (
 """How many units a duration has: "90", "2.5", "1,000", "six", "thirty-six" (not a year: "2019 weeks
 ago" is no duration)."""
 DURATION_PATTERN = (
-    rf"(?<![\w.,-])(?i:(?:(?:next|last|past|coming|previous|following)\s)?(?:{COUNT}|a few|several)"
+    rf"(?<![\w.,-])(?i:(?:(?:next|last|past|previous|following|(?<=the )coming)\s)?(?:{COUNT}|a few|several)"
     rf"[\s-](?:{UNIT_QUALIFIER})?{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
 )
 """An amount of time, "90 days", "six weeks", "5 business days", "the next three years" (not an age:
