@@ -6,6 +6,14 @@ import pytest
 from nerkit.entities import Entity
 
 
+def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> list[Entity]:
+    """`conform` on one model entity over `span` of `text` (all of it by default)."""
+    from nerkit.conventions import conform
+
+    start, end = span or (0, len(text))
+    return conform(text, [Entity(start, end, label, text[start:end], 0.9)])
+
+
 @pytest.mark.parametrize(
     ("text", "span", "label", "expected"),
     [
@@ -127,9 +135,7 @@ def test_a_bracket_stays_only_with_its_partner_inside(text, expected):
     ],
 )
 def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
-    from nerkit.conventions import conform
-
-    (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
+    (entity,) = _conformed(text, "DATE_TIME", span)
     assert entity.text == expected
 
 
@@ -215,9 +221,7 @@ def test_a_field_of_no_names_drops_the_names_the_model_found_in_it():
     ],
 )
 def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
-    from nerkit.conventions import conform
-
-    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    found = _conformed(text, "DATE_TIME")
     assert [(entity.text, entity.label) for entity in found] == expected
 
 
@@ -232,9 +236,7 @@ def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
     ],
 )
 def test_a_dateline_is_a_place_and_a_date(text, expected):
-    from nerkit.conventions import conform
-
-    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    found = _conformed(text, "DATE_TIME")
     assert [(entity.text, entity.label) for entity in found] == expected
 
 
@@ -250,9 +252,7 @@ def test_a_dateline_is_a_place_and_a_date(text, expected):
     ],
 )
 def test_a_date_takes_the_relative_modifier_before_it(text, span, expected):
-    from nerkit.conventions import conform
-
-    (entity,) = conform(text, [Entity(*span, "DATE_TIME", text[slice(*span)], 0.9)])
+    (entity,) = _conformed(text, "DATE_TIME", span)
     assert entity.text == expected
 
 
@@ -266,9 +266,7 @@ def test_a_date_takes_the_relative_modifier_before_it(text, span, expected):
     ],
 )
 def test_two_whole_dates_joined_by_to_or_and_are_two(text, expected):
-    from nerkit.conventions import conform
-
-    found = conform(text, [Entity(0, len(text), "DATE_TIME", text, 0.9)])
+    found = _conformed(text, "DATE_TIME")
     assert [entity.text for entity in found] == expected
 
 
@@ -281,80 +279,60 @@ def test_two_whole_dates_joined_by_to_or_and_are_two(text, expected):
     ],
 )
 def test_a_street_with_its_house_number_is_no_name(text, span, label):
-    from nerkit.conventions import conform
-
-    assert conform(text, [Entity(*span, label, text[slice(*span)], 0.9)]) == []
+    assert _conformed(text, label, span) == []
 
 
 def test_a_street_without_a_house_number_stays_a_place():
-    from nerkit.conventions import conform
-
     text = "traders on Wall Street said"
-    (entity,) = conform(text, [Entity(11, 22, "LOCATION", "Wall Street", 0.9)])
+    (entity,) = _conformed(text, "LOCATION", (11, 22))
     assert entity.text == "Wall Street"
 
 
 def test_a_name_before_a_british_postcode_is_the_town_of_an_address():
-    from nerkit.conventions import conform
-
     text = "45 Canal Street, Manchester M1 3HE; and"
-    (entity,) = conform(text, [Entity(17, 34, "ORGANIZATION", "Manchester M1 3HE", 0.9)])
+    (entity,) = _conformed(text, "ORGANIZATION", (17, 34))
     assert (entity.text, entity.label) == ("Manchester", "LOCATION")
 
 
 def test_a_name_ends_before_a_spaced_dash():
-    from nerkit.conventions import conform
-
     text = "Clean Rivers Alliance - Volunteer update"
-    (entity,) = conform(text, [Entity(0, 33, "ORGANIZATION", text[:33], 0.9)])
+    (entity,) = _conformed(text, "ORGANIZATION", (0, 33))
     assert entity.text == "Clean Rivers Alliance"
 
 
 @pytest.mark.parametrize("word", ["between", "from", "and"])
 def test_a_date_of_a_function_word_alone_is_none(word):
-    from nerkit.conventions import conform
-
     text = f"five years {word} the start"
     start = text.index(word)
-    assert conform(text, [Entity(start, start + len(word), "DATE_TIME", word, 0.9)]) == []
+    assert _conformed(text, "DATE_TIME", (start, start + len(word))) == []
 
 
 def test_a_university_in_another_language_is_an_organization():
-    from nerkit.conventions import conform
-
     text = "Universidad de Buenos Aires, 2018"
-    (entity,) = conform(text, [Entity(0, 27, "LOCATION", text[:27], 0.9)])
+    (entity,) = _conformed(text, "LOCATION", (0, 27))
     assert entity.label == "ORGANIZATION"
 
 
 def test_an_organization_leaves_the_words_before_its_name_in_capitals():
-    from nerkit.conventions import conform
-
     text = "IN THE HIGH COURT OF JUSTICE"
-    (entity,) = conform(text, [Entity(0, len(text), "ORGANIZATION", text, 0.9)])
+    (entity,) = _conformed(text, "ORGANIZATION")
     assert entity.text == "HIGH COURT OF JUSTICE"
 
 
 def test_a_person_keeps_the_period_of_a_final_initial():
-    from nerkit.conventions import conform
-
     text = "AGAIN. - KAREN L., DENVER"
-    (entity,) = conform(text, [Entity(9, 17, "PERSON", "KAREN L.", 0.9)])
+    (entity,) = _conformed(text, "PERSON", (9, 17))
     assert entity.text == "KAREN L."
 
 
 @pytest.mark.parametrize("closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement"])
 def test_a_letter_s_closing_is_no_name(closing):
-    from nerkit.conventions import conform
-
-    assert conform(closing, [Entity(0, len(closing), "ORGANIZATION", closing, 0.9)]) == []
+    assert _conformed(closing, "ORGANIZATION") == []
 
 
 def test_a_name_of_one_letter_is_none():
-    from nerkit.conventions import conform
-
     text = "Booking reference: QX7T2M"
-    assert conform(text, [Entity(24, 25, "LOCATION", "M", 0.9)]) == []
+    assert _conformed(text, "LOCATION", (24, 25)) == []
 
 
 def test_a_name_run_across_a_people_list_is_one_person_per_item():
