@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.patterns import COUNT, DATE_PATTERN, TIME_UNIT, UNIT_QUALIFIER
+from nerkit.patterns import COUNT, DATE_PATTERN, RELATIVE_MODIFIER, TIME_UNIT, UNIT_QUALIFIER
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -73,7 +73,7 @@ _PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
 _FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
 """A date the merge left with only a word around it ("between", "from"): no date at all."""
 _MODIFIER = re.compile(
-    r"(?<![\w-])(?:next|last|past|previous|following|(?<=this )coming|(?<=the )coming)[ \t]+$", re.IGNORECASE
+    rf"(?<![\w-])(?:{RELATIVE_MODIFIER}|(?<=this )coming|(?<=the )coming)[ \t]+$", re.IGNORECASE
 )
 """A relative date's modifier, which the model sometimes leaves before it: "over the next three years"
 ("coming" only after "this" or "the": "engineers are coming tuesday")."""

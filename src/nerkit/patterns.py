@@ -204,13 +204,15 @@ COUNT = (
 )
 """How many units a duration has: "90", "2.5", "1,000", "six", "thirty-six" (not a year: "2019 weeks
 ago" is no duration)."""
+RELATIVE_MODIFIER = r"next|last|past|previous|following"
+"""Words before an amount or point of time that make it relative: "the next three years"."""
 DURATION_PATTERN = (
-    rf"(?<![\w.,-])(?i:(?:(?:next|last|past|previous|following|(?<=the )coming)\s)?(?:{COUNT}|a few|several)"
+    rf"(?<![\w.,-])(?i:(?:(?:{RELATIVE_MODIFIER}|(?<=the )coming)\s)?(?:{COUNT}|a few|several)"
     rf"[\s-](?:{UNIT_QUALIFIER})?{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
 )
 """An amount of time, "90 days", "six weeks", "5 business days", "the next three years" (not an age:
-"2 years old"): a
-DATE_TIME by nerkit's conventions, which a model trained on newswire finds only now and then."""
+"2 years old"): a DATE_TIME by nerkit's conventions, which a model trained on newswire finds only now
+and then."""
 DATE_PATTERN = (
     rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"
     rf"|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"
