@@ -232,6 +232,9 @@ def test_a_time_in_a_city_s_zone_is_a_time_and_a_place(text, expected):
         ("New Delhi, March 3, 2025", [("New Delhi", "LOCATION"), ("March 3, 2025", "DATE_TIME")]),
         ("Monday, 4 August 2025", [("Monday, 4 August 2025", "DATE_TIME")]),
         ("Tue., 5 May", [("Tue., 5 May", "DATE_TIME")]),
+        ("Montreal, 4 August 2025", [("Montreal", "LOCATION"), ("4 August 2025", "DATE_TIME")]),
+        ("Marseille, 4 August 2025", [("Marseille", "LOCATION"), ("4 August 2025", "DATE_TIME")]),
+        ("Sundsvall, 4 August 2025", [("Sundsvall", "LOCATION"), ("4 August 2025", "DATE_TIME")]),
         ("Gothenburg, early August", [("Gothenburg, early August", "DATE_TIME")]),
     ],
 )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.patterns import COUNT, DATE_PATTERN, RELATIVE_MODIFIER, TIME_UNIT, UNIT_QUALIFIER
+from nerkit.patterns import CALENDAR_NAME, COUNT, DATE_PATTERN, RELATIVE_MODIFIER, TIME_UNIT, UNIT_QUALIFIER
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -392,7 +392,7 @@ def _street(text: str, start: int, end: int) -> bool:
 
 
 _DATELINE = re.compile(
-    r"(?P<place>(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,)"
+    rf"(?P<place>(?!{CALENDAR_NAME},)"
     r"[A-Z][\w'.-]+(?:[ -][A-Z][\w'.-]+){0,2}),[ \t]+"
 )
 """A letter's or a story's dateline, a place before its date: "Gothenburg, 4 August 2025"."""

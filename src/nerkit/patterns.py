@@ -170,6 +170,8 @@ _MONTH = (
 """A month; only an abbreviation takes its period ("24 April." ends a sentence, "24 Apr. 2025" does not)."""
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+CALENDAR_NAME = rf"(?:{_WEEKDAY_SHORT}|{_MONTH})(?!\w)"
+"""A weekday or a month, whole: a dateline's place ("Montreal, 4 August") may start like one."""
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _CLOCK = (
