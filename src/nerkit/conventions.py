@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from nerkit.entities import Entity
-from nerkit.patterns import CALENDAR_NAME, COUNT, DATE_PATTERN, RELATIVE_MODIFIER, TIME_UNIT, UNIT_QUALIFIER
+from nerkit.patterns import (
+    CALENDAR_NAME,
+    COUNT,
+    DATE_PATTERN,
+    LEGAL_FORM,
+    RELATIVE_MODIFIER,
+    TIME_UNIT,
+    UNIT_QUALIFIER,
+)
 
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
@@ -33,10 +41,7 @@ _TITLES = (
 TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.IGNORECASE)
 """Words that stand before a name but are not part of it: greetings, honorifics and titles."""
 _CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
-_LEGAL_SUFFIX = re.compile(
-    r"(?:\.?,?[ \t]+(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\."
-    r"|SpA|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holding|Holdings)(?![\w]))+"
-)
+_LEGAL_SUFFIX = re.compile(rf"(?:\.?,?[ \t]+{LEGAL_FORM})+")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Corp|Inc|Ltd|Co|Bros|Mfg|Intl|Assn|Dept|Univ|Jr|Sr|St|Ave|Rd|Blvd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep"
     r"|Sept|Oct|Nov|Dec|Esq|Plc|Gov|Gen|Mt|Ft)|(?:\b[A-Za-z]\.)+[A-Za-z]|(?<=\s)[A-Z])\.$"

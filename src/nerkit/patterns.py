@@ -170,6 +170,11 @@ _MONTH = (
 """A month; only an abbreviation takes its period ("24 April." ends a sentence, "24 Apr. 2025" does not)."""
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+LEGAL_FORM = (
+    r"(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Corporation|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\.|SpA"
+    r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holdings?)(?!\w)"
+)
+"""A company's legal form after its name ("Siemens AG", "Acme Corp."): it belongs to the name."""
 CALENDAR_NAME = rf"(?:{_WEEKDAY_SHORT}|{_MONTH})(?!\w)"
 """A weekday or a month, whole: a dateline's place ("Montreal, 4 August") may start like one."""
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nerkit.entities import Entity
+from nerkit.patterns import LEGAL_FORM
 
 GROUPED = ("PERSON", "ORGANIZATION", "LOCATION", "GPE")
 """Labels whose short forms refer back to a longer mention; other labels group by exact text."""
-_LEGAL = re.compile(
-    r"(?:,?\s+(?:AG|GmbH|SE|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Corporation|Co\.?|plc|PLC|S\.A\.|SA|N\.V\.|NV|B\.V\.|BV"
-    r"|AB|Group|Holdings?|Limited))+$"
-)
+_LEGAL = re.compile(rf"(?:,?\s+{LEGAL_FORM})+$")
 
 
 @dataclass
