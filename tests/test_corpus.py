@@ -3,7 +3,15 @@ import json
 import pytest
 from conftest import make_sentences, write
 
-from nerkit.corpus import Sentence, read_corpus, read_file, reference_split, stats, write_file
+from nerkit.corpus import (
+    Sentence,
+    content_fingerprint,
+    read_corpus,
+    read_file,
+    reference_split,
+    stats,
+    write_file,
+)
 from nerkit.errors import NerkitError
 
 GMB = (
@@ -219,6 +227,34 @@ def test_named_corpus_resolves_in_the_data_dir(tmp_path):
     assert corpus.name == "gmb"
     assert len(corpus.sentences) == 2
     assert corpus.fingerprint.startswith("sha256:")
+
+
+_BUILT = Sentence(("Rosa", "Kowalczyk", "wrote"), ("B-per", "I-per", "O"), source="gmb")
+
+
+def test_built_sentences_have_the_same_fingerprint_when_they_are_the_same():
+    copy = Sentence(("Rosa", "Kowalczyk", "wrote"), ("B-per", "I-per", "O"), source="gmb")
+    assert content_fingerprint({"train": [_BUILT]}) == content_fingerprint({"train": [copy]})
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        Sentence(("Rosa", "Kowalczyk", "wrote"), ("B-per", "O", "O"), source="gmb"),
+        Sentence(("rosa", "kowalczyk", "wrote"), ("B-per", "I-per", "O"), source="gmb"),
+        Sentence(("Rosa", "Kowalczyk", "wrote"), ("B-per", "I-per", "O"), source="gmb-lower"),
+        Sentence(("Rosa", "Kowalczyk", "wrote"), ("B-per", "I-per", "O"), before=("Hi",), source="gmb"),
+    ],
+    ids=["tag", "word", "source", "context"],
+)
+def test_built_sentences_change_their_fingerprint_with_any_word_tag_context_or_source(changed):
+    assert content_fingerprint({"train": [_BUILT]}) != content_fingerprint({"train": [changed]})
+
+
+def test_a_sentence_moved_to_another_split_changes_the_fingerprint():
+    assert content_fingerprint({"train": [_BUILT], "test": []}) != content_fingerprint(
+        {"train": [], "test": [_BUILT]}
+    )
 
 
 def test_data_dir_comes_from_the_environment(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from nerkit.corpus.interchange import (
@@ -32,6 +32,7 @@ __all__ = [
     "SPLITS",
     "Corpus",
     "Sentence",
+    "content_fingerprint",
     "read_corpus",
     "read_file",
     "reference_split",
@@ -116,6 +117,19 @@ def _fingerprint(paths: Iterable[Path]) -> str:
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def content_fingerprint(splits: Mapping[str, Sequence[Sentence]]) -> str:
+    """The fingerprint of sentences built in memory, as a recipe builds them: it changes with any word,
+    tag, context or source, so a checkpoint refuses to resume on data that a template or a layout rule
+    has changed, and does not refuse when only an unrelated setting has."""
+    digest = hashlib.sha256()
+    for name, sentences in splits.items():
+        digest.update(f"\x1d{name}".encode())
+        for sentence in sentences:
+            fields = (sentence.words, sentence.tags, sentence.before, sentence.after, (sentence.source,))
+            digest.update("\x1e".join("\x1f".join(part) for part in fields).encode() + b"\x1c")
     return "sha256:" + digest.hexdigest()
 
 

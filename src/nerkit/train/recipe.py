@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nerkit.corpus import Corpus, Sentence, read_corpus
+from nerkit.corpus import Corpus, Sentence, content_fingerprint, read_corpus
 from nerkit.errors import NerkitError
 from nerkit.labels import OUTSIDE, UNKNOWN, spans, tags_from_spans
 from nerkit.text import Segmenter, detokenize, word_spans
@@ -65,16 +65,17 @@ def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainC
     documents = _from(document_sentences(recipe.documents, recipe.seed, seen), "documents")
     train = [*newswire, *casing_variants(newswire, rng, recipe.lower, recipe.upper), *documents]
     rng.shuffle(train)
+    splits = {
+        "train": tuple(train),
+        "validation": tuple(_from(gmb["validation"], "gmb")),
+        "test": gmb["test"],
+    }
     corpus = Corpus(
         name=f"recipe-{name}",
-        splits={
-            "train": tuple(train),
-            "validation": tuple(_from(gmb["validation"], "gmb")),
-            "test": gmb["test"],
-        },
+        splits=splits,
         repairs=gmb.repairs,
         sources=(*gmb.sources, "conll2003/train.txt", f"synthetic documents x{recipe.documents}"),
-        fingerprint=f"{gmb.fingerprint}+conll+{recipe}",
+        fingerprint=content_fingerprint(splits),
     )
     return corpus, recipe.config
 
