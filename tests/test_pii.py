@@ -255,3 +255,27 @@ def test_a_country_name_that_ends_in_a_bracket_is_read_whole():
 
     found = _country_names().search("Our office in Sint Maarten (Dutch part), tel. below")
     assert found is not None and found.group() == "Sint Maarten (Dutch part)"
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("It left our warehouse in Leicester this morning. Questions? Call 0330 808 1234.", "GB"),
+        ("Cape Town residents: water will be off on Saturday. Enquiries: 0860 103 089.", "ZA"),
+    ],
+)
+def test_a_mentioned_city_decides_where_the_numbers_read_there_and_not_in_the_default(text, region):
+    assert document_region(text, default="US") == region
+
+
+@pytest.mark.parametrize(("name", "country"), [("Birmingham", "GB"), ("London", "GB"), ("Cambridge", "GB")])
+def test_a_city_name_shared_by_several_countries_is_the_most_populous_city_s(name, country):
+    from nerkit.regions import _city_regions
+
+    assert _city_regions(f"Our office in {name}.") == [country]
+
+
+def test_a_city_name_that_is_an_ordinary_word_is_no_sign():
+    from nerkit.regions import _city_regions
+
+    assert _city_regions("Independence Day at the Sunrise Lounge") == []

