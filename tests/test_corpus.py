@@ -292,6 +292,20 @@ def test_writers_round_trip(tmp_path, suffix):
     assert [(s.words, s.tags) for s in back] == [(s.words, s.tags) for s in sentences]
 
 
+@pytest.mark.parametrize("suffix", ["txt", "jsonl", "csv"])
+def test_a_word_with_a_no_break_space_round_trips_whole(tmp_path, suffix):
+    sentences = [Sentence(("a", "category", "5\u00a0storm"), ("O", "O", "O"))]
+    write_file(sentences, tmp_path / f"out.{suffix}")
+    assert read_file(tmp_path / f"out.{suffix}").sentences[0].words == ("a", "category", "5\u00a0storm")
+
+
+@pytest.mark.parametrize("suffix", ["txt", "jsonl", "csv"])
+def test_an_unlabelled_word_round_trips_as_unknown(tmp_path, suffix):
+    sentences = [Sentence(("British", "troops", "left"), ("?", "O", "O"))]
+    write_file(sentences, tmp_path / f"out.{suffix}")
+    assert read_file(tmp_path / f"out.{suffix}").sentences[0].tags == ("?", "O", "O")
+
+
 def test_jsonl_spans_writer_round_trips_through_character_offsets(tmp_path):
     sentences = make_sentences()[:5]
     write_file(sentences, tmp_path / "out.jsonl", "jsonl-spans")

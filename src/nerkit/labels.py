@@ -78,7 +78,8 @@ def detect_scheme(sequences: Iterable[Sequence[str]]) -> Scheme:
 
 def to_iob2(tags: Sequence[str], scheme: Scheme = "IOB2") -> tuple[list[str], list[Repair]]:
     """Normalise one sentence to IOB2, returning the new tags and the repairs that were not mere
-    scheme conversion (in IOB1, `I-` starting an entity is correct, so it is converted silently)."""
+    scheme conversion (in IOB1, `I-` starting an entity is correct, so it is converted silently).
+    `UNKNOWN` stays: a corpus nerkit wrote from a recipe reads back with its unlabelled words."""
     out: list[str] = []
     repairs: list[Repair] = []
     previous_type: str | None = None
@@ -86,7 +87,7 @@ def to_iob2(tags: Sequence[str], scheme: Scheme = "IOB2") -> tuple[list[str], li
     for index, tag in enumerate(tags):
         prefix, kind = parse_tag(tag)
         if kind is None:
-            out.append(OUTSIDE)
+            out.append(prefix)
             previous_type, previous_prefix = None, OUTSIDE
             continue
         inside_same = previous_type == kind and previous_prefix not in {"E", "S", "L", "U"}

@@ -183,6 +183,11 @@ def _is_comment(columns: list[str]) -> bool:
     return columns[0].startswith("#") and (len(columns) < 2 or not is_valid_tag(columns[-1]))
 
 
+_COLUMN = re.compile(r"[^ \t\r\n\f\v]+")
+"""A column of a CoNLL line: columns are separated by ASCII blanks alone, so a word keeps a no-break space
+(GMB has "5\u00a0storm") and a file nerkit writes reads back the same."""
+
+
 def read_conll(path: Path, strict: bool = False) -> ReadResult:
     """Column files: word first, tag last, blank lines between sentences (CoNLL-2003, CoNLL-U-like)."""
     raws: list[_Raw] = []
@@ -190,7 +195,7 @@ def read_conll(path: Path, strict: bool = False) -> ReadResult:
     expected_columns: int | None = None
     document = 0
     for line, text in _utf8_lines(path):
-        columns = text.split()
+        columns = _COLUMN.findall(text)
         if not columns or columns[0] == _DOCSTART:
             current = None
             document += bool(columns)
