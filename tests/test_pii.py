@@ -250,13 +250,6 @@ def test_a_german_invoice_s_national_number_is_found():
     assert found == ["089 2190 4400"]
 
 
-def test_a_country_name_that_ends_in_a_bracket_is_read_whole():
-    from nerkit.regions import _country_names
-
-    found = _country_names().search("Our office in Sint Maarten (Dutch part), tel. below")
-    assert found is not None and found.group() == "Sint Maarten (Dutch part)"
-
-
 @pytest.mark.parametrize(
     ("text", "region"),
     [
@@ -266,16 +259,3 @@ def test_a_country_name_that_ends_in_a_bracket_is_read_whole():
 )
 def test_a_mentioned_city_decides_where_the_numbers_read_there_and_not_in_the_default(text, region):
     assert document_region(text, default="US") == region
-
-
-@pytest.mark.parametrize(("name", "country"), [("Birmingham", "GB"), ("London", "GB"), ("Cambridge", "GB")])
-def test_a_city_name_shared_by_several_countries_is_the_most_populous_city_s(name, country):
-    from nerkit.regions import _city_regions
-
-    assert _city_regions(f"Our office in {name}.") == [country]
-
-
-def test_a_city_name_that_is_an_ordinary_word_is_no_sign():
-    from nerkit.regions import _city_regions
-
-    assert _city_regions("Independence Day at the Sunrise Lounge") == []

