@@ -536,3 +536,36 @@ def test_two_organizations_with_legal_suffixes_in_a_list_stay_organizations():
     text = "Acme Corp., Beta Logistics GmbH"
     entities = [Entity(0, 10, "ORGANIZATION", text[:10]), Entity(12, 31, "ORGANIZATION", text[12:])]
     assert [e.label for e in conform(text, entities)] == ["ORGANIZATION", "ORGANIZATION"]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("Sales in the Nordics rose", (13, 20), "LOCATION"),
+        ("We met in Munich on Friday", (10, 16), "LOCATION"),
+        ("Shipped to Germany today", (11, 18), "LOCATION"),
+        ("Toyota recalled 20,000 cars", (0, 6), "ORGANIZATION"),
+        ("Okta rolled out MFA", (0, 4), "ORGANIZATION"),
+    ],
+)
+def test_an_organization_that_is_only_a_known_place_is_that_place(text, span, expected):
+    (entity,) = _conformed(text, "ORGANIZATION", span)
+    assert entity.label == expected
+
+
+def test_a_large_city_s_name_before_a_legal_suffix_stays_an_organization():
+    (entity,) = _conformed("Orders from Munich AG arrived", "ORGANIZATION", (12, 18))
+    assert (entity.text, entity.label) == ("Munich AG", "ORGANIZATION")
+
+
+def test_known_places_joined_by_and_are_places():
+    found = _conformed("offices in Kisumu and Eldoret", "ORGANIZATION", (11, 29))
+    assert [(entity.text, entity.label) for entity in found] == [
+        ("Kisumu", "LOCATION"),
+        ("Eldoret", "LOCATION"),
+    ]
+
+
+def test_an_organization_with_and_in_its_name_stays_whole():
+    (entity,) = _conformed("Procter and Gamble", "ORGANIZATION")
+    assert (entity.text, entity.label) == ("Procter and Gamble", "ORGANIZATION")

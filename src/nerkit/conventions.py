@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from nerkit import places
 from nerkit.entities import Entity
 from nerkit.patterns import (
     CALENDAR_NAME,
@@ -123,13 +124,14 @@ _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r
 def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) -> list[Entity]:
     """Apply the span conventions of docs/conventions.md: no entity starts or ends with punctuation or
     whitespace (a period that ends an abbreviation stays: "Corp.", "M.D."); PERSON leaves out greetings,
-    honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal
-    suffix that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich");
-    ORGANIZATION and LOCATION split at list commas (`_parts`) and a name with an organization's word
-    ("Café", "University", "Logistics") is one; a DATE_TIME that is only a count takes the unit after
-    it ("six" in "within six weeks"), one takes the modifier the model left before it ("next" of "the
-    next three years"), and one of digits is a date's shape or no date ("2025/114").
-    Pattern matches are kept as their recognizers found them. An entity with nothing left is dropped."""
+    honorifics and titles ("Hi", "Dr.", "President") unless `keep_titles`; ORGANIZATION takes the legal suffix
+    that follows it ("Siemens AG") and ends at one followed by a comma ("Siemens AG, Munich"); ORGANIZATION
+    and LOCATION split at list commas (`_parts`) and a name with an organization's word ("Café", "University",
+    "Logistics") is one, and an ORGANIZATION that is only the name of a business region, a country or a city
+    of a million people is that place ("Nordics", "Munich"); a DATE_TIME that is only a count takes the unit
+    after it ("six" in "within six weeks"), one takes the modifier the model left before it ("next" of "the
+    next three years"), and one of digits is a date's shape or no date ("2025/114"). Pattern matches are kept
+    as their recognizers found them. An entity with nothing left is dropped."""
     kept = []
     for whole in entities:
         if whole.source == "pattern":
@@ -139,6 +141,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             start, end = _trim(text, entity.start, entity.end)
             if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
                 entity = replace(entity, label="ORGANIZATION")
+            elif entity.label == "ORGANIZATION" and _only_a_place(text, start, end):
+                entity = replace(entity, label="LOCATION")
             if entity.label in _NAME_TYPES:
                 if _street(text, start, end) or _SIGN_OFF.fullmatch(text, start, end):
                     continue
@@ -414,14 +418,14 @@ def _date_and_place(text: str, entity: Entity, date: tuple[int, int], place: tup
 
 
 def _parts(text: str, entity: Entity) -> list[Entity]:
-    """A time in a city's zone is a time and a place ("14:00 Zurich time"), and so is a dateline
-    ("Gothenburg, 4 August 2025": the place, then a whole date; not "Monday, 4 August"); two whole dates
-    joined by "to", "until" or "and" are two ("January 12 to May 8, 2026"). An ORGANIZATION or
-    LOCATION never holds a list: "Doctoral Office, University of Bologna" and
-    "Munich, Germany" are two, each then held to its label's conventions (so "Senior Data Scientist,
-    Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and
-    an organization ends at a legal suffix followed by a comma: what follows is a place ("Siemens AG,
-    Munich") unless it ends in a legal suffix of its own (another organization)."""
+    """A time in a city's zone is a time and a place ("14:00 Zurich time"), and so is a dateline ("Gothenburg,
+    4 August 2025": the place, then a whole date; not "Monday, 4 August"); two whole dates joined by "to",
+    "until" or "and" are two ("January 12 to May 8, 2026"). An ORGANIZATION or LOCATION never holds a list:
+    "Doctoral Office, University of Bologna" and "Munich, Germany" are two, and known places joined by "and"
+    are places ("Kisumu and Eldoret"); each then held to its label's conventions (so "Senior Data Scientist,
+    Allegro" keeps only Allegro). A comma before a legal suffix separates nothing ("Co., Ltd."), and an
+    organization ends at a legal suffix followed by a comma: what follows is a place ("Siemens AG, Munich")
+    unless it ends in a legal suffix of its own (another organization)."""
     if entity.label == "DATE_TIME":
         zone = _CITY_TIME.search(text, entity.start, entity.end)
         if zone is not None and zone.start() > entity.start:
@@ -439,12 +443,15 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
                 ]
     if entity.label not in ("ORGANIZATION", "LOCATION"):
         return [entity]
-    end, places = entity.end, []
+    listed = _items(text, entity.start, entity.end)
+    if len(listed) > 1 and all(places.is_place(text[a:b]) for a, b in listed):
+        return [replace(entity, start=a, end=b, text=text[a:b], label="LOCATION") for a, b in listed]
+    end, places_after = entity.end, []
     if entity.label == "ORGANIZATION":
         inner = [m for m in _LEGAL_SUFFIX.finditer(text, entity.start, end) if text.startswith(",", m.end())]
         if inner:
             end = inner[0].end()
-            places = [
+            places_after = [
                 replace(part, label="ORGANIZATION" if _ENDS_LEGAL.search(part.text) else "LOCATION")
                 for part in _parts(
                     text, replace(entity, start=end + 1, text=text[end + 1 : entity.end], label="LOCATION")
@@ -460,7 +467,16 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
     pieces.append((start, end))
     if pieces == [(entity.start, entity.end)]:
         return [entity]
-    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a] + places
+    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a] + places_after
+
+
+_LARGE_CITY = 1_000_000
+"""A city this large read as an organization is the city: companies named after a town are named after
+smaller ones (Toyota, Nokia)."""
+
+
+def _only_a_place(text: str, start: int, end: int) -> bool:
+    return _LEGAL_SUFFIX.match(text, end) is None and places.is_place(text[start:end], _LARGE_CITY)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
