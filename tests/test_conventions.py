@@ -93,11 +93,14 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
         "Principal",
         "CFO",
         "Protocol Officer",
+        "GP",
+        "Events team",
+        "Operations Desk",
         "Service Agreement",
         "LABORATORY REPORT",
     ],
 )
-def test_an_organization_that_is_only_a_job_or_document_title_is_dropped(title):
+def test_an_organization_that_is_only_a_job_a_team_or_a_document_title_is_dropped(title):
     from nerkit.conventions import conform
 
     assert conform(title, [Entity(0, len(title), "ORGANIZATION", title)]) == []

@@ -57,10 +57,11 @@ _JOB_TITLE = re.compile(
     r"|developer|accountant|secretary|coordinator|specialist|lead|head|chair|chairman|chairwoman|chairperson"
     r"|translator|interpreter|administrator|representative|advisor|adviser|architect|designer|editor"
     r"|principal|teacher|headteacher|headmaster|headmistress|lecturer|professor|dean|ceo|cfo|cto|coo|cio|cmo"
-    r"|ciso|vp|svp|evp)s?",
+    r"|ciso|vp|svp|evp|gp|team|desk)s?",
     re.IGNORECASE,
 )
-"""An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer") is none."""
+"""An ORGANIZATION that is only a job title ("Managing Director", "Chief Operating Officer", "GP") or a
+department's team ("Events team", "Operations Desk") is none."""
 _DOCUMENT_TITLE = re.compile(
     r".*\b(?:Agreement|Report|Invoice|Notice|Summary|Contract|Minutes|Confirmation|Receipt|Statement|Memo"
     r"|Memorandum|Certificate|Proposal|Quotation)$",
