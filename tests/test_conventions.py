@@ -26,6 +26,13 @@ def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> li
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
         ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
         ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
+        ("Supplier: Vantor Parts Sp. z o.o. today", (10, 22), "ORGANIZATION", "Vantor Parts Sp. z o.o."),
+        (
+            "ORCHARD LANE DEVELOPMENTS LIMITED    Claimant",
+            (0, 26),
+            "ORGANIZATION",
+            "ORCHARD LANE DEVELOPMENTS LIMITED",
+        ),
         ("It was sent on 3 March 2025 between us.", (15, 35), "DATE_TIME", "3 March 2025"),
         ('He said "Lyon" twice.', (8, 14), "LOCATION", "Lyon"),
     ],

@@ -172,7 +172,9 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
 LEGAL_FORM = (
     r"(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Corporation|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\.|SpA"
-    r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oy|Pty|Pvt\.?|Limited|Group|Holdings?)(?!\w)"
+    r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oyj?|Pty|Pte|Pvt\.?|Limited|Group|Holdings?|Sp\.\s?z\s?o\.\s?o\.|s\.r\.o\."
+    r"|S\.r\.l\.|Srl|S\.L\.|SARL|S\.A\.S\.|Kft|Ltda|K\.K\.|A/S|ApS|LIMITED|LTD\.?|INC\.?|CORP\.?|CORPORATION)"
+    r"(?!\w)"
 )
 """A company's legal form after its name ("Siemens AG", "Acme Corp."): it belongs to the name."""
 CALENDAR_NAME = rf"(?:{_WEEKDAY_SHORT}|{_MONTH})(?!\w)"
