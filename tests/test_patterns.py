@@ -138,3 +138,18 @@ def test_an_amount_of_time_is_a_date_time(text, expected):
 )
 def test_times_with_a_dot_and_parts_of_today_are_dates(text, expected):
     assert found("DATE_TIME", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Termin am Dienstag, 14. Oktober um 10 Uhr", ["Dienstag, 14. Oktober"]),
+        ("le mardi 14 octobre 2025 à Lyon", ["mardi 14 octobre 2025"]),
+        ("el 14 de octubre de 2025", ["14 de octubre de 2025"]),
+        ("entro il 3 marzo 2025", ["3 marzo 2025"]),
+        ("vanaf 5 mei 2024", ["5 mei 2024"]),
+        ("Mars is red in May", []),
+    ],
+)
+def test_dates_in_other_european_languages_are_dates(text, expected):
+    assert found("DATE_TIME", text) == expected

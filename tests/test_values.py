@@ -44,6 +44,14 @@ def test_an_interval_has_a_start_and_an_end(text, start, end):
     assert (found["from"]["value"], found["to"]["value"]) == (start, end)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Dienstag, 14. Oktober 2025", "mardi 14 octobre 2025", "14 de octubre de 2025", "14 ottobre 2025"],
+)
+def test_a_date_in_another_european_language_is_read(text):
+    assert values.date_time(text, REFERENCE) == {"value": "2025-10-14T00:00:00+02:00", "grain": "day"}
+
+
 def test_a_numeric_date_is_read_month_first_only_where_it_is_written_so():
     assert values.date_time("05/04/2025", REFERENCE, "US")["value"].startswith("2025-05-04")
     assert values.date_time("05/04/2025", REFERENCE, "IN")["value"].startswith("2025-04-05")

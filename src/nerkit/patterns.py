@@ -170,6 +170,27 @@ _MONTH = (
 """A month; only an abbreviation takes its period ("24 April." ends a sentence, "24 Apr. 2025" does not)."""
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+_FOREIGN_MONTH = (
+    r"(?:januar|februar|m[äa]e?rz|april|mai|juni|juli|august|september|oktober|november|dezember"
+    r"|janvier|f[ée]vrier|mars|avril|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre"
+    r"|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    r"|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro"
+    r"|januari|februari|maart|mei|augustus)"
+)
+"""Months in German, French, Spanish, Italian, Portuguese and Dutch (where they differ from English). A
+date in those languages is written on one line; the weekday before it is looked for only at a word
+that starts like one (the date search over CoNLL's test text: 0.058 -> 0.064 s; 0.085 s without)."""
+_FOREIGN_WEEKDAY = (
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo"
+    r"|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica"
+    r"|segunda-feira|ter[çc]a-feira|quarta-feira|quinta-feira|sexta-feira"
+    r"|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
+)
+FOREIGN_CALENDAR_WORD = rf"(?i:\b(?:{_FOREIGN_MONTH}|{_FOREIGN_WEEKDAY})\b)"
+"""A month or weekday in another language: a date holding one is read in those languages."""
 LEGAL_FORM = (
     r"(?:AG|GmbH|SE|KG|KGaA|Inc\.?|Ltd\.?|LLC|LLP|Corp\.?|Corporation|Co\.?|plc|PLC|S\.A\.|SA|S\.p\.A\.|SpA"
     r"|N\.V\.|NV|B\.V\.|BV|AB|ASA|Oyj?|Pty|Pte|Pvt\.?|Limited|Group|Holdings?|Sp\.\s?z\s?o\.\s?o\.|s\.r\.o\."
@@ -193,6 +214,8 @@ _DATE = (
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_DAY}\.?(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?"
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
     rf"|{_MONTH}\s{_YEAR}"
+    rf"|(?:(?<!\w)(?=[dmfsljvgtqwzDMFSLJVGTQWZ])(?i:{_FOREIGN_WEEKDAY}),?[ \t])?(?:[12]\d|3[01]|0?[1-9])"
+    rf"(?:\.|er|º)?[ \t](?:de[ \t])?(?i:{_FOREIGN_MONTH})(?:[ \t](?:de[ \t])?{_YEAR})?"
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
     r"|(?i:(?:next|last|this)\s(?:week|month|year|weekend)|(?:this|tomorrow|yesterday)\s(?:morning|afternoon|evening)"
     r"|today|tomorrow|yesterday|tonight))"

@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from nerkit.patterns import COUNT, NUMBER_WORDS, TENS, TIME_UNIT, UNIT_QUALIFIER
+from nerkit.patterns import COUNT, FOREIGN_CALENDAR_WORD, NUMBER_WORDS, TENS, TIME_UNIT, UNIT_QUALIFIER
 
 Value = dict[str, Any]
 
@@ -272,6 +272,8 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
     if calendar is not None:
         return _with_grain(*calendar, text)
     data = _parser(reference, order).get_date_data(text)
+    if data.date_obj is None and _FOREIGN.search(text):
+        data = _parser(reference, order, _FOREIGN_LANGUAGES).get_date_data(text)
     if data.date_obj is None:
         return None
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
@@ -307,8 +309,13 @@ def _calendar(text: str, reference: datetime, order: str) -> tuple[datetime, str
     return when, grain
 
 
+_FOREIGN = re.compile(FOREIGN_CALENDAR_WORD)
+_FOREIGN_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+"""The languages whose dates the DATE_TIME recognizer finds ("Dienstag, 14. Oktober", "14 de octubre")."""
+
+
 @functools.lru_cache(maxsize=8)
-def _parser(reference: datetime, order: str) -> Any:
+def _parser(reference: datetime, order: str, languages: tuple[str, ...] = ("en",)) -> Any:
     """A dateparser reader for one reference time (building one costs more than reading a date)."""
     from dateparser.date import DateDataParser
 
@@ -320,7 +327,7 @@ def _parser(reference: datetime, order: str) -> Any:
         "TIMEZONE": _offset(reference),
         "TO_TIMEZONE": _offset(reference),
     }
-    return DateDataParser(languages=["en"], settings=settings)
+    return DateDataParser(languages=list(languages), settings=settings)
 
 
 def _relative_weekday(text: str, reference: datetime) -> Value | None:
