@@ -143,6 +143,19 @@ def test_times_with_a_dot_and_parts_of_today_are_dates(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Petrobras lucrou R$ 2,3 milhões no trimestre", ["R$ 2,3 milhões"]),
+        ("Umsatz EUR 3 Mio. im Jahr", ["EUR 3 Mio."]),
+        ("It cost $2.5 Million", ["$2.5 Million"]),
+        ("The 5 Mile race cost $5", ["$5"]),
+    ],
+)
+def test_an_amount_takes_its_scale_word_in_other_languages_too(text, expected):
+    assert found("MONEY", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Termin am Dienstag, 14. Oktober um 10 Uhr", ["Dienstag, 14. Oktober"]),
         ("le mardi 14 octobre 2025 à Lyon", ["mardi 14 octobre 2025"]),
         ("el 14 de octubre de 2025", ["14 de octubre de 2025"]),

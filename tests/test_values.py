@@ -75,6 +75,9 @@ def test_a_date_that_cannot_be_read_has_no_value():
         ("£1.2bn", 1.2e9, "GBP"),
         ("50 cents", 0.5, "USD"),
         ("200 kr", 200.0, None),
+        ("R$ 2,3 milhões", 2.3e6, "BRL"),
+        ("EUR 3 Mio.", 3e6, "EUR"),
+        ("$2.5 Million", 2.5e6, "USD"),
     ],
 )
 def test_money_is_an_amount_and_an_iso_currency(text, amount, currency):

@@ -139,16 +139,28 @@ def _valid_email(text: str) -> bool:
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_FOREIGN_SCALES = {
+    "mio.": 1e6, "mio": 1e6, "millionen": 1e6, "mrd.": 1e9, "mrd": 1e9, "milliarden": 1e9, "mil": 1e3,
+    "milhão": 1e6, "milhões": 1e6, "bilhão": 1e9, "bilhões": 1e9, "millón": 1e6, "millones": 1e6,
+    "milliard": 1e9, "milliards": 1e9, "milione": 1e6, "milioni": 1e6, "miliardo": 1e9, "miliardi": 1e9,
+}  # fmt: skip
+SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+    "trillion": 1e12, "lakh": 1e5, "crore": 1e7, **_FOREIGN_SCALES,
+}  # fmt: skip
+"""Words that multiply an amount ("2.5 million", "EUR 3 Mio.", "R$ 2,3 milhões"), as `values` reads them."""
+SCALE_WORD = "|".join(re.escape(word) for word in sorted(SCALES, key=len, reverse=True))
 _AMOUNT = (
     r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # Indian grouping: 3,10,000
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"  # 12.000,00
     r"|\d{1,3}(?:'\d{3})+(?:\.(?:\d{1,2}|[-\u2013]{1,2}))?"  # 1'200.-
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d{1,2})?"  # 1 200,00
     r"|\d+,\d{2}(?!\d)(?:[ \u00a0]?[-\u2013])?"  # 50,00
+    rf"|\d{{1,3}},\d(?=\s?(?i:{'|'.join(map(re.escape, _FOREIGN_SCALES))})(?!\w))"  # 2,3 milhões
     rf"|{_NUMBER}"
 )
 """An amount as it is written in many locales; `values` reads which separator is which."""
-_SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|crore|lakh|[kKmMbB])\b)?"
+_SCALE = rf"(?:\s?(?i:{SCALE_WORD})(?!\w))?"
 _CURRENCY_SYMBOL = r"(?:US\$|A\$|C\$|HK\$|NZ\$|S\$|R\$|Rs\.?|[$€£¥₹₩₽₺₦₱฿₴])"
 _CURRENCY_CODE = (
     r"(?:USD|EUR|GBP|JPY|CHF|CNY|INR|CAD|AUD|NZD|SGD|HKD|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|KES|NGN|AED"

@@ -18,14 +18,19 @@ from typing import Any
 
 import phonenumbers
 
-from nerkit.patterns import COUNT, FOREIGN_CALENDAR_WORD, NUMBER_WORDS, TENS, TIME_UNIT, UNIT_QUALIFIER
+from nerkit.patterns import (
+    COUNT,
+    FOREIGN_CALENDAR_WORD,
+    NUMBER_WORDS,
+    SCALE_WORD,
+    SCALES,
+    TENS,
+    TIME_UNIT,
+    UNIT_QUALIFIER,
+)
 
 Value = dict[str, Any]
 
-_SCALES = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-    "trillion": 1e12, "lakh": 1e5, "crore": 1e7,
-}  # fmt: skip
 _CURRENCIES = {
     "us$": "USD", "$": "USD", "a$": "AUD", "c$": "CAD", "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "r$": "BRL",
     "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "rs": "INR", "rs.": "INR", "₩": "KRW", "₽": "RUB",
@@ -34,7 +39,7 @@ _CURRENCIES = {
     "cent": "USD", "zł": "PLN",
 }  # fmt: skip
 _CODE = re.compile(r"\b[A-Z]{3}\b")
-_SCALE = re.compile(r"(?<=[\d\s])(thousand|million|billion|trillion|bn|mn|lakh|crore|[kKmMbB])\b")
+_SCALE = re.compile(rf"(?<=[\d\s])({SCALE_WORD})(?!\w)", re.IGNORECASE)
 
 
 def money(text: str) -> Value | None:
@@ -47,7 +52,7 @@ def money(text: str) -> Value | None:
     amount = float(price.amount)
     scale = _SCALE.search(text)
     if scale:
-        amount *= _SCALES[scale.group(1).lower()]
+        amount *= SCALES[scale.group(1).lower()]
     if re.search(r"\bcents?\b", text):
         amount /= 100
     code = _CODE.search(text)
