@@ -201,6 +201,8 @@ _FOREIGN_WEEKDAY = (
     r"|segunda-feira|ter[çc]a-feira|quarta-feira|quinta-feira|sexta-feira"
     r"|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
 )
+FOREIGN_DATE_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+"""The languages of `_FOREIGN_MONTH` and `_FOREIGN_WEEKDAY`, in which `values` reads such a date."""
 FOREIGN_CALENDAR_WORD = rf"(?i:\b(?:{_FOREIGN_MONTH}|{_FOREIGN_WEEKDAY})\b)"
 """A month or weekday in another language: a date holding one is read in those languages."""
 LEGAL_FORM = (

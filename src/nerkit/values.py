@@ -21,6 +21,7 @@ import phonenumbers
 from nerkit.patterns import (
     COUNT,
     FOREIGN_CALENDAR_WORD,
+    FOREIGN_DATE_LANGUAGES,
     NUMBER_WORDS,
     SCALE_WORD,
     SCALES,
@@ -278,7 +279,7 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
         return _with_grain(*calendar, text)
     data = _parser(reference, order).get_date_data(text)
     if data.date_obj is None and _FOREIGN.search(text):
-        data = _parser(reference, order, _FOREIGN_LANGUAGES).get_date_data(text)
+        data = _parser(reference, order, FOREIGN_DATE_LANGUAGES).get_date_data(text)
     if data.date_obj is None:
         return None
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
@@ -315,8 +316,6 @@ def _calendar(text: str, reference: datetime, order: str) -> tuple[datetime, str
 
 
 _FOREIGN = re.compile(FOREIGN_CALENDAR_WORD)
-_FOREIGN_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
-"""The languages whose dates the DATE_TIME recognizer finds ("Dienstag, 14. Oktober", "14 de octubre")."""
 
 
 @functools.lru_cache(maxsize=8)
