@@ -19,6 +19,8 @@ def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> li
     [
         ("Hi Maria, thanks.", (0, 8), "PERSON", "Maria"),
         ("Guten Tag Herr Neumann,", (0, 22), "PERSON", "Neumann"),
+        ("Ciao Ingrid,", (0, 11), "PERSON", "Ingrid"),
+        ("Olá Joana, tudo bem?", (0, 9), "PERSON", "Joana"),
         ("We met Dr. Achterberg today.", (7, 21), "PERSON", "Achterberg"),
         ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
         ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
@@ -150,7 +152,7 @@ def test_a_date_that_is_only_a_count_takes_its_unit(text, span, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam", "Dear Parents"]
+    "text", ["Dear team", "Hi all", "Hello everyone", "Dear Sir or Madam", "Dear Parents", "Dear Hiring Team"]
 )
 def test_a_greeting_to_nobody_in_particular_is_no_person(text):
     from nerkit.conventions import conform
@@ -579,3 +581,9 @@ def test_known_places_joined_by_and_are_places():
 def test_an_organization_with_and_in_its_name_stays_whole():
     (entity,) = _conformed("Procter and Gamble", "ORGANIZATION")
     assert (entity.text, entity.label) == ("Procter and Gamble", "ORGANIZATION")
+
+
+@pytest.mark.parametrize(("text", "label"), [("Kuehne+Nagel", "PERSON"), ("Procter & Gamble", "LOCATION")])
+def test_names_joined_by_an_ampersand_or_a_plus_are_an_organization(text, label):
+    (entity,) = _conformed(text, label)
+    assert (entity.text, entity.label) == (text, "ORGANIZATION")

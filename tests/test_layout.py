@@ -76,6 +76,8 @@ def test_a_table_s_header_row_is_no_piece():
         ("Hospital: St Vincent's University Hospital", "St Vincent's University Hospital", "hospital"),
         ("Admitted: 3 May 2025", "3 May 2025", "admitted"),
         ("Buyer:    Kestrel Aerospace GmbH", "Kestrel Aerospace GmbH", "buyer"),
+        ("Room: Double, sea view", "Double, sea view", "room"),
+        ("Check-in: Friday 14 November 2025", "Friday 14 November 2025", "check-in"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):

@@ -166,3 +166,7 @@ def test_an_amount_takes_its_scale_word_in_other_languages_too(text, expected):
 )
 def test_dates_in_other_european_languages_are_dates(text, expected):
     assert found("DATE_TIME", text) == expected
+
+
+def test_a_quarter_with_its_year_is_a_date():
+    assert found("DATE_TIME", "Q3 2025 Sales Summary, not Q5 2025 nor Q3") == ["Q3 2025"]

@@ -26,6 +26,8 @@ from nerkit.patterns import (
 _GREETINGS = (
     "hi|hello|hey|dear|thanks|thank you|good morning|good afternoon|good evening|greetings|cheers|attn"
     "|guten tag|hallo|liebe|lieber|sehr geehrte|sehr geehrter|bonjour|hola|estimado|estimada|buongiorno"
+    "|ciao|salve|gentile|caro|cara|salut|olá|ola|oi|bom dia|boa tarde|prezado|prezada|querido|querida"
+    "|buenos días|buenas tardes|hej|hoi|beste|geachte|moin|servus|grüezi"
 )
 _HONORIFICS = (
     r"mr|mrs|ms|miss|mx|dr|prof|professor|sir|madam|madame|dame|lord|lady|rev|reverend|fr|father|sister"
@@ -98,6 +100,8 @@ _NUMERIC_DATE = re.compile(rf"{_DATE_PART}(?:(?:\s*[\u2013-]\s*|,?\s+){_DATE_PAR
 """What a date written in digits alone looks like ("5/4", "05.04.2025", "2025-04", "04/2025", "2019",
 "10:30", "2015 - 2019"); a model DATE_TIME of digits in another shape ("tender 2025/114", "2,000") is
 a number."""
+_JOINED_NAMES = re.compile(r"[^\W\d_][ ]?[&+][ ]?[^\W\d_]")
+"""Names joined by "&" or "+" name a firm: "Kuehne+Nagel", "Procter & Gamble", "Smith & Partners"."""
 _ORGANIZATION_WORD = re.compile(
     r"\b(?:Café|Cafe|Restaurant|Bakery|Bistro|University|College|Institute|Academy|School|Clinic"
     r"|Association|Society|Council|Committee|Ministry|Department|Agency|Authority|Commission|Airlines"
@@ -113,12 +117,13 @@ _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|IN|on)\s+)+")
 """An article or a lowercase preposition the model took in before a name: "the board of Siemens"."""
 _ADDRESSEE = re.compile(
-    r"(?:team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
+    r"(?:(?:[\w-]+\s){1,2}(?:team|committee|department|desk)|hiring manager"
+    r"|team|all|everyone|everybody|colleagues|customer|customers|friends|folks|guys|there|both|sirs"
     r"|sir or madam|sir/madam|y'all|you all|parents|students|staff|members|residents|neighbours|neighbors"
     r"|volunteers)",
     re.IGNORECASE,
 )
-"""Who a greeting speaks to when it names nobody: "Dear team", "Hi all"."""
+"""Who a greeting speaks to when it names nobody: "Dear team", "Hi all", "Dear Hiring Team"."""
 _EDGE = "\"'`.,;:!?()[]{}<>«»\u201c\u201d\u2018\u2019-\u2013\u2014/\\|*#@ \t\r\n"
 
 
@@ -140,7 +145,9 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             continue
         for entity in _parts(text, whole):
             start, end = _trim(text, entity.start, entity.end)
-            if entity.label in _NAME_TYPES and _ORGANIZATION_WORD.search(text, start, end):
+            if entity.label in _NAME_TYPES and (
+                _ORGANIZATION_WORD.search(text, start, end) or _JOINED_NAMES.search(text, start, end)
+            ):
                 entity = replace(entity, label="ORGANIZATION")
             elif entity.label == "ORGANIZATION" and _only_a_place(text, start, end):
                 entity = replace(entity, label="LOCATION")

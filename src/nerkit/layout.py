@@ -66,6 +66,7 @@ FIELD_WORDS = "|".join(
         "buyer|seller|purchaser|consignee|shipper|carrier|hotel|opened|closed|created|updated|resolved",
         "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
         "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
+        "room|room type|check-in|check-out|arrival|departure|booking|booking reference|reservation",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )

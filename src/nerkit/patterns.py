@@ -228,6 +228,7 @@ _DATE = (
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_DAY}\.?(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?"
     rf"|(?:{_WEEKDAY_SHORT},?\s)?{_MONTH}\s{_DAY}(?:,?\s{_YEAR})?(?!\d)"
     rf"|{_MONTH}\s{_YEAR}"
+    rf"|Q[1-4]\s{_YEAR}"
     rf"|(?:(?<!\w)(?=[dmfsljvgtqwzDMFSLJVGTQWZ])(?i:{_FOREIGN_WEEKDAY}),?[ \t])?(?:[12]\d|3[01]|0?[1-9])"
     rf"(?:\.|er|º)?[ \t](?:de[ \t])?(?i:{_FOREIGN_MONTH})(?:[ \t](?:de[ \t])?{_YEAR})?"
     rf"|(?:(?:next|last|this|coming)\s)?{_WEEKDAY}(?:\safter\snext)?(?:\s(?:morning|afternoon|evening|night))?"
