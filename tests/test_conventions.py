@@ -291,6 +291,8 @@ def test_two_whole_dates_joined_by_to_or_and_are_two(text, expected):
         ("Kestrel GmbH, Flughafenstraße 12, Bremen", (14, 29), "LOCATION"),
         ("18 Elm Street, Bangor", (3, 13), "LOCATION"),
         ("Hauptstraße 5a", (0, 11), "ORGANIZATION"),
+        ("the flat at 14 Canal Street, Manchester", (12, 27), "LOCATION"),
+        ("Kestrel GmbH, Flughafenstraße 12, Bremen", (14, 32), "LOCATION"),
     ],
 )
 def test_a_street_with_its_house_number_is_no_name(text, span, label):
@@ -587,3 +589,35 @@ def test_an_organization_with_and_in_its_name_stays_whole():
 def test_names_joined_by_an_ampersand_or_a_plus_are_an_organization(text, label):
     (entity,) = _conformed(text, label)
     assert (entity.text, entity.label) == (text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("Sheffield warehouse", "ORGANIZATION", [("Sheffield", "LOCATION")]),
+        ("DALLAS WAREHOUSE", "LOCATION", [("DALLAS", "LOCATION")]),
+        ("Acme warehouse", "ORGANIZATION", [("Acme warehouse", "ORGANIZATION")]),
+    ],
+)
+def test_a_site_named_by_its_town_is_the_town(text, label, expected):
+    assert [(entity.text, entity.label) for entity in _conformed(text, label)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fintech Summit 2026 - Day 1", ["2026"]),
+        ("2015 - 2019", ["2015 - 2019"]),
+        ("9 June - 14 June 2025", ["9 June - 14 June 2025"]),
+        ("Oct 2019 - present", ["Oct 2019 - present"]),
+    ],
+)
+def test_a_date_ends_at_a_dash_that_starts_no_date(text, expected):
+    start = text.index("2") if text[0] == "F" else 0
+    assert [entity.text for entity in _conformed(text, "DATE_TIME", (start, len(text)))] == expected
+
+
+def test_a_recurring_date_cut_before_its_unit_takes_it():
+    text = "payable on the first day of each month."
+    (entity,) = _conformed(text, "DATE_TIME", (15, 32))
+    assert entity.text == "first day of each month"

@@ -78,6 +78,7 @@ def test_a_table_s_header_row_is_no_piece():
         ("Buyer:    Kestrel Aerospace GmbH", "Kestrel Aerospace GmbH", "buyer"),
         ("Room: Double, sea view", "Double, sea view", "room"),
         ("Check-in: Friday 14 November 2025", "Friday 14 November 2025", "check-in"),
+        ("Place of incident: Pune", "Pune", "place of incident"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):
@@ -175,6 +176,8 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("consultant", "PERSON"),
         ("passenger", "PERSON"),
         ("organizer", "PERSON"),
+        ("policy holder", "PERSON"),
+        ("insurer", "ORGANIZATION"),
         ("buyer", None),
         ("city", "LOCATION"),
         ("languages", ""),

@@ -19,7 +19,7 @@ def test_a_city_name_that_is_an_ordinary_word_is_no_sign():
     assert cities_named("Independence Day at the Sunrise Lounge") == []
 
 
-@pytest.mark.parametrize("name", ["Nordics", "DACH", "Germany", "Munich", "Kisumu"])
+@pytest.mark.parametrize("name", ["Nordics", "DACH", "Germany", "Munich", "Kisumu", "DALLAS", "GERMANY"])
 def test_business_regions_countries_and_cities_are_places(name):
     assert is_place(name)
 

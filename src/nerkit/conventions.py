@@ -89,6 +89,8 @@ _MODIFIER = re.compile(
 _TRAILING_WORD = re.compile(r"\s+(?:between|and|to|from|on|in|by|until|till|or|at)$", re.IGNORECASE)
 """A date the model ran into the next clause: "3 March 2025 between"."""
 _COUNT = re.compile(rf"(?:{COUNT}|a|an|a few|several)", re.IGNORECASE)
+_EACH = re.compile(r"\b(?:each|every)$", re.IGNORECASE)
+"""A recurring date the model cut before its unit: "the first day of each" month."""
 _UNIT = re.compile(rf"\s+(?:{UNIT_QUALIFIER})?{TIME_UNIT}s?\b", re.IGNORECASE)
 """A duration's unit after its count, which the model sometimes leaves out: "within six weeks"."""
 _NUMERIC = re.compile(r"[\d\s./:,\u2013-]+")
@@ -100,6 +102,14 @@ _NUMERIC_DATE = re.compile(rf"{_DATE_PART}(?:(?:\s*[\u2013-]\s*|,?\s+){_DATE_PAR
 """What a date written in digits alone looks like ("5/4", "05.04.2025", "2025-04", "04/2025", "2019",
 "10:30", "2015 - 2019"); a model DATE_TIME of digits in another shape ("tender 2025/114", "2,000") is
 a number."""
+_SPACED_DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
+_RANGE_END = re.compile(rf"{DATE_PATTERN}|{_DATE_PART}|present|now|today|current|ongoing", re.IGNORECASE)
+"""What may follow a range's dash: a date, digits in a date's shape, or "present"."""
+_FACILITY = re.compile(
+    r"\s+(?:warehouse|depot|office|offices|plant|store|site|branch|hub|factory|facility|campus|headquarters)$",
+    re.IGNORECASE,
+)
+"""A site named by its town ("our Dallas warehouse", "the Sheffield office"): the town is the place."""
 _JOINED_NAMES = re.compile(r"[^\W\d_][ ]?[&+][ ]?[^\W\d_]")
 """Names joined by "&" or "+" name a firm: "Kuehne+Nagel", "Procter & Gamble", "Smith & Partners"."""
 _ORGANIZATION_WORD = re.compile(
@@ -145,6 +155,9 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             continue
         for entity in _parts(text, whole):
             start, end = _trim(text, entity.start, entity.end)
+            facility = _FACILITY.search(text, start, end)
+            if entity.label in _NAME_TYPES and facility and places.is_place(text[start : facility.start()]):
+                end, entity = facility.start(), replace(entity, label="LOCATION")
             if entity.label in _NAME_TYPES and (
                 _ORGANIZATION_WORD.search(text, start, end) or _JOINED_NAMES.search(text, start, end)
             ):
@@ -186,14 +199,18 @@ def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tu
 
 
 def _date_edges(text: str, start: int, end: int) -> tuple[int, int]:
-    """A date without the preposition before it and the next clause's word after it, with the unit
-    after its count and the relative modifier before it; empty (start == end) when it is digits in no
-    date's shape or a function word alone."""
+    """A date without the preposition before it, the next clause's word after it and what follows a
+    dash that starts no date, with the unit after its count or "each" and the relative modifier before
+    it; empty (start == end) when it is digits in no date's shape or a function word alone."""
     preposition = _PREPOSITION.match(text, start, end)
     start = preposition.end() if preposition and preposition.end() < end else start
     trailing = _TRAILING_WORD.search(text, start, end)
     end = trailing.start() if trailing and trailing.start() > start else end
-    unit = _UNIT.match(text, end) if _COUNT.fullmatch(text, start, end) else None
+    dash = _SPACED_DASH.search(text, start, end)
+    if dash is not None and not _RANGE_END.fullmatch(text, dash.end(), end):
+        end = dash.start()  # "2026 - Day 1": a title's dash, not a range's
+    counted = _COUNT.fullmatch(text, start, end) or _EACH.search(text, start, end)
+    unit = _UNIT.match(text, end) if counted else None
     end = unit.end() if unit else end
     modifier = _MODIFIER.search(text, max(start - 12, 0), start)
     start = modifier.start() if modifier else start
@@ -396,15 +413,23 @@ _STREET_WORD = re.compile(
 )
 _HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}[a-z]?\b")
 _HOUSE_NUMBER_BEFORE = re.compile(r"\b\d{1,4}[a-z]?[ \t]+$")
+_HOUSE_NUMBER_FIRST = re.compile(r"\d{1,4}[a-z]?[ \t]+")
 
 
 def _street(text: str, start: int, end: int) -> bool:
-    """A street with its house number ("Flughafenstraße 12", "18 Elm Street"): part of an address,
-    which nerkit does not annotate, not a place."""
-    if not _STREET_WORD.match(text, start, end):
+    """A street with its house number ("Flughafenstraße 12", "18 Elm Street"), the number inside the
+    span or beside it: part of an address, which nerkit does not annotate, not a place."""
+    number_first = _HOUSE_NUMBER_FIRST.match(text, start, end)
+    number_last = _HOUSE_NUMBER_AFTER.search(text, start, end)
+    name_start = number_first.end() if number_first else start
+    name_end = number_last.start() if number_last and number_last.end() == end else end
+    if not _STREET_WORD.match(text, name_start, name_end):
         return False
     return bool(
-        _HOUSE_NUMBER_AFTER.match(text, end) or _HOUSE_NUMBER_BEFORE.search(text, max(start - 6, 0), start)
+        name_start > start
+        or name_end < end
+        or _HOUSE_NUMBER_AFTER.match(text, end)
+        or _HOUSE_NUMBER_BEFORE.search(text, max(start - 6, 0), start)
     )
 
 

@@ -37,7 +37,8 @@ FIELD_LABELS = {
             "interviewer", "interviewers", "candidate", "chair", "served by", "prepared by", "approved by",
             "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
             "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor", "passenger", "guest",
-            "guests", "traveller", "traveler", "organizer", "organiser", "host",
+            "guests", "traveller", "traveler", "organizer", "organiser", "host", "policy holder",
+            "policyholder", "insured", "claimant name",
         ),
         "PERSON",
     ),
@@ -45,7 +46,7 @@ FIELD_LABELS = {
         (
             "company", "organisation", "organization", "employer", "supplier", "vendor", "institution",
             "company name", "organisation name", "organization name", "business name", "bank name",
-            "legal name", "employer name", "hospital", "clinic", "practice",
+            "legal name", "employer name", "hospital", "clinic", "practice", "insurer", "insurance company",
         ),
         "ORGANIZATION",
     ),
@@ -67,6 +68,7 @@ FIELD_WORDS = "|".join(
         "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
         "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
         "room|room type|check-in|check-out|arrival|departure|booking|booking reference|reservation",
+        "incident|policy|policy number|claim|claim number|amount claimed|description",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )

@@ -21,7 +21,9 @@ BUSINESS_REGIONS = frozenset(
 
 
 def is_place(name: str, min_population: int = 50_000) -> bool:
-    """Whether `name` is a business region, a country, or a city of at least `min_population` people."""
+    """Whether `name` is a business region, a country, or a city of at least `min_population` people
+    (written in capitals too: "DALLAS")."""
+    name = name.title() if name.isupper() and len(name) > 4 else name
     city = _cities().get(name)
     return (
         name in BUSINESS_REGIONS or name in _countries() or (city is not None and city[0] >= min_population)
