@@ -44,14 +44,6 @@ BODY = (
     "Thanks again for meeting us in {geo} last month.",
     "Invoices for {org} should be addressed to {per} in {geo}.",
     "I am out of the office until {tim}; {per} can help in the meantime.",
-    "{per} from {org} rescheduled the review to {tim}.",
-    "Travel for the team is handled by {org} this year.",
-    "Our insurer, {org}, needs the claim form by {tim}.",
-    "The merger was advised by {org} and {org}.",
-    "The samples were sent with {org} and arrive on {tim}.",
-    "{org} has opened a second plant near {geo}.",
-    "We switched our payroll to {org} in {tim}.",
-    "{per} left {org} to join {org} as a partner.",
 )
 CHAT = (
     "hi, this is {per} from {geo}, my order has not arrived",
@@ -62,16 +54,7 @@ CHAT = (
     "thanks {per}, that helped a lot",
     "my colleague {per} at {org} has the same problem",
     "we moved to {geo} in {tim}, please update the address",
-    "my flight with {org} was cancelled again",
-    "the {org} courier never showed up",
-    "i paid through {org} on {tim}",
-    "{org} support told me to wait until {tim}",
 )
-BRAND_SYLLABLES = (
-    "ka", "lo", "ve", "ri", "ta", "zen", "lux", "tri", "vo", "na", "mi", "co", "dex", "sol", "ar", "is",
-    "on", "ex", "ly", "fy", "qu", "bel", "ra", "to", "nu", "pha", "gen", "ix", "ster", "via",
-)  # fmt: skip
-"""Pieces of invented brand names ("Zenlux", "Okavo"): a company is often one word naming nothing else."""
 LEGAL_SUFFIXES = ("AG", "GmbH", "Ltd", "Inc.", "S.A.", "Group", "LLC", "plc", "B.V.", "SE", "Corp.")
 JOBS = (
     "Sales Manager",
@@ -165,11 +148,6 @@ class Filler:
         if label == "per":
             return f"{self.first()} {self.last()}" if self.rng.random() < 0.85 else self.last()
         if label == "org":
-            draw = self.rng.random()
-            if draw < 0.15:
-                return self.last()  # a company named after a family (Bosch, Lazard), without its legal form
-            if draw < 0.25:
-                return self.brand()
             name = self.faker.company()
             return name if " " in name else f"{name} {self.rng.choice(LEGAL_SUFFIXES)}"
         if label == "geo":
@@ -179,9 +157,6 @@ class Filler:
         if label == "tim":
             return self.date_text()
         raise ValueError(label)
-
-    def brand(self) -> str:
-        return "".join(self.rng.choice(BRAND_SYLLABLES) for _ in range(self.rng.choice((2, 2, 3)))).title()
 
     def day(self) -> date:
         return date(2018, 1, 1) + timedelta(days=self.rng.randrange(3000))
