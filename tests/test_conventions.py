@@ -621,3 +621,45 @@ def test_a_recurring_date_cut_before_its_unit_takes_it():
     text = "payable on the first day of each month."
     (entity,) = _conformed(text, "DATE_TIME", (15, 32))
     assert entity.text == "first day of each month"
+
+
+def test_a_party_s_defined_short_name_is_that_party_wherever_it_appears():
+    from nerkit.conventions import aliases
+
+    text = (
+        'between BRIGHTWAVE ANALYTICS LLC, a Delaware company ("Brightwave"), and us. Brightwave shall pay.'
+    )
+    party = Entity(8, 32, "ORGANIZATION", text[8:32], 0.9)
+    found = aliases(text, [party])
+    assert [(entity.text, entity.label) for entity in found] == [
+        ("BRIGHTWAVE ANALYTICS LLC", "ORGANIZATION"),
+        ("Brightwave", "ORGANIZATION"),
+        ("Brightwave", "ORGANIZATION"),
+    ]
+
+
+def test_a_defined_role_names_nobody():
+    from nerkit.conventions import aliases
+
+    text = 'Acme Ltd (the "Company") and the Company again'
+    party = Entity(0, 8, "ORGANIZATION", "Acme Ltd", 0.9)
+    assert aliases(text, [party]) == [party]
+
+
+@pytest.mark.parametrize("text", ["Mr Daniel Price\n22 Willow Road\nNorwich\nNR2 3AX", "Norwich NR2 3AX"])
+def test_a_name_above_or_before_a_british_postcode_is_the_town(text):
+    start = text.index("Norwich")
+    (entity,) = _conformed(text, "ORGANIZATION", (start, start + 7))
+    assert (entity.text, entity.label) == ("Norwich", "LOCATION")
+
+
+def test_an_entity_ends_before_a_bracket_it_opens_and_does_not_close():
+    text = "When: Wednesday, 10 December 2025 14:00-16:00 (CET)"
+    (entity,) = _conformed(text, "DATE_TIME", (6, len(text) - 1))
+    assert entity.text == "Wednesday, 10 December 2025 14:00-16:00"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Delaware", "LOCATION"), ("madrid", "LOCATION")])
+def test_a_us_state_and_a_lowercase_large_city_read_as_organizations_are_places(text, expected):
+    (entity,) = _conformed(text, "ORGANIZATION")
+    assert entity.label == expected

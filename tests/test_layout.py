@@ -178,6 +178,8 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("organizer", "PERSON"),
         ("policy holder", "PERSON"),
         ("insurer", "ORGANIZATION"),
+        ("carrier", "ORGANIZATION"),
+        ("vessel", ""),
         ("buyer", None),
         ("city", "LOCATION"),
         ("languages", ""),

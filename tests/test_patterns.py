@@ -123,6 +123,7 @@ def test_a_month_name_takes_a_period_only_when_abbreviated(text, date):
         ("EUR 58,000 per year", []),
         ("since 2019 weeks ago", []),
         ("with 5+ years of experience", ["5+ years"]),
+        ("survive for three (3) years after", ["three (3) years"]),
     ],
 )
 def test_an_amount_of_time_is_a_date_time(text, expected):

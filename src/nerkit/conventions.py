@@ -189,12 +189,15 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
 
 
 def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tuple[Entity, int]:
-    """A name ends before a spaced dash, and before a postcode, which makes it a place."""
+    """A name ends before a spaced dash, and before a postcode, which makes it a place, as does a
+    postcode after it on its line or the next ("Norwich" above "NR2 3AX")."""
     dash = _SPACED_DASH.search(text, start, end)
     end = dash.start() if dash else end
     postcode = _POSTCODE.search(text, start, end)
     if postcode is not None and postcode.start() > start:
         return replace(entity, label="LOCATION"), postcode.start()
+    if _POSTCODE_AFTER.match(text, end):
+        return replace(entity, label="LOCATION"), end
     return entity, end
 
 
@@ -331,6 +334,48 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
     ]
 
 
+_ALIAS = re.compile(
+    r"\(\s*(?:the\s+)?[\"\u201c](?P<alias>[A-Z][\w&.'-]*(?:\s[A-Z][\w&.'-]*){0,3})[\"\u201d]\s*\)"
+)
+"""A short name a contract defines for a party, in brackets and quotes: ("Brightwave")."""
+_ROLE = re.compile(
+    r"(?:Company|Supplier|Customer|Client|Buyer|Seller|Landlord|Tenant|Party|Parties|Employer|Employee"
+    r"|Licensor|Licensee|Discloser|Recipient|Disclosing Party|Receiving Party|Contractor|Purchaser|Vendor"
+    r"|Borrower|Lender|Guarantor|Lessor|Lessee|Consultant|Provider|Service Provider|Agreement|Affiliates?)"
+)
+"""Defined names that are a party's role, not its name: ("the Company"), ("Supplier")."""
+_PARTY_REACH = 160
+"""How far before its definition a party's name may stand: "X LLC, a Delaware limited liability
+company ("X")"."""
+
+
+def aliases(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """A short name a contract defines for a party ("Brightwave" after "BRIGHTWAVE ANALYTICS LLC, a
+    Delaware limited liability company") is that party's, in its definition and wherever else it
+    appears; a role ("the Company", "Supplier") names nobody."""
+    found = sorted(entities)
+    for definition in _ALIAS.finditer(text):
+        alias = definition.group("alias")
+        if _ROLE.fullmatch(alias):
+            continue
+        parties = [
+            entity
+            for entity in found
+            if entity.label in ("ORGANIZATION", "PERSON")
+            and entity.end <= definition.start()
+            and definition.start() - entity.end <= _PARTY_REACH
+            and "\n\n" not in text[entity.end : definition.start()]
+        ]
+        if not parties:
+            continue
+        for mention in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", text):
+            if all(other.end <= mention.start() or mention.end() <= other.start for other in found):
+                bisect.insort(
+                    found, replace(parties[-1], start=mention.start(), end=mention.end(), text=alias)
+                )
+    return found
+
+
 def namesakes(entities: Sequence[Entity]) -> list[Entity]:
     """A model name that is the given or family name of a person the document names in full is that
     person ("Kwame will transfer..." after "Employee: Kwame Mensah"; "Thanks, Isabel" after "Manager:
@@ -405,6 +450,7 @@ _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 """A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
 _POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
+_POSTCODE_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 """A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
@@ -513,7 +559,11 @@ def _only_a_place(text: str, start: int, end: int) -> bool:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`."""
+    """Edges without punctuation, but a bracket stays when its partner is inside: `(415) 555-0143`; an
+    entity ends before a bracket it opens and does not close ("14:00-16:00 (CET")."""
+    opened = text.rfind("(", start, end)
+    if opened > start and text.find(")", opened, end) < 0:
+        end = opened
     while start < end and text[start] in _EDGE:
         if text[start] in _CLOSING and _CLOSING[text[start]] in text[start + 1 : end]:
             break

@@ -47,11 +47,12 @@ FIELD_LABELS = {
             "company", "organisation", "organization", "employer", "supplier", "vendor", "institution",
             "company name", "organisation name", "organization name", "business name", "bank name",
             "legal name", "employer name", "hospital", "clinic", "practice", "insurer", "insurance company",
+            "carrier", "airline",
         ),
         "ORGANIZATION",
     ),
     **dict.fromkeys(("city", "town", "country", "place of birth", "birthplace"), "LOCATION"),
-    **dict.fromkeys(("languages", "skills"), NO_NAMES),
+    **dict.fromkeys(("languages", "skills", "vessel"), NO_NAMES),
 }  # fmt: skip
 """Fields whose value holds names of one type, or none: an `Employee:` value is a person however a
 model reads two words alone, and "Languages: Spanish, German" names nobody (`conventions.typed`)."""
@@ -69,6 +70,7 @@ FIELD_WORDS = "|".join(
         "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
         "room|room type|check-in|check-out|arrival|departure|booking|booking reference|reservation",
         "incident|policy|policy number|claim|claim number|amount claimed|description",
+        "vessel|voyage|port of loading|port of discharge|date of issue|bill of lading",
         *(re.escape(name) for name in FIELD_LABELS),
     )
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit import layout
-from nerkit.conventions import columns, conform, namesakes, typed
+from nerkit.conventions import aliases, columns, conform, namesakes, typed
 from nerkit.corpus.types import neighbours
 from nerkit.encode import INFERENCE_BATCH, Context
 from nerkit.entities import Entity, Redaction, RedactStyle, merge, redact
@@ -299,7 +299,7 @@ class NER:
         entities = columns(
             text, entities, [(piece.start, piece.end) for piece in pieces if piece.field is None]
         )
-        entities = namesakes(entities)
+        entities = aliases(text, namesakes(entities))
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]

@@ -255,11 +255,11 @@ RELATIVE_MODIFIER = r"next|last|past|previous|following"
 """Words before an amount or point of time that make it relative: "the next three years"."""
 DURATION_PATTERN = (
     rf"(?<![\w.,-])(?i:(?:(?:{RELATIVE_MODIFIER}|(?<=the )coming)\s)?(?:{COUNT}|a few|several)"
-    rf"\+?[\s-](?:{UNIT_QUALIFIER})?{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
+    rf"\+?(?:\s\(\d{{1,3}}\))?[\s-](?:{UNIT_QUALIFIER})?{TIME_UNIT}s?)(?![\w-])(?!\s+old\b)"
 )
-"""An amount of time, "90 days", "six weeks", "5 business days", "5+ years", "the next three years"
-(not an age: "2 years old"): a DATE_TIME by nerkit's conventions, which a model trained on newswire
-finds only now and then."""
+"""An amount of time, "90 days", "six weeks", "5 business days", "5+ years", "three (3) years", "the next
+three years" (not an age: "2 years old"): a DATE_TIME by nerkit's conventions, which a model trained
+on newswire finds only now and then."""
 DATE_PATTERN = (
     rf"(?<![\w/.:-])(?:{_DATE}(?:,?\s(?:at\s)?{_CLOCK}(?:\s(?:[+-][01]\d[0-5]\d|UTC|GMT))?)?"
     rf"|{_CLOCK}(?:\s(?:on\s)?{_DATE})?)"

