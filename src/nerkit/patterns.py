@@ -183,14 +183,15 @@ _MONTH = (
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WEEKDAY_SHORT = rf"(?:{_WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
 _FOREIGN_MONTH = (
-    r"(?:januar|februar|m[äa]e?rz|april|mai|juni|juli|august|september|oktober|november|dezember"
+    r"(?:januar|februar|m[äa]e?rz|mai|juni|juli|oktober|dezember"
     r"|janvier|f[ée]vrier|mars|avril|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
     r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre"
     r"|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
     r"|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro"
     r"|januari|februari|maart|mei|augustus)"
 )
-"""Months in German, French, Spanish, Italian, Portuguese and Dutch (where they differ from English). A
+"""Months in German, French, Spanish, Italian, Portuguese and Dutch where they are not spelled as in
+English (an English date that dateparser cannot read in English is not read again in six languages). A
 date in those languages is written on one line; the weekday before it is looked for only at a word
 that starts like one (the date search over CoNLL's test text: 0.058 -> 0.064 s; 0.085 s without)."""
 _FOREIGN_WEEKDAY = (
