@@ -103,6 +103,7 @@ def test_a_person_is_not_split_at_a_comma_before_credentials():
         "CFO",
         "Protocol Officer",
         "GP",
+        "UX Designer",
         "Events team",
         "Operations Desk",
         "Service Agreement",
@@ -342,7 +343,7 @@ def test_a_person_keeps_the_period_of_a_final_initial():
     assert entity.text == "KAREN L."
 
 
-@pytest.mark.parametrize("closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement"])
+@pytest.mark.parametrize("closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement", "Asante", "Grazie"])
 def test_a_letter_s_closing_is_no_name(closing):
     assert _conformed(closing, "ORGANIZATION") == []
 

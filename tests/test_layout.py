@@ -179,6 +179,7 @@ def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():
         ("policy holder", "PERSON"),
         ("insurer", "ORGANIZATION"),
         ("carrier", "ORGANIZATION"),
+        ("assignee", "PERSON"),
         ("vessel", ""),
         ("buyer", None),
         ("city", "LOCATION"),

@@ -52,7 +52,7 @@ _ABBREVIATION = re.compile(
 _JOB_TITLE = re.compile(
     r"(?:(?:senior|junior|chief|managing|executive|general|head|lead|principal|deputy|assistant|vice|data"
     r"|sales|account|project|product|software|operating|financial|technology|marketing|finance|purchasing"
-    r"|procurement|operations|hr|legal|regional|country|branch|plant|quality|research|business|customer"
+    r"|procurement|operations|hr|legal|regional|country|branch|plant|quality|research|business|customer|ux|ui"
     r"|service|support|communications|programme|program|protocol|events|office|press|security|safety"
     r"|compliance|risk|treasury|it|of|and|&)\s+)*"
     r"(?:director|manager|officer|analyst|engineer|scientist|executive|president|partner|consultant|assistant"
@@ -73,7 +73,8 @@ _DOCUMENT_TITLE = re.compile(
 _SIGN_OFF = re.compile(
     r"(?:(?:best|kind|warm|warmest)\s+regards|regards|sincerely|yours\s+(?:sincerely|faithfully|truly)"
     r"|mit\s+freundlichen\s+grüßen|viele\s+grüße|beste\s+grüße|cordialement|bien\s+à\s+vous|saludos"
-    r"|atentamente|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?)",
+    r"|atentamente|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?|asante(?:\s+sana)?"
+    r"|gracias|grazie|merci|danke|obrigad[oa]|tack|dank\s+je(?:\s+wel)?|cheers|thanks|many\s+thanks)",
     re.IGNORECASE,
 )
 """A letter's closing is no name ("Mit freundlichen Grüßen" read as an organization)."""

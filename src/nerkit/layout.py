@@ -38,7 +38,7 @@ FIELD_LABELS = {
             "signed", "patient name", "employee name", "contact name", "guest name", "passenger name",
             "consultant", "gp", "surgeon", "nurse", "referred by", "referring doctor", "passenger", "guest",
             "guests", "traveller", "traveler", "organizer", "organiser", "host", "policy holder",
-            "policyholder", "insured", "claimant name",
+            "policyholder", "insured", "claimant name", "assignee", "assigned to", "reporter",
         ),
         "PERSON",
     ),
