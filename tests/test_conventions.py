@@ -343,7 +343,9 @@ def test_a_person_keeps_the_period_of_a_final_initial():
     assert entity.text == "KAREN L."
 
 
-@pytest.mark.parametrize("closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement", "Asante", "Grazie"])
+@pytest.mark.parametrize(
+    "closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement", "Asante", "Grazie"]
+)
 def test_a_letter_s_closing_is_no_name(closing):
     assert _conformed(closing, "ORGANIZATION") == []
 
