@@ -666,3 +666,18 @@ def test_an_entity_ends_before_a_bracket_it_opens_and_does_not_close():
 def test_a_us_state_and_a_lowercase_large_city_read_as_organizations_are_places(text, expected):
     (entity,) = _conformed(text, "ORGANIZATION")
     assert entity.label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "kept"),
+    [
+        ("agreed to buy the Dutch broker", "Dutch", False),
+        ("Brazilian planemaker Embraer", "Brazilian", False),
+        ("offices in Milan today", "Milan", True),
+        ("flights to Japan next week", "Japan", True),
+    ],
+)
+def test_a_nationality_adjective_before_a_noun_is_no_place(text, word, kept):
+    start = text.index(word)
+    found = _conformed(text, "LOCATION", (start, start + len(word)))
+    assert bool(found) == kept

@@ -111,6 +111,11 @@ _FACILITY = re.compile(
     re.IGNORECASE,
 )
 """A site named by its town ("our Dallas warehouse", "the Sheffield office"): the town is the place."""
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|tch|nch)")
+_BEFORE_A_NOUN = re.compile(r" [a-z]")
+_PLACE_LABELS = {"LOCATION", "GPE"}
+
+
 _JOINED_NAMES = re.compile(r"[^\W\d_][ ]?[&+][ ]?[^\W\d_]")
 """Names joined by "&" or "+" name a firm: "Kuehne+Nagel", "Procter & Gamble", "Smith & Partners"."""
 _ORGANIZATION_WORD = re.compile(
@@ -167,6 +172,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 entity = replace(entity, label="LOCATION")
             if entity.label in _NAME_TYPES:
                 if _street(text, start, end) or _SIGN_OFF.fullmatch(text, start, end):
+                    continue
+                if entity.label in _PLACE_LABELS and _nationality(text, start, end):
                     continue
                 entity, end = _before_address_parts(text, entity, start, end)
             if entity.label == "PERSON" and not keep_titles:
@@ -477,6 +484,17 @@ def _street(text: str, start: int, end: int) -> bool:
         or name_end < end
         or _HOUSE_NUMBER_AFTER.match(text, end)
         or _HOUSE_NUMBER_BEFORE.search(text, max(start - 6, 0), start)
+    )
+
+
+def _nationality(text: str, start: int, end: int) -> bool:
+    """A nationality adjective before a noun ("the Dutch broker", "Brazilian planemaker"), which GMB's
+    `gpe` tags and the documents convention does not: a word of a demonym's shape that is no known place
+    (Milan, Japan and Oman are)."""
+    return bool(
+        _DEMONYM.fullmatch(text, start, end)
+        and _BEFORE_A_NOUN.match(text, end)
+        and not places.is_place(text[start:end])
     )
 
 
