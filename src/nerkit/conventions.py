@@ -103,7 +103,6 @@ _NUMERIC_DATE = re.compile(rf"{_DATE_PART}(?:(?:\s*[\u2013-]\s*|,?\s+){_DATE_PAR
 """What a date written in digits alone looks like ("5/4", "05.04.2025", "2025-04", "04/2025", "2019",
 "10:30", "2015 - 2019"); a model DATE_TIME of digits in another shape ("tender 2025/114", "2,000") is
 a number."""
-_SPACED_DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 _RANGE_END = re.compile(rf"{DATE_PATTERN}|{_DATE_PART}|present|now|today|current|ongoing", re.IGNORECASE)
 """What may follow a range's dash: a date, digits in a date's shape, or "present"."""
 _FACILITY = re.compile(
@@ -111,11 +110,7 @@ _FACILITY = re.compile(
     re.IGNORECASE,
 )
 """A site named by its town ("our Dallas warehouse", "the Sheffield office"): the town is the place."""
-_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|tch|nch)")
-_BEFORE_A_NOUN = re.compile(r" [a-z]")
 _PLACE_LABELS = {"LOCATION", "GPE"}
-
-
 _JOINED_NAMES = re.compile(r"[^\W\d_][ ]?[&+][ ]?[^\W\d_]")
 """Names joined by "&" or "+" name a firm: "Kuehne+Nagel", "Procter & Gamble", "Smith & Partners"."""
 _ORGANIZATION_WORD = re.compile(
@@ -161,8 +156,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             continue
         for entity in _parts(text, whole):
             start, end = _trim(text, entity.start, entity.end)
-            facility = _FACILITY.search(text, start, end)
-            if entity.label in _NAME_TYPES and facility and places.is_place(text[start : facility.start()]):
+            facility = _FACILITY.search(text, start, end) if entity.label in _NAME_TYPES else None
+            if facility and places.is_place(text[start : facility.start()]):
                 end, entity = facility.start(), replace(entity, label="LOCATION")
             if entity.label in _NAME_TYPES and (
                 _ORGANIZATION_WORD.search(text, start, end) or _JOINED_NAMES.search(text, start, end)
@@ -458,8 +453,9 @@ _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 """A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
 _POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
-_POSTCODE_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 """A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
+_POSTCODE_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+"""The same postcode just outside the name, on its line or the next ("Norwich" above "NR2 3AX")."""
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
     r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",
@@ -485,6 +481,10 @@ def _street(text: str, start: int, end: int) -> bool:
         or _HOUSE_NUMBER_AFTER.match(text, end)
         or _HOUSE_NUMBER_BEFORE.search(text, max(start - 6, 0), start)
     )
+
+
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|tch|nch)")
+_BEFORE_A_NOUN = re.compile(r" [a-z]")
 
 
 def _nationality(text: str, start: int, end: int) -> bool:

