@@ -103,6 +103,10 @@ CATALOGUE: dict[str, Code] = {
     "E083": Code(
         "No corpus to report on.", "Pass --data CORPUS (the model's own corpus is used when it can be read)."
     ),
+    "E084": Code(
+        "Models cannot be averaged (fewer than two, a weight that is not positive, or different shapes).",
+        "Average models fine-tuned from the same base encoder with the same labels.",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,26 @@ def read(
     except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
         raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
     return Loaded(model, tokenizer, metadata, backend)
+
+
+def provenance() -> dict[str, Any]:
+    """What a new model's metadata records about the software that made it, and when."""
+    import platform
+
+    import torch
+    import transformers
+
+    from nerkit._version import __version__
+
+    return {
+        "nerkit_version": __version__,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def write(path: str | Path, model: Any, tokenizer: Any, metadata: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`nerkit train`, `nerkit evaluate` and `nerkit export`."""
+"""`nerkit train`, `nerkit evaluate`, `nerkit export`, `nerkit average` and `nerkit calibrate`."""
 
 from __future__ import annotations
 
@@ -236,6 +236,22 @@ def export_command(
     sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
     written = Tagger.load(model, backend="torch").export_onnx(model, quantize, sentences)
     console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command("average")
+@friendly
+def average_command(
+    models: Annotated[
+        list[str], typer.Argument(help="Model directories to average, each as PATH or PATH=WEIGHT.")
+    ],
+    out: Annotated[Path, typer.Option(help="Model directory to write.")],
+) -> None:
+    """Average models fine-tuned from the same base encoder (a model soup): one model that reads like
+    their ensemble. Score it before use: `nerkit evaluate`, then `nerkit export` for ONNX."""
+    from nerkit.train.average import Ingredient, average
+
+    written = average([Ingredient.parse(model) for model in models], out)
+    console.print(f"averaged {len(models)} models into [bold]{written}[/]")
 
 
 @app.command("calibrate")

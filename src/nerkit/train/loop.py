@@ -4,14 +4,12 @@ checkpoints to resume from, and data parallelism when launched by torchrun or ac
 from __future__ import annotations
 
 import math
-import platform
 import random
 import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from nerkit._version import __version__
+from nerkit import modeldir
 from nerkit.corpus import Corpus, Sentence
 from nerkit.decode import word_rows
 from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
@@ -168,7 +166,6 @@ def _metadata(
     processes: int,
 ) -> dict[str, Any]:
     return {
-        "nerkit_version": __version__,
         "labels": labels,
         "label_names": readable_names(corpus.entity_types),
         "scheme": "IOB2",
@@ -185,12 +182,7 @@ def _metadata(
         },
         "hyperparameters": {**asdict(config), "learning_rate": config.resolved_learning_rate},
         "processes": processes,
-        "versions": {
-            "python": platform.python_version(),
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-        },
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **modeldir.provenance(),
     }
 
 
