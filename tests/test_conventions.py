@@ -125,6 +125,21 @@ def test_a_date_leaves_out_the_preposition_before_it():
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ending 5 April 2025", "5 April 2025"),
+        ("effective 1 May", "1 May"),
+        ("beginning of May", "beginning of May"),
+    ],
+)
+def test_a_date_leaves_out_the_word_that_leads_to_it_but_keeps_its_part(text, expected):
+    from nerkit.conventions import conform
+
+    (entity,) = conform(text, [Entity(0, len(text), "DATE_TIME", text)])
+    assert entity.text == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"), [("(415) 555-0143", "(415) 555-0143"), ("(Munich", "Munich"), ("Lyon)", "Lyon")]
 )
 def test_a_bracket_stays_only_with_its_partner_inside(text, expected):

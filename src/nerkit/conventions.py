@@ -78,7 +78,12 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 """A letter's closing is no name ("Mit freundlichen Grüßen" read as an organization)."""
-_LEADING_WORDS = r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
+_LEADING_WORDS = (
+    r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
+    r"|ending|starting|commencing|effective"
+)
+"""Words that lead to a date without being part of it ("the tax year ending 5 April 2025"; not
+"beginning", which names a date's part: "the beginning of May")."""
 _PREPOSITION = re.compile(rf"(?:{_LEADING_WORDS})\s+", re.IGNORECASE)
 _FUNCTION_WORD = re.compile(rf"(?:{_LEADING_WORDS}|and|to|or|the|of)", re.IGNORECASE)
 """A date the merge left with only a word around it ("between", "from"): no date at all."""
