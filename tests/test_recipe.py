@@ -69,6 +69,28 @@ def test_the_same_seed_writes_the_same_documents():
     assert [(d.text, d.spans) for d in first] == [(d.text, d.spans) for d in second]
 
 
+def _company_names(one_word_companies: float) -> list[str]:
+    from nerkit.train.synthetic import documents
+
+    return [
+        d.text[start:end]
+        for d in documents(60, seed=5, one_word_companies=one_word_companies)
+        for start, end, label in d.spans
+        if label == "org"
+    ]
+
+
+def test_default_documents_write_companies_of_several_words():
+    names = _company_names(0.0)
+    assert names and all(" " in name for name in names)
+
+
+def test_the_companies_recipe_writes_a_quarter_of_its_companies_as_one_word():
+    names = _company_names(0.25)
+    share = sum(" " not in name for name in names) / len(names)
+    assert 0.15 < share < 0.35, share
+
+
 def test_synthetic_spans_are_trimmed_and_fall_on_the_words_extraction_sees():
     from nerkit.text import Segmenter
     from nerkit.train.synthetic import documents

