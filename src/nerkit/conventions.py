@@ -292,6 +292,7 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
     def within(left: int, right: int) -> list[Entity]:
         return names[bisect.bisect_left(starts, left) : bisect.bisect_left(starts, right)]
 
+    found: list[Entity] = []
     for start, end, label in fields:
         if not label:
             relabel.update({(entity.start, entity.end): "" for entity in within(start, end)})
@@ -301,12 +302,38 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
             alone = inside[0] if len(inside) == 1 else None
             if alone and _kind(alone.label) != _kind(label) and _fills(text, left, right, alone):
                 relabel[(alone.start, alone.end)] = label
+            elif label == "PERSON" and not any(e.start < right and left < e.end for e in entities):
+                found += _field_person(text, left, right)
     kept = []
     for entity in entities:
         label = relabel.get((entity.start, entity.end), entity.label)
         if label:
             kept.append(replace(entity, label=label) if label != entity.label else entity)
-    return kept
+    return sorted(kept + found) if found else kept
+
+
+_NAME_WORD = r"[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['\u2019][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*"
+_PLAIN_NAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}")
+"""Two or three capitalised words, as a person's name is written in a form."""
+_LEADING_TITLE = re.compile(rf"\s*{TITLE.pattern}\s*|\s+", re.IGNORECASE)
+
+
+def _field_person(text: str, start: int, end: int) -> list[Entity]:
+    """A people field's item the model left empty that is written as a name ("Interviewer: George
+    Mills"), after its titles and before a bracketed remark, and that names no organization, place or
+    title: the field says it is a person."""
+    position = start
+    while (title := _LEADING_TITLE.match(text, position, end)) is not None:
+        position = title.end()
+    name = _PLAIN_NAME.match(text, position, end)
+    if name is None or _ITEM_TAIL.fullmatch(text, name.end(), end) is None:
+        return []
+    words = name.group()
+    unnamed = _ORGANIZATION_WORD.search(words) or _JOB_TITLE.search(words) or places.is_place(words)
+    if unnamed or any(map(TITLE.fullmatch, words.split())):
+        return []
+    explanation = {"recognizer": "field", "check": "a people field's item written as a name"}
+    return [Entity(name.start(), name.end(), "PERSON", words, 0.85, "pattern", explanation=explanation)]
 
 
 def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, int]]) -> list[Entity]:
