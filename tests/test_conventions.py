@@ -714,6 +714,27 @@ def test_a_name_above_or_before_a_british_postcode_is_the_town(text):
     assert (entity.text, entity.label) == ("Norwich", "LOCATION")
 
 
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("12 Quay Street\nBristol BS1 4DJ", "Bristol"),
+        ("London, SW1A 1AA", "London"),
+        ("Unit 4 Great Yarmouth NR30 2ER", "Great Yarmouth"),
+    ],
+)
+def test_a_known_town_before_a_british_postcode_is_a_place_where_the_model_found_nothing(text, town):
+    from nerkit.conventions import conform
+
+    assert [(e.text, e.label, e.source) for e in conform(text, [])] == [(town, "LOCATION", "pattern")]
+
+
+@pytest.mark.parametrize("text", ["Flat 2 Quay Street BS1 4DJ", "Harbourview BS1 4DJ"])
+def test_a_word_before_a_postcode_that_names_no_known_town_stays_unlabelled(text):
+    from nerkit.conventions import conform
+
+    assert conform(text, []) == []
+
+
 def test_an_entity_ends_before_a_bracket_it_opens_and_does_not_close():
     text = "When: Wednesday, 10 December 2025 14:00-16:00 (CET)"
     (entity,) = _conformed(text, "DATE_TIME", (6, len(text) - 1))

@@ -193,7 +193,29 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
                 kept.append(entity)
-    return _placed(text, _apart(text, kept))
+    return _postcode_towns(text, _placed(text, _apart(text, kept)))
+
+
+def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
+    """A known town before a British postcode is the address's place, also where the model found
+    nothing ("Bristol BS1 4DJ" below a street): the last one, two or three capitalised words before it
+    that name a place (`places.is_place`) and that no entity covers."""
+    found = []
+    for match in _TOWN_BEFORE_POSTCODE.finditer(text):
+        words = list(re.finditer(r"\S+", match.group("town")))
+        offset = match.start("town")
+        for word in words:
+            start, end = offset + word.start(), match.end("town")
+            if places.is_place(text[start:end]):
+                if not any(e.start < end and start < e.end for e in entities):
+                    explanation = {"recognizer": "LOCATION", "check": "a town before a postcode"}
+                    found.append(
+                        Entity(
+                            start, end, "LOCATION", text[start:end], 0.9, "pattern", explanation=explanation
+                        )
+                    )
+                break
+    return sorted([*entities, *found]) if found else entities
 
 
 def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tuple[Entity, int]:
@@ -488,6 +510,9 @@ _POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
 """A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
 _POSTCODE_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
 """The same postcode just outside the name, on its line or the next ("Norwich" above "NR2 3AX")."""
+_TOWN_BEFORE_POSTCODE = re.compile(
+    r"(?P<town>[A-Z][a-z]+(?:[ \t-][A-Z][a-z]+){0,2}),?[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b"
+)
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
     r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",
