@@ -196,6 +196,9 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     return _postcode_towns(text, _placed(text, _apart(text, kept)))
 
 
+_POSTCODE_TOWN = {"recognizer": "LOCATION", "check": "a town before a postcode"}
+
+
 def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
     """A known town before a British postcode is the address's place, also where the model found
     nothing ("Bristol BS1 4DJ" below a street): the last one, two or three capitalised words before it
@@ -204,16 +207,13 @@ def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
     for match in _TOWN_BEFORE_POSTCODE.finditer(text):
         words = list(re.finditer(r"\S+", match.group("town")))
         offset = match.start("town")
+        end = match.end("town")
         for word in words:
-            start, end = offset + word.start(), match.end("town")
+            start = offset + word.start()
             if places.is_place(text[start:end]):
                 if not any(e.start < end and start < e.end for e in entities):
-                    explanation = {"recognizer": "LOCATION", "check": "a town before a postcode"}
-                    found.append(
-                        Entity(
-                            start, end, "LOCATION", text[start:end], 0.9, "pattern", explanation=explanation
-                        )
-                    )
+                    town = Entity(start, end, "LOCATION", text[start:end], 0.9, "pattern")
+                    found.append(replace(town, explanation=dict(_POSTCODE_TOWN)))
                 break
     return sorted([*entities, *found]) if found else entities
 
@@ -506,12 +506,13 @@ _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 """A time given in a city's zone: "14:00 Zurich time" is a time and a place."""
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 """A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
-_POSTCODE = re.compile(r"\s+[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}$")
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}"
+_POSTCODE = re.compile(rf"\s+{_UK_POSTCODE}$")
 """A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
-_POSTCODE_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b")
+_POSTCODE_AFTER = re.compile(rf"[ \t]*\n?[ \t]*{_UK_POSTCODE}\b")
 """The same postcode just outside the name, on its line or the next ("Norwich" above "NR2 3AX")."""
 _TOWN_BEFORE_POSTCODE = re.compile(
-    r"(?P<town>[A-Z][a-z]+(?:[ \t-][A-Z][a-z]+){0,2}),?[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b"
+    rf"(?P<town>[A-Z][a-z]+(?:[ \t-][A-Z][a-z]+){{0,2}}),?[ \t]+{_UK_POSTCODE}\b"
 )
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
