@@ -103,6 +103,17 @@ def test_the_report_writes_its_numbers_for_scripts(toy_ner, tmp_path):
     assert 0.0 <= model["scores"]["micro"]["f1"] < 1.0
 
 
+def test_an_averaged_model_is_said_to_have_no_training_of_its_own(toy_ner, tmp_path):
+    import copy
+
+    averaged = copy.copy(toy_ner)
+    averaged.tagger = copy.copy(toy_ner.tagger)
+    kept = {k: v for k, v in toy_ner.tagger.metadata.items() if k not in ("history", "step_loss")}
+    averaged.tagger.metadata = {**kept, "averaged": [{"model": "a"}, {"model": "b"}]}
+    page = write_report([("soup", averaged)], wrong_gold_corpus(), tmp_path / "report")
+    assert "the average of 2 models" in page.read_text()
+
+
 def test_a_model_name_reaches_the_page_as_text_not_markup(toy_ner, tmp_path):
     page = write_report([("<script>x</script>", toy_ner)], wrong_gold_corpus(), tmp_path / "r")
     assert "<script>x</script>" not in page.read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from nerkit.errors import NerkitError
 from nerkit.report.analysis import ModelView
@@ -40,8 +41,11 @@ def curves(views: Sequence[ModelView], path: Path) -> str:
         if curve:
             steps.plot([p[0] for p in curve], [p[1] for p in curve], color=colour, lw=1, label=view.name)
         history = view.metadata.get("history") or []
-        numbers = [row["epoch"] for row in history]
-        epochs.plot(numbers, [row["loss"] for row in history], "o--", color=colour, label=f"{view.name} loss")
+        if history:
+            numbers = [row["epoch"] for row in history]
+            epochs.plot(
+                numbers, [row["loss"] for row in history], "o--", color=colour, label=f"{view.name} loss"
+            )
         scored = [row for row in history if "validation_f1" in row]
         if scored:
             f1 = f1 or epochs.twinx()
@@ -59,22 +63,27 @@ def curves(views: Sequence[ModelView], path: Path) -> str:
                 )
             f1.set_ylabel("validation F1 (squares)")
     steps.set(title="training loss per step", xlabel="step", ylabel="loss")
+    averaged = all(view.metadata.get("averaged") for view in views)
     if not any(view.metadata.get("step_loss") for view in views):
-        steps.text(
-            0.5,
-            0.5,
-            "step losses not recorded\n(model trained before they were)",
-            ha="center",
-            va="center",
-            transform=steps.transAxes,
-            color="#666",
+        reason = (
+            "an average of models\n(no training of its own)"
+            if averaged
+            else "step losses not recorded\n(model trained before they were)"
         )
+        _say(steps, reason)
     epochs.set(title="per epoch", xlabel="epoch", ylabel="mean loss (circles)")
     epochs.xaxis.set_major_locator(MaxNLocator(integer=True))
-    epochs.legend(fontsize=7, loc="upper center")
+    if any(view.metadata.get("history") for view in views):
+        epochs.legend(fontsize=7, loc="upper center")
+    else:
+        _say(epochs, "an average of models\n(no training of its own)" if averaged else "no training history")
     if len(views) > 1:
         steps.legend(fontsize=8)
     return _save(figure, path)
+
+
+def _say(axes: Any, text: str) -> None:
+    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="#666")
 
 
 def per_type(views: Sequence[ModelView], path: Path) -> str:

@@ -106,7 +106,13 @@ def _history_note(views: list[ModelView]) -> str:
     for view in views:
         history = view.metadata.get("history") or []
         best = view.metadata.get("best_epoch")
-        if not history:
+        averaged = view.metadata.get("averaged")
+        if not history and averaged:
+            parts.append(
+                f"{view.name}: the average of {len(averaged)} models (`nerkit average`), with no training "
+                "of its own; its nerkit.json lists them under `averaged`."
+            )
+        elif not history:
             parts.append(f"{view.name}: no training history in its nerkit.json.")
         elif not any("validation_f1" in row for row in history):
             parts.append(
