@@ -402,7 +402,16 @@ def test_a_person_keeps_the_period_of_a_final_initial():
 
 
 @pytest.mark.parametrize(
-    "closing", ["Mit freundlichen Grüßen", "Kind regards", "Cordialement", "Asante", "Grazie"]
+    "closing",
+    [
+        "Mit freundlichen Grüßen",
+        "Kind regards",
+        "Cordialement",
+        "Asante",
+        "Grazie",
+        "vielen Dank",
+        "Muchas gracias",
+    ],
 )
 def test_a_letter_s_closing_is_no_name(closing):
     assert _conformed(closing, "ORGANIZATION") == []

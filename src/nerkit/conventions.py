@@ -74,10 +74,13 @@ _SIGN_OFF = re.compile(
     r"(?:(?:best|kind|warm|warmest)\s+regards|regards|sincerely|yours\s+(?:sincerely|faithfully|truly)"
     r"|mit\s+freundlichen\s+grüßen|viele\s+grüße|beste\s+grüße|cordialement|bien\s+à\s+vous|saludos"
     r"|atentamente|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?|asante(?:\s+sana)?"
-    r"|gracias|grazie|merci|danke|obrigad[oa]|tack|dank\s+je(?:\s+wel)?|cheers|thanks|many\s+thanks)",
+    r"|(?:muchas\s+)?gracias|grazie(?:\s+mille)?|merci(?:\s+beaucoup)?|danke(?:\s+schön)?"
+    r"|(?:vielen|herzlichen)\s+dank|(?:muito\s+)?obrigad[oa]|tack|dank\s+je(?:\s+wel)?|cheers|thanks"
+    r"|many\s+thanks)",
     re.IGNORECASE,
 )
-"""A letter's closing is no name ("Mit freundlichen Grüßen" read as an organization)."""
+"""A letter's closing or thanks is no name ("Mit freundlichen Grüßen" read as an organization, "vielen
+Dank" as a person)."""
 _LEADING_WORDS = (
     r"since|until|till|by|on|at|within|between|from|before|after|during|in|another"
     r"|ending|starting|commencing|effective"
