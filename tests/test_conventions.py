@@ -261,6 +261,7 @@ def test_a_people_field_item_written_as_a_name_is_a_person_when_the_model_missed
         "Open banking in the Baltics",
         "Zoom",
         "Managing Director",
+        "Acme Ltd",
     ],
 )
 def test_a_people_field_item_that_is_no_name_stays_empty(value):

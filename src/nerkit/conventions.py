@@ -354,7 +354,8 @@ def _field_person(text: str, start: int, end: int) -> list[Entity]:
     if name is None or _ITEM_TAIL.fullmatch(text, name.end(), end) is None:
         return []
     words = name.group()
-    unnamed = _ORGANIZATION_WORD.search(words) or _JOB_TITLE.search(words) or places.is_place(words)
+    unnamed = _ORGANIZATION_WORD.search(words) or _JOB_TITLE.search(words) or _ENDS_LEGAL.search(words)
+    unnamed = unnamed or places.is_place(words)
     if unnamed or any(map(TITLE.fullmatch, words.split())):
         return []
     explanation = {"recognizer": "field", "check": "a people field's item written as a name"}
