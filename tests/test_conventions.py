@@ -564,7 +564,13 @@ def test_a_model_date_of_digits_in_a_date_s_shape_stays(date):
 
 @pytest.mark.parametrize(
     ("name", "label"),
-    [("Café Lindner", "PERSON"), ("Meridian Logistics", "LOCATION"), ("University of Bologna", "GPE")],
+    [
+        ("Café Lindner", "PERSON"),
+        ("Meridian Logistics", "LOCATION"),
+        ("University of Bologna", "GPE"),
+        ("Praxis am Markt", "PERSON"),
+        ("Imobiliária Sol", "PERSON"),
+    ],
 )
 def test_a_name_with_an_organization_s_word_is_an_organization(name, label):
     from nerkit.conventions import conform
