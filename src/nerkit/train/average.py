@@ -87,7 +87,7 @@ def _check_same(path: Path, tagger: Any, other_path: Path, other: Any) -> None:
     if differ:
         raise NerkitError(
             "E084",
-            f"{other_path} cannot be averaged with {path}: they differ in {', '.join(differ)}",
+            f"cannot be averaged with {path}: they differ in {', '.join(differ)}",
             path=other_path,
             hint="Average only models fine-tuned from the same base encoder with the same labels.",
         )
