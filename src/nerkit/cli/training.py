@@ -55,7 +55,10 @@ def train_command(
     ] = None,
     recipe: Annotated[
         str | None,
-        typer.Option(help="Rebuild a shipped model's data and settings: default (needs the 'recipe' extra)."),
+        typer.Option(
+            help="Rebuild the data and settings of a shipped model's part: default, or companies (one-word "
+            "companies; `make default-model` averages the two). Needs the 'recipe' extra."
+        ),
     ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Carry on from <out>.checkpoint after a crash or kill.")
