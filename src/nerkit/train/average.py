@@ -46,8 +46,6 @@ class Ingredient:
 def average(ingredients: Sequence[Ingredient], out: str | Path) -> Path:
     """Write the weighted mean of the ingredients' weights (encoder, head, word shapes and CRF
     transitions) to `out`, with each ingredient's provenance in `nerkit.json` under `averaged`."""
-    import torch
-
     from nerkit.model import Tagger
 
     if len(ingredients) < 2:
@@ -66,10 +64,7 @@ def average(ingredients: Sequence[Ingredient], out: str | Path) -> Path:
         / total
         for name in states[0]
     }
-    with torch.no_grad():
-        first.network().load_state_dict(
-            {name: value.to(states[0][name].dtype) for name, value in mean.items()}
-        )
+    first.network().load_state_dict({name: value.to(states[0][name].dtype) for name, value in mean.items()})
     return first.save(out, _metadata(ingredients, taggers))
 
 
