@@ -202,9 +202,6 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
     return _postcode_towns(text, _placed(text, _apart(text, kept)))
 
 
-_POSTCODE_TOWN = {"recognizer": "LOCATION", "check": "a town before a postcode"}
-
-
 def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
     """A known town before a British postcode is the address's place, also where the model found
     nothing ("Bristol BS1 4DJ" below a street): the last one, two or three capitalised words before it
@@ -217,11 +214,21 @@ def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
         for word in words:
             start = offset + word.start()
             if places.is_place(text[start:end]):
-                if not any(e.start < end and start < e.end for e in entities):
-                    town = Entity(start, end, "LOCATION", text[start:end], 0.9, "pattern")
-                    found.append(replace(town, explanation=dict(_POSTCODE_TOWN)))
+                if not _covered(entities, start, end):
+                    explanation = {"recognizer": "LOCATION", "check": "a town before a postcode"}
+                    found.append(
+                        Entity(
+                            start, end, "LOCATION", text[start:end], 0.9, "pattern", explanation=explanation
+                        )
+                    )
                 break
     return sorted([*entities, *found]) if found else entities
+
+
+def _covered(entities: Iterable[Entity], start: int, end: int) -> bool:
+    """Whether any of `entities` overlaps `[start, end)`: a rule that adds a name adds it only where
+    nothing was found."""
+    return any(entity.start < end and start < entity.end for entity in entities)
 
 
 def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tuple[Entity, int]:
@@ -330,7 +337,7 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
             alone = inside[0] if len(inside) == 1 else None
             if alone and _kind(alone.label) != _kind(label) and _fills(text, left, right, alone):
                 relabel[(alone.start, alone.end)] = label
-            elif label == "PERSON" and not any(e.start < right and left < e.end for e in entities):
+            elif label == "PERSON" and not _covered(entities, left, right):
                 found += _field_person(text, left, right)
     kept = []
     for entity in entities:
@@ -433,7 +440,7 @@ def aliases(text: str, entities: Sequence[Entity]) -> list[Entity]:
         if not parties:
             continue
         for mention in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", text):
-            if all(other.end <= mention.start() or mention.end() <= other.start for other in found):
+            if not _covered(found, mention.start(), mention.end()):
                 bisect.insort(
                     found, replace(parties[-1], start=mention.start(), end=mention.end(), text=alias)
                 )

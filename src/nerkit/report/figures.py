@@ -64,19 +64,15 @@ def curves(views: Sequence[ModelView], path: Path) -> str:
             f1.set_ylabel("validation F1 (squares)")
     steps.set(title="training loss per step", xlabel="step", ylabel="loss")
     averaged = all(view.metadata.get("averaged") for view in views)
+    untrained = "an average of models\n(no training of its own)" if averaged else None
     if not any(view.metadata.get("step_loss") for view in views):
-        reason = (
-            "an average of models\n(no training of its own)"
-            if averaged
-            else "step losses not recorded\n(model trained before they were)"
-        )
-        _say(steps, reason)
+        _say(steps, untrained or "step losses not recorded\n(model trained before they were)")
     epochs.set(title="per epoch", xlabel="epoch", ylabel="mean loss (circles)")
     epochs.xaxis.set_major_locator(MaxNLocator(integer=True))
     if any(view.metadata.get("history") for view in views):
         epochs.legend(fontsize=7, loc="upper center")
     else:
-        _say(epochs, "an average of models\n(no training of its own)" if averaged else "no training history")
+        _say(epochs, untrained or "no training history")
     if len(views) > 1:
         steps.legend(fontsize=8)
     return _save(figure, path)
