@@ -110,6 +110,34 @@ def test_a_national_number_is_found_in_the_region_the_document_points_to():
     assert [t for t, _ in found(text, "PHONE_NUMBER")] == ["+49 89 2190 4400", "089 2190 4400"]
 
 
+def test_a_number_of_valid_length_but_no_valid_number_counts_after_a_phone_word():
+    text = "h.ellwood@quillandrye.co.uk, Mobile: 07700 900461"
+    assert found(text, "PHONE_NUMBER") == [("07700 900461", 0.98)]
+
+
+def test_a_number_of_valid_length_but_no_valid_number_needs_a_phone_word():
+    assert found("Booking 07700 900461 for +44 20 7946 0958", "PHONE_NUMBER") == [("+44 20 7946 0958", 0.9)]
+
+
+def test_a_number_of_valid_length_but_no_valid_number_needs_its_phone_word_on_its_line():
+    text = "h.ellwood@quillandrye.co.uk\nPhone +44 20 7946 0958\nReference number 07700 900461"
+    assert found(text, "PHONE_NUMBER") == [("+44 20 7946 0958", 0.98)]
+
+
+def test_seven_digits_after_a_phone_word_are_no_number_unless_valid():
+    assert found("Please call 555-0100 in London, +44 20 7946 0958", "PHONE_NUMBER") == [
+        ("+44 20 7946 0958", 0.98)
+    ]
+
+
+def test_a_valid_number_is_found_once_with_the_numbers_of_valid_length():
+    from nerkit.pii import phone_numbers
+
+    text = "Tel +44 20 7946 0958 or 07700 900461"
+    assert list(phone_numbers(text, "GB", possible=True)) == [(4, 20), (24, 36)]
+    assert list(phone_numbers(text, "GB")) == [(4, 20)]
+
+
 def test_every_match_explains_its_recognizer_check_and_context_word():
     (match, _), *_ = find_all("IBAN DE89 3704 0044 0532 0130 00", [RECOGNIZERS["IBAN"]])
     assert match.explanation == {"recognizer": "IBAN", "check": "mod-97", "context": "iban", "score": 1.0}

@@ -137,6 +137,8 @@ class Encoder:
         if self.budget < 1:
             raise ValueError(f"max_length {max_length} leaves no room for words")
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.unknown = [tokenizer.unk_token_id or self.pad_id]
+        """The subwords of a word the tokenizer drops (a lone control character)."""
         self.casing = casing
         self.context = context
         """Subwords of document context allowed on each side (0: sentences alone)."""
@@ -177,8 +179,7 @@ class Encoder:
             for token_id, word in zip(encoding.ids, encoding.word_ids, strict=True):
                 if word is not None:
                     pieces[word].append(token_id)
-            unknown = [self.tokenizer.unk_token_id or self.pad_id]
-            batch.append([piece or unknown for piece in pieces])
+            batch.append([piece or self.unknown for piece in pieces])
         return batch
 
     def _flanks(

@@ -308,7 +308,11 @@ class NER:
         if options.values:
             entities = self._with_values(entities, options.reference_time, region or self.phone_region)
         entities = [
-            _explained(entity) if options.explain else replace(entity, explanation=None)
+            _explained(entity)
+            if options.explain
+            else entity
+            if entity.explanation is None
+            else replace(entity, explanation=None)
             for entity in entities
         ]
         redacted = None
@@ -346,14 +350,28 @@ class NER:
                 check = "year cell"
             if end is not None:
                 explanation = {"recognizer": "DATE_TIME", "check": check}
-                found = Entity(segment.start, end, "DATE_TIME", text[segment.start : end], 1.0, "pattern")
-                pattern.append((replace(found, explanation=explanation), True))
+                found = Entity(
+                    segment.start,
+                    end,
+                    "DATE_TIME",
+                    text[segment.start : end],
+                    1.0,
+                    "pattern",
+                    explanation=explanation,
+                )
+                pattern.append((found, True))
         pieces = [(segment.start, segment.end) for segment in segments]
         for match, structured in find_all(text, self.recognizers, pieces, region) if self.recognizers else []:
             found = Entity(
-                match.start, match.end, match.label, text[match.start : match.end], match.score, "pattern"
+                match.start,
+                match.end,
+                match.label,
+                text[match.start : match.end],
+                match.score,
+                "pattern",
+                explanation=match.explanation,
             )
-            pattern.append((replace(found, explanation=match.explanation), structured))
+            pattern.append((found, structured))
         return merge(model_entities, pattern)
 
     def _tag_sentences(

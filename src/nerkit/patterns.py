@@ -25,11 +25,14 @@ from nerkit.files import read_settings
 Finder = Callable[[str, "str | None"], Iterator[tuple[int, int]]]
 """Finds `(start, end)` spans in a piece of text, given the region the document's phone numbers seem
 to be from (None when it gives no sign; see `regions.document_region`)."""
+Alone = Callable[[str, "str | None"], bool]
+"""Whether a match (its text, the document's region) may count with no context word before it."""
 CONTEXT_BEFORE = 40
 CONTEXT_AFTER = 20
 """How far (in characters) a context word may be from a match: before it, and after it."""
 RULED_OUT_BEFORE = 15
-"""A word that rules a match out ("order no.", "version") must stand just before it, on its line."""
+"""A word that rules a match out ("order no.", "version"), or a close context word (`Recognizer.
+close_context`), must stand within this many characters before it, on its line."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,10 @@ class Recognizer:
     context: tuple[str, ...] = ()
     boosted: float = 1.0
     ruled_out_by: tuple[str, ...] = ()
-    alone: Callable[[str], bool] | None = None
+    alone: Alone | None = None
+    close_context: bool = False
+    """Whether a match that fails `alone` needs its context word just before it, on its line ("Mobile:
+    07700 900461"), rather than anywhere nearby."""
     needs: re.Pattern[str] | None = None
     """What any match contains (a digit, an @): a piece without it is not searched, which spares most
     lines of prose a dozen searches."""
@@ -76,19 +82,22 @@ class Recognizer:
         if self.needs is not None and self.needs.search(piece) is None:
             return
         for first, last in self.find(piece, region):
-            match = self.scored(text, first + start, last + start)
+            match = self.scored(text, first + start, last + start, region)
             if match is not None:
                 yield match
 
-    def scored(self, text: str, first: int, last: int) -> Match | None:
+    def scored(self, text: str, first: int, last: int, region: str | None = None) -> Match | None:
         """The match `text[first:last]` with its score from the context around it, or None when a
-        word before it rules it out or it may not stand alone."""
+        word before it rules it out or it may not stand alone (in the document's `region`)."""
         before = text[max(0, first - CONTEXT_BEFORE) : first]
         if _word_in(before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.ruled_out_by) is not None:
             return None
         word = _word_in(before + " " + text[last : last + CONTEXT_AFTER], self.context)
-        if word is None and self.alone is not None and not self.alone(text[first:last]):
-            return None
+        if self.alone is not None and not self.alone(text[first:last], region):
+            if self.close_context:
+                word = _word_in(before[-RULED_OUT_BEFORE:].rsplit("\n", 1)[-1], self.context)
+            if word is None:
+                return None
         score = self.boosted if word is not None else self.score
         explanation = {"recognizer": self.label, "check": self.check, "context": word, "score": score}
         return Match(first, last, self.label, score, explanation)
@@ -324,13 +333,19 @@ _NOT_A_PHONE = (
 
 
 def _phone_numbers(default_region: str) -> Finder:
-    """Valid numbers, those without a +country code read in the region the document points to, or in
-    the default region when it points nowhere (a UK letter's "943 476 5918" is no US number)."""
+    """Valid numbers, and numbers of a valid length that `_valid_phone_number` leaves to a phone word
+    before them; those without a +country code read in the region the document points to, or in the
+    default region when it points nowhere (a UK letter's "943 476 5918" is no US number)."""
 
     def find(text: str, region: str | None = None) -> Iterator[tuple[int, int]]:
-        return pii.phone_numbers(text, region or default_region)
+        return pii.phone_numbers(text, region or default_region, possible=True)
 
     return find
+
+
+def _valid_phone_number(default_region: str) -> Alone:
+    """Whether a phone number may stand without a phone word before it: only a valid one may."""
+    return lambda text, region: pii.valid_phone_number(text, region or default_region)
 
 
 _CARD_CONTEXT = (
@@ -435,7 +450,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.9,
             context=("bic", "swift", "bank"),
             boosted=0.98,
-            alone=pii.registered_bic,
+            alone=lambda text, _: pii.registered_bic(text),
         ),
         Recognizer(
             "CRYPTO",
@@ -463,7 +478,7 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             score=0.5,
             context=("nhs", "nhs number", "nhs no", "patient", "health service"),
             boosted=0.98,
-            alone=lambda _: False,
+            alone=lambda _, __: False,
             needs=_DIGIT,
         ),
         Recognizer(
@@ -474,6 +489,8 @@ def builtin_recognizers(phone_region: str = "US") -> list[Recognizer]:
             context=_PHONE_CONTEXT,
             boosted=0.98,
             ruled_out_by=_NOT_A_PHONE,
+            alone=_valid_phone_number(phone_region),
+            close_context=True,
             needs=_DIGIT,
         ),
         Recognizer(

@@ -146,11 +146,40 @@ def nhs_numbers(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
-def phone_numbers(text: str, region: str) -> Iterator[tuple[int, int]]:
+def phone_numbers(text: str, region: str, possible: bool = False) -> Iterator[tuple[int, int]]:
     """`(start, end)` of every valid phone number in `text`, those without a +country code read in
-    `region`: exactly `phonenumbers.PhoneNumberMatcher` at `Leniency.VALID`, faster."""
-    for match in _Matcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        yield match.start, match.end
+    `region`: exactly `phonenumbers.PhoneNumberMatcher` at `Leniency.VALID`, faster. `possible` adds,
+    in order, the numbers outside those that have the full length of a number of their country but are
+    no valid number there: fictional ones (the UK's 07700 900xxx and 01632 960xxx, set aside for drama)
+    and ones in ranges newer than phonenumbers' metadata; the PHONE_NUMBER recognizer takes these only
+    after a phone word ("Mobile:", "call me on")."""
+    valid = [
+        (match.start, match.end) for match in _Matcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    ]
+    if not possible or _EIGHT_DIGITS.search(text) is None:
+        yield from valid
+        return
+    found = list(valid)
+    for match in _Matcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        reason = phonenumbers.is_possible_number_with_reason(match.number)
+        digits = len(phonenumbers.national_significant_number(match.number))
+        if (
+            reason == phonenumbers.ValidationResult.IS_POSSIBLE
+            and digits >= 8
+            and not any(match.start < end and start < match.end for start, end in valid)
+        ):
+            found.append((match.start, match.end))
+    yield from sorted(found)
+
+
+def valid_phone_number(text: str, region: str) -> bool:
+    """Whether `text` is one number that `phone_numbers` finds without `possible`."""
+    return list(phone_numbers(text, region)) == [(0, len(text))]
+
+
+_EIGHT_DIGITS = re.compile(r"\d(?:[\s().\-]{0,3}\d){7}")
+"""Eight digits in a run: what a number that is only of a valid length must hold (seven digits after a
+"call" are too often something else)."""
 
 
 class _Matcher(phonenumbers.PhoneNumberMatcher):  # type: ignore[misc]
