@@ -124,6 +124,10 @@ def test_a_number_of_valid_length_but_no_valid_number_needs_its_phone_word_on_it
     assert found(text, "PHONE_NUMBER") == [("+44 20 7946 0958", 0.98)]
 
 
+def test_a_table_row_after_a_phone_word_is_no_number():
+    assert found("Maccabi Tel Aviv 12 6 4 2 21 14 22", "PHONE_NUMBER") == []
+
+
 def test_seven_digits_after_a_phone_word_are_no_number_unless_valid():
     assert found("Please call 555-0100 in London, +44 20 7946 0958", "PHONE_NUMBER") == [
         ("+44 20 7946 0958", 0.98)
@@ -219,6 +223,26 @@ def test_a_candidate_with_fewer_digits_than_any_number_of_its_country_is_turned_
     assert not _too_short("555-0143 22", "US")
     assert not _too_short("+49 30 1234", "US")
     assert not _too_short("011 683 4002", "US")
+
+
+def test_a_piece_with_fewer_digits_than_any_findable_number_is_not_searched():
+    from nerkit.pii import _too_few_digits
+
+    assert _too_few_digits("Paid $389 on 22 April", "US")
+    assert not _too_few_digits("Paid $389 on 22.04.2025", "US")
+    assert not _too_few_digits("+683 4002", "US")
+
+
+def test_no_valid_number_of_any_country_has_fewer_than_six_digits_of_code_and_number():
+    """What `_too_few_digits` counts on for numbers written with an international dialling prefix."""
+    import phonenumbers
+
+    shortest = min(
+        len(str(metadata.country_code))
+        + min(length for length in metadata.general_desc.possible_length if length > 0)
+        for metadata in map(phonenumbers.PhoneMetadata.metadata_for_region, phonenumbers.SUPPORTED_REGIONS)
+    )
+    assert shortest >= 6
 
 
 def test_every_regions_example_numbers_are_found_as_the_plain_matcher_finds_them():

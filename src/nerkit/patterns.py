@@ -81,6 +81,10 @@ class Recognizer:
         """`__call__` for a piece already cut out of `text` at `start`."""
         if self.needs is not None and self.needs.search(piece) is None:
             return
+        yield from self.searched(text, start, piece, region)
+
+    def searched(self, text: str, start: int, piece: str, region: str | None) -> Iterator[Match]:
+        """`within` for a piece known to hold what `needs` asks for."""
         for first, last in self.find(piece, region):
             match = self.scored(text, first + start, last + start, region)
             if match is not None:
@@ -567,8 +571,15 @@ def find_all(
     found = []
     for start, end in pieces if pieces is not None else [(0, len(text))]:
         piece = text[start:end]
+        holds: dict[re.Pattern[str], bool] = {}  # recognizers share their `needs` (most: a digit)
         for recognizer in recognizers:
+            needs = recognizer.needs
+            if needs is not None:
+                if needs not in holds:
+                    holds[needs] = needs.search(piece) is not None
+                if not holds[needs]:
+                    continue
             found += [
-                (match, recognizer.structured) for match in recognizer.within(text, start, piece, region)
+                (match, recognizer.structured) for match in recognizer.searched(text, start, piece, region)
             ]
     return found

@@ -153,6 +153,8 @@ def phone_numbers(text: str, region: str, possible: bool = False) -> Iterator[tu
     no valid number there: fictional ones (the UK's 07700 900xxx and 01632 960xxx, set aside for drama)
     and ones in ranges newer than phonenumbers' metadata; the PHONE_NUMBER recognizer takes these only
     after a phone word ("Mobile:", "call me on")."""
+    if _too_few_digits(text, region):
+        return
     valid = [
         (match.start, match.end) for match in _Matcher(text, region, leniency=phonenumbers.Leniency.VALID)
     ]
@@ -166,6 +168,7 @@ def phone_numbers(text: str, region: str, possible: bool = False) -> Iterator[tu
         if (
             reason == phonenumbers.ValidationResult.IS_POSSIBLE
             and digits >= 8
+            and len(_LONE_DIGIT.findall(match.raw_string)) < 2
             and not any(match.start < end and start < match.end for start, end in valid)
         ):
             found.append((match.start, match.end))
@@ -213,6 +216,23 @@ def _too_short(candidate: str, region: str) -> bool:
     if floor.international_prefix is not None and floor.international_prefix.match(digits):
         return False
     return len(digits) < floor.digits
+
+
+def _too_few_digits(text: str, region: str) -> bool:
+    """Whether `text` holds too few digits for any number the matcher could find in it, so that the
+    matcher need not run: fewer than a number read in `region` has, and fewer than a number written
+    with an international dialling prefix has (two digits of prefix and six of country code and
+    number, Germany's shortest), with no + that would exempt a number from the region's lengths."""
+    floor = _floor(region)
+    if floor is None or "+" in text or "\uff0b" in text:
+        return False
+    return len(_ANY_DIGIT.findall(text)) < min(floor.digits, 8)
+
+
+_ANY_DIGIT = re.compile(r"\d")
+_LONE_DIGIT = re.compile(r"(?<!\d)\d(?!\d)")
+"""A group of one digit: a number only of a valid length may hold one ("+1 312 555 0143"); a run of
+them is a table's row ("Maccabi Tel Aviv 12 6 4 2 21 14 22")."""
 
 
 @functools.cache
