@@ -751,6 +751,31 @@ def test_a_word_before_a_postcode_that_names_no_known_town_stays_unlabelled(text
     assert conform(text, []) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [("PO Box 2210, Portland, ME 04101", "ME"), ("Balmain NSW 2041", "NSW"), ("Ottawa, ON K1A 0B1", "ON")],
+)
+def test_a_state_s_postal_code_before_a_postcode_is_a_place(text, state):
+    from nerkit.conventions import conform
+
+    found = [(e.text, e.label) for e in conform(text, []) if e.source == "pattern"]
+    assert (state, "LOCATION") in found
+
+
+def test_a_name_that_runs_into_a_state_s_postal_code_is_the_town_and_the_state():
+    text = "12 Wharf Road, Balmain NSW 2041"
+    start = text.index("Balmain")
+    entities = _conformed(text, "ORGANIZATION", (start, start + len("Balmain NSW")))
+    assert [(e.text, e.label) for e in entities] == [("Balmain", "LOCATION"), ("NSW", "LOCATION")]
+
+
+@pytest.mark.parametrize("text", ["Gate IN 1234", "Invoice NSW 12345", "Room ON 1234", "Total: VAT 2041"])
+def test_capitals_before_a_postcode_of_another_country_s_shape_are_no_state(text):
+    from nerkit.conventions import conform
+
+    assert conform(text, []) == []
+
+
 def test_an_entity_ends_before_a_bracket_it_opens_and_does_not_close():
     text = "When: Wednesday, 10 December 2025 14:00-16:00 (CET)"
     (entity,) = _conformed(text, "DATE_TIME", (6, len(text) - 1))

