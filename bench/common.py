@@ -11,13 +11,16 @@ from sacremoses import MosesDetokenizer
 from nerkit.text import detokenize
 
 
-def model_and_corpus(description: str) -> argparse.Namespace:
-    """`--model`, `--corpus`, `--split` and `--threads` (applied to torch before returning)."""
+def model_and_corpus(description: str, out: bool = False) -> argparse.Namespace:
+    """`--model`, `--corpus`, `--split` and `--threads` (applied to torch before returning), and `--out`
+    when the script takes one."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", required=True, help="nerkit model directory")
     parser.add_argument("--corpus", required=True, help="corpus name or path, as for `nerkit evaluate`")
     parser.add_argument("--split", default="test")
     parser.add_argument("--threads", type=int, default=2)
+    if out:
+        parser.add_argument("--out", default=None, help="file name under bench/results")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     return args

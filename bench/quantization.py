@@ -2,6 +2,8 @@
 
     python bench/quantization.py --model models/gmb --corpus gmb      # the directory needs model.int8.onnx
 
+`torch-bf16` runs the PyTorch weights in bfloat16 (AMX where the CPU has it).
+
 Every backend tags the same pre-tokenised sentences (evaluation path, Viterbi decoding); time is the
 tagging wall time after a warm-up.
 """
@@ -12,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from common import model_and_corpus
+from common import cpu_flags, model_and_corpus
 
 import nerkit
 from nerkit.evaluate import score
@@ -21,12 +23,12 @@ HERE = Path(__file__).parent
 
 
 def main() -> None:
-    args = model_and_corpus(__doc__.splitlines()[0])
+    args = model_and_corpus(__doc__.splitlines()[0], out=True)
     sentences = list(nerkit.read_corpus(args.corpus)[args.split])
     words = [list(sentence.words) for sentence in sentences]
     gold = [sentence.tags for sentence in sentences]
     results, tags = {}, {}
-    for backend in ("torch", "onnx", "onnx-int8"):
+    for backend in ("torch", "torch-bf16", "onnx", "onnx-int8"):
         ner = nerkit.load(args.model, backend=backend, threads=args.threads, recognizers=[])
         ner.predict(words[:64])
         started = time.perf_counter()
@@ -39,7 +41,7 @@ def main() -> None:
             "seconds": round(seconds, 1),
             "words_per_s": round(sum(map(len, words)) / seconds),
         }
-    for backend in ("onnx", "onnx-int8"):
+    for backend in ("torch-bf16", "onnx", "onnx-int8"):
         pairs = [
             (a, b)
             for x, y in zip(tags["torch"], tags[backend], strict=True)
@@ -57,10 +59,12 @@ def main() -> None:
         "corpus": args.corpus,
         "split": args.split,
         "threads": args.threads,
+        "cpu_flags": cpu_flags(),
         **results,
     }
     print(json.dumps(output, indent=2))
-    (HERE / "results" / f"quantization_{args.corpus}.json").write_text(json.dumps(output, indent=2) + "\n")
+    name = f"quantization_{args.corpus}.json" if args.out is None else args.out
+    (HERE / "results" / name).write_text(json.dumps(output, indent=2) + "\n")
 
 
 if __name__ == "__main__":

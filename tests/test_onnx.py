@@ -124,3 +124,21 @@ def test_onnx_runtime_threads_sleep_between_operators_instead_of_spinning(export
     session = NER.load(exported, backend="onnx-int8", recognizers=[]).tagger.model.session
     options = session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_the_bf16_backend_tags_with_the_pytorch_weights_in_bfloat16(exported):
+    fp32 = NER.load(exported, backend="torch", recognizers=[])
+    bf16 = NER.load(exported, backend="torch-bf16", recognizers=[])
+    assert bf16.tagger.backend == "torch-bf16"
+    words = [text.split() for text in TEXTS if text]
+    exact = fp32.tagger.word_probabilities(words)
+    rounded = bf16.tagger.word_probabilities(words)
+    differences = [abs(a - b).max() for a, b in zip(exact, rounded, strict=True)]
+    assert 0 < max(differences) < 0.05
+
+
+def test_the_bf16_backend_needs_the_pytorch_weights(exported, tmp_path):
+    onnx_only = shutil.copytree(exported, tmp_path / "onnx-only")
+    (onnx_only / "model.safetensors").unlink()
+    with pytest.raises(NerkitError, match="E022"):
+        NER.load(onnx_only, backend="torch-bf16")

@@ -218,7 +218,7 @@ class Tagger:
         metadata = loaded.metadata
         casing = bool(metadata.get("casing", False))
         model = loaded.model
-        if metadata.get("word_shapes") == "input" and loaded.backend == "torch":
+        if metadata.get("word_shapes") == "input" and loaded.backend in modeldir.TORCH_BACKENDS:
             model = WordShapes.around(model, path)
         max_length, context = int(metadata.get("max_length", 512)), int(metadata.get("context", 0))
         tagger = cls(model, loaded.tokenizer, max_length, metadata, device, casing, context)
@@ -241,7 +241,7 @@ class Tagger:
     ) -> Path:
         """Add `model.onnx` (and `model.int8.onnx`, its activation ranges measured on the `calibration`
         sentences: a few hundred from the training data) to the saved model directory `path`."""
-        if self.backend != "torch":
+        if self.backend not in modeldir.TORCH_BACKENDS:
             raise NerkitError("E063", "export needs the PyTorch weights", hint="Load with backend='torch'.")
         if quantize is not None and not calibration:
             raise NerkitError("E077", "int8 needs calibration sentences to measure activation ranges")
@@ -281,7 +281,8 @@ class Tagger:
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
             inputs.pop("labels")
-            logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.backend == "torch-bf16"):
+                logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
             logits = logits.float().cpu().numpy()
             for row, window in enumerate(chosen):
                 parts[window.sentence].append(

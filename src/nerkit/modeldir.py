@@ -34,7 +34,10 @@ WEIGHTS_FILE = "model.safetensors"
 SHAPES_FILE = "word_shapes.safetensors"
 """Word-shape embeddings of a model whose encoder has no token types to carry them (`model.WordShapes`)."""
 FORMAT_VERSION = 1
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8")
+TORCH_BACKENDS = ("torch", "torch-bf16")
+"""The backends that run the PyTorch weights: `torch-bf16` computes in bfloat16 where torch's autocast
+deems it safe, which CPUs with AMX (Intel Sapphire Rapids and later) run at about twice fp32's speed."""
 _PREFIX_SPACE_MODELS = {
     "roberta",
     "longformer",
@@ -70,8 +73,8 @@ def read(
     """Read a directory written by `write` (and maybe `add_onnx`), after checking the files the chosen
     backend needs against their recorded checksums.
 
-    `backend` is `torch`, `onnx` (fp32), `onnx-int8`, or `auto`: PyTorch when its weights are there,
-    else the int8 ONNX model, else the fp32 one. Weights come only from safetensors or ONNX: pickle
+    `backend` is `torch`, `torch-bf16`, `onnx` (fp32), `onnx-int8`, or `auto`: PyTorch when its weights
+    are there, else the int8 ONNX model, else the fp32 one. Weights come only from safetensors or ONNX: pickle
     files can run code when unpickled, so `pytorch_model.bin` alone is refused unless the caller
     trusts it (`allow_pickle`).
     """
@@ -87,7 +90,7 @@ def read(
     backend = choose_backend(path, backend, allow_pickle)
     needed = (
         [WEIGHTS_FILE, SHAPES_FILE]
-        if backend == "torch"
+        if backend in TORCH_BACKENDS
         else [onnx_file("int8" if backend == "onnx-int8" else None)]
     )
     checksums = dict(metadata.get("checksums", {}))
@@ -95,7 +98,7 @@ def read(
     try:
         from transformers import AutoConfig, AutoModelForTokenClassification
 
-        if backend == "torch":
+        if backend in TORCH_BACKENDS:
             model: Any = AutoModelForTokenClassification.from_pretrained(
                 path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
             )
@@ -187,11 +190,11 @@ def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
     }
     if backend == "auto":
         backend = next((name for name, there in present.items() if there), "torch")
-    if backend not in present:
-        raise NerkitError("E064", f"unknown backend {backend!r}", hint="Use auto, torch, onnx or onnx-int8.")
-    if present[backend]:
+    if backend not in BACKENDS:
+        raise NerkitError("E064", f"unknown backend {backend!r}", hint=f"Use {', '.join(BACKENDS)}.")
+    if present["torch" if backend in TORCH_BACKENDS else backend]:
         return backend
-    if backend == "torch":
+    if backend in TORCH_BACKENDS:
         raise NerkitError(
             "E022",
             f"{path} has no {WEIGHTS_FILE}",
