@@ -307,14 +307,7 @@ class NER:
             entities = [entity for entity in entities if entity.score >= options.min_score]
         if options.values:
             entities = self._with_values(entities, options.reference_time, region or self.phone_region)
-        entities = [
-            _explained(entity)
-            if options.explain
-            else entity
-            if entity.explanation is None
-            else replace(entity, explanation=None)
-            for entity in entities
-        ]
+        entities = [_explained(entity) if options.explain else _unexplained(entity) for entity in entities]
         redacted = None
         if isinstance(options.redact, Anonymizer):
             redacted = redact(text, entities, options.redact, pseudonyms)
@@ -395,6 +388,10 @@ class NER:
                         round(mean, 4),
                     )
                 )
+
+
+def _unexplained(entity: Entity) -> Entity:
+    return entity if entity.explanation is None else replace(entity, explanation=None)
 
 
 def _explained(entity: Entity) -> Entity:
