@@ -19,25 +19,11 @@ from pathlib import Path
 
 import torch
 from common import cpu_flags
-from stages import conll_texts
+from stages import conll_texts, model_batches
 from transformers import AutoConfig, AutoModelForTokenClassification
 
 import nerkit
-from nerkit.encode import length_grouped_batches
 from nerkit.modeldir import DEFAULT_MODEL
-from nerkit.ner import SORT_SENTENCES
-
-
-def batches(ner: nerkit.NER, texts: list[str]) -> tuple[int, list[dict[str, torch.Tensor]]]:
-    sentences = [[word.text for word in s] for text in texts for s in ner.segmenter.sentences(text)]
-    encoder, found = ner.tagger.encoder, []
-    for first in range(0, len(sentences), SORT_SENTENCES):
-        windows = encoder.encode(sentences[first : first + SORT_SENTENCES])
-        for batch in length_grouped_batches([len(window) for window in windows], ner.batch_size):
-            inputs = encoder.collate([windows[index] for index in batch])
-            inputs.pop("labels")
-            found.append(inputs)
-    return sum(map(len, sentences)), found
 
 
 def main() -> None:
@@ -49,7 +35,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     ner = nerkit.load()
-    words, onnx_batches = batches(ner, conll_texts(args.data_dir))
+    words, onnx_batches = model_batches(ner, conll_texts(args.data_dir))
     network = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(DEFAULT_MODEL))
     network.eval()
     torch_batches = [

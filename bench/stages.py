@@ -20,6 +20,7 @@ import json
 import pstats
 import time
 from pathlib import Path
+from typing import Any
 
 from common import cpu_flags
 
@@ -82,10 +83,8 @@ def profile(ner: nerkit.NER, texts: list[str]) -> dict[str, object]:
     }
 
 
-def against_bare_forward(ner: nerkit.NER, texts: list[str], rounds: int) -> dict[str, object]:
-    """Words/s of `extract_batch` and of the model alone on the batches the pipeline would make, each
-    the best of `rounds`, the two taken in turn (this machine's speed drifts by a fifth from one minute
-    to the next, and alternating keeps the drift out of the ratio)."""
+def model_batches(ner: nerkit.NER, texts: list[str]) -> tuple[int, list[dict[str, Any]]]:
+    """The words of `texts` and the model's input batches that `extract_batch` would make of them."""
     sentences = [[word.text for word in s] for text in texts for s in ner.segmenter.sentences(text)]
     encoder, batches = ner.tagger.encoder, []
     for first in range(0, len(sentences), SORT_SENTENCES):
@@ -94,11 +93,18 @@ def against_bare_forward(ner: nerkit.NER, texts: list[str], rounds: int) -> dict
             inputs = encoder.collate([windows[index] for index in batch])
             inputs.pop("labels")
             batches.append(inputs)
+    return sum(map(len, sentences)), batches
+
+
+def against_bare_forward(ner: nerkit.NER, texts: list[str], rounds: int) -> dict[str, object]:
+    """Words/s of `extract_batch` and of the model alone on the batches the pipeline would make, each
+    the best of `rounds`, the two taken in turn (this machine's speed drifts by a fifth from one minute
+    to the next, and alternating keeps the drift out of the ratio)."""
+    words, batches = model_batches(ner, texts)
     pipeline = bare = float("inf")
     for _ in range(rounds):
         pipeline = min(pipeline, _seconds(ner.extract_batch, texts))
         bare = min(bare, _seconds(lambda: [ner.tagger.model(**inputs) for inputs in batches]))
-    words = sum(map(len, sentences))
     return {
         "words": words,
         "pipeline_words_per_s": round(words / pipeline),
