@@ -222,3 +222,13 @@ def test_a_cell_of_years_is_a_date(toy_ner, row, expected):
 
     first = toy_ner.extract(row, options=ExtractOptions(explain=True))[0]
     assert (first.text, first.label, first.explanation["check"]) == (expected, "DATE_TIME", "year cell")
+
+
+def test_warm_up_loads_the_place_tables_a_first_text_would(toy_ner):
+    from nerkit import places
+
+    places._cities.cache_clear()
+    places._countries.cache_clear()
+    toy_ner.warm_up()
+    assert places._cities.cache_info().currsize == 1
+    assert places._countries.cache_info().currsize == 1

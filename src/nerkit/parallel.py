@@ -30,6 +30,7 @@ _worker: dict[str, Any] = {}
 
 def _start(loading: LoadOptions, model: str | None, options: ExtractOptions) -> None:
     _worker["ner"] = loading.load(model, threads=1)
+    _worker["ner"].warm_up()
     _worker["options"] = options
     freeze_loaded_objects()
 

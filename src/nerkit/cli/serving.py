@@ -57,6 +57,7 @@ def serve_command(
     settings = ServeConfig(api_key=api_key, **overrides)
     if workers == 1:
         ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
+        ner.warm_up()
         freeze_loaded_objects()
         uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
         return

@@ -299,6 +299,7 @@ def app_from_environment() -> FastAPI:
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
     ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], **json.loads(os.environ.get("NERKIT_SERVE_LOAD", "{}")))
+    ner.warm_up()
     freeze_loaded_objects()
     return create_app(ner, ServeConfig(**settings))
 
