@@ -61,12 +61,26 @@ def test_a_published_example_ssn_is_refused():
     ("text", "region"),
     [
         ("Call +49 89 2190 4400 or the office.", "DE"),
+        ("Call 0049 89 2190 4400 or the office.", "DE"),
+        ("Call 00 49 89 2190 4400 or the office.", "DE"),
         ("IBAN FR14 2004 1010 0505 0001 3M02 606", "FR"),
         ("No numbers with a country here.", None),
     ],
 )
 def test_the_document_region_comes_from_its_international_numbers_and_ibans(text, region):
     assert document_region(text) == region
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Order 0012345678", "learned 0011.2233.4455 on port 14", "Ref 2005-0044 1234 5678", "ID 00441234567"],
+)
+def test_digits_that_start_with_00_but_are_no_dialled_number_point_nowhere(text):
+    assert document_region(text) is None
+
+
+def test_a_number_dialled_with_00_from_a_document_with_no_other_sign_is_found():
+    assert found("From Spain, dial 0044 20 7946 0958.", "PHONE_NUMBER") == [("0044 20 7946 0958", 0.9)]
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,12 @@ import phonenumbers
 
 from nerkit import pii, places
 
-_CALLING_CODE = re.compile(r"(?<![\w+])\+([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})")
-"""A +country code with at least six more digits after it: "+0200" and "+1000" in a date are zones."""
+_CALLING_CODE = re.compile(
+    r"(?:(?<![\w+])\+|(?<![\w+./-])(?<!\d )00 ?(?=[1-9]\d{0,2}[ (]))([1-9]\d{0,2})(?=(?:[\s().-]*\d){6})"
+)
+"""A country code after + or after 00, the dialling prefix of most countries outside North America
+("0044 20 7946 0958", not a group of an IBAN's digits), with at least six more digits after it:
+"+0200" and "+1000" in a date are zones."""
 
 
 _DOMAIN = re.compile(r"(?:@|\b(?:https?://|www\.))((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
