@@ -79,6 +79,8 @@ def test_a_table_s_header_row_is_no_piece():
         ("Room: Double, sea view", "Double, sea view", "room"),
         ("Check-in: Friday 14 November 2025", "Friday 14 November 2025", "check-in"),
         ("Place of incident: Pune", "Pune", "place of incident"),
+        ("Office: 12 Wharf Road, Balmain NSW 2041", "12 Wharf Road, Balmain NSW 2041", "office"),
+        ("Direct: +44 20 7946 0958", "+44 20 7946 0958", "direct"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):

@@ -59,7 +59,7 @@ model reads two words alone, and "Languages: Spanish, German" names nobody (`con
 FIELD_WORDS = "|".join(
     (
         "from|to|cc|bcc|reply-to|sender|recipient|date|sent|received|subject|re|fwd",
-        "tel|tel\\.|telephone|phone|fax|mobile|cell|mob|e-?mail|web|website|url",
+        "tel|tel\\.|telephone|phone|fax|mobile|cell|mob|office|direct|switchboard|e-?mail|web|website|url",
         "department|title|position|role|address|street|postcode|zip|location|venue|where|when|time|dob",
         "date of birth|born|invoice|invoice no\\.?|invoice number|invoice date|order|order no\\.?",
         "order number|due|due date|total|amount|balance|subtotal|vat|tax|iban|bic|swift|account",
