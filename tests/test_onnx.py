@@ -142,3 +142,15 @@ def test_the_bf16_backend_needs_the_pytorch_weights(exported, tmp_path):
     (onnx_only / "model.safetensors").unlink()
     with pytest.raises(NerkitError, match="E022"):
         NER.load(onnx_only, backend="torch-bf16")
+
+
+def test_the_fp32_backend_leaves_a_caller_s_bf16_autocast_on(exported):
+    """A training run with --bf16 evaluates and teaches inside its own autocast."""
+    import torch
+
+    fp32 = NER.load(exported, backend="torch", recognizers=[])
+    words = [text.split() for text in TEXTS if text]
+    exact = fp32.tagger.word_probabilities(words)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        rounded = fp32.tagger.word_probabilities(words)
+    assert max(abs(a - b).max() for a, b in zip(exact, rounded, strict=True)) > 0

@@ -7,6 +7,7 @@ the `Decoder` that reads its probabilities; files on disk are `nerkit.modeldir`'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -281,7 +282,7 @@ class Tagger:
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
             inputs.pop("labels")
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.backend == "torch-bf16"):
+            with bfloat16(self.device, self.backend == "torch-bf16"):
                 logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
             logits = logits.float().cpu().numpy()
             for row, window in enumerate(chosen):
@@ -305,6 +306,13 @@ class Tagger:
         """Tag pre-tokenised sentences with IOB2 tags and the probability of each chosen tag."""
         probabilities = self.word_probabilities(sentences, batch_size, progress, contexts)
         return self.decoder.decode(probabilities, constrained)
+
+
+def bfloat16(device: torch.device, enabled: bool) -> AbstractContextManager[object]:
+    """Compute in bfloat16 where torch's autocast deems it safe (`--bf16` training, the `torch-bf16`
+    backend); when not enabled, the caller's own setting stays as it is: a training run with `--bf16`
+    evaluates and teaches through `Tagger.word_probabilities` inside its autocast."""
+    return torch.autocast(device.type, dtype=torch.bfloat16) if enabled else nullcontext()
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

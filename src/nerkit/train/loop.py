@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, evaluate
 from nerkit.labels import UNKNOWN, label_list, readable_names
-from nerkit.model import Network, Tagger
+from nerkit.model import Network, Tagger, bfloat16
 from nerkit.train import checkpoint as checkpoints
 from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path, targets_path
 from nerkit.train.config import TrainConfig
@@ -119,9 +120,9 @@ def _rate_scale(name: str, layers: int, layer_decay: float, head_scale: float) -
     return layer_decay**layers if "embeddings" in name else 1.0
 
 
-def precision(config: TrainConfig, device: torch.device) -> torch.autocast:
+def precision(config: TrainConfig, device: torch.device) -> AbstractContextManager[object]:
     """bfloat16 autocast when `config.bf16` (the forward pass only; losses are taken in fp32)."""
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16)
+    return bfloat16(device, config.bf16)
 
 
 def _step(
