@@ -23,6 +23,7 @@ from stages import conll_texts, model_batches
 from transformers import AutoConfig, AutoModelForTokenClassification
 
 import nerkit
+from nerkit.model import bfloat16
 from nerkit.modeldir import DEFAULT_MODEL
 
 
@@ -50,22 +51,15 @@ def main() -> None:
         for inputs in onnx_batches:
             ner.tagger.model(**inputs)
 
-    def torch_in(dtype: torch.dtype | None):
+    def torch_in(bf16: bool):
         def run() -> None:
-            with (
-                torch.inference_mode(),
-                torch.autocast("cpu", dtype=dtype or torch.bfloat16, enabled=dtype is not None),
-            ):
+            with torch.inference_mode(), bfloat16(torch.device("cpu"), bf16):
                 for inputs in torch_batches:
                     network(**inputs)
 
         return run
 
-    formats = {
-        "onnx int8 (shipped)": onnx_int8,
-        "torch fp32": torch_in(None),
-        "torch bf16": torch_in(torch.bfloat16),
-    }
+    formats = {"onnx int8 (shipped)": onnx_int8, "torch fp32": torch_in(False), "torch bf16": torch_in(True)}
     best = dict.fromkeys(formats, float("inf"))
     for _ in range(args.rounds):
         for name, run in formats.items():

@@ -20,6 +20,8 @@ import nerkit
 from nerkit.evaluate import score
 
 HERE = Path(__file__).parent
+AGAINST_TORCH = ("torch-bf16", "onnx", "onnx-int8")
+"""The backends compared with PyTorch fp32 on the same sentences."""
 
 
 def main() -> None:
@@ -28,7 +30,7 @@ def main() -> None:
     words = [list(sentence.words) for sentence in sentences]
     gold = [sentence.tags for sentence in sentences]
     results, tags = {}, {}
-    for backend in ("torch", "torch-bf16", "onnx", "onnx-int8"):
+    for backend in ("torch", *AGAINST_TORCH):
         ner = nerkit.load(args.model, backend=backend, threads=args.threads, recognizers=[])
         ner.predict(words[:64])
         started = time.perf_counter()
@@ -41,7 +43,7 @@ def main() -> None:
             "seconds": round(seconds, 1),
             "words_per_s": round(sum(map(len, words)) / seconds),
         }
-    for backend in ("torch-bf16", "onnx", "onnx-int8"):
+    for backend in AGAINST_TORCH:
         pairs = [
             (a, b)
             for x, y in zip(tags["torch"], tags[backend], strict=True)
