@@ -154,3 +154,58 @@ def test_the_fp32_backend_leaves_a_caller_s_bf16_autocast_on(exported):
     with torch.autocast("cpu", dtype=torch.bfloat16):
         rounded = fp32.tagger.word_probabilities(words)
     assert max(abs(a - b).max() for a, b in zip(exact, rounded, strict=True)) > 0
+
+
+def _matmul_neighbours(path):
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    producer = {output: node.op_type for node in graph.node for output in node.output}
+    readers: dict[str, list[str]] = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node.op_type)
+    matmuls = [node for node in graph.node if node.op_type == "MatMul"]
+    return [[producer.get(name) for name in node.input] for node in matmuls], [
+        readers.get(node.output[0], []) for node in matmuls
+    ]
+
+
+def test_int8_quantises_each_matmul_s_inputs_and_leaves_its_output_in_fp32(exported):
+    inputs, readers = _matmul_neighbours(exported / "model.int8.onnx")
+    assert inputs and all(kinds == ["DequantizeLinear", "DequantizeLinear"] for kinds in inputs)
+    assert not any("QuantizeLinear" in kinds for kinds in readers)
+
+
+def test_the_script_for_older_int8_files_gives_what_export_writes_now(exported, tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    import numpy as np
+    import onnxruntime
+
+    from nerkit import onnx_model
+    from nerkit.model import Tagger
+
+    script = Path(__file__).parents[1] / "scripts" / "float_matmul_outputs.py"
+    spec = importlib.util.spec_from_file_location("float_matmul_outputs", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    older = shutil.copytree(exported, tmp_path / "older")
+    monkeypatch.setattr(onnx_model, "FLOAT_OUTPUTS", [])
+    calibration = [text.split() for text in TEXTS if text] * 4
+    Tagger.load(older, backend="torch").export_onnx(older, quantize="int8", calibration=calibration)
+    assert any("QuantizeLinear" in kinds for kinds in _matmul_neighbours(older / "model.int8.onnx")[1])
+    monkeypatch.setattr("sys.argv", ["float_matmul_outputs.py", str(older)])
+    module.main()
+    feed = {
+        "input_ids": np.array([[2, 10, 11, 12, 3]]),
+        "attention_mask": np.ones((1, 5), dtype=np.int64),
+        "token_type_ids": np.array([[0, 1, 2, 1, 0]]),
+    }
+    logits = [
+        onnxruntime.InferenceSession(str(d / "model.int8.onnx")).run(["logits"], feed)[0]
+        for d in (older, exported)
+    ]
+    assert np.array_equal(*logits)
+    assert NER.load(older, backend="onnx-int8", recognizers=[]).tagger.backend == "onnx-int8"
