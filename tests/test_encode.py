@@ -6,7 +6,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers import AutoTokenizer
 
-from nerkit.encode import IGNORE, Encoder, length_grouped_batches, plan_windows, word_shape
+from nerkit.encode import (
+    IGNORE,
+    RUN_OVERHEAD,
+    Encoder,
+    inference_batches,
+    length_grouped_batches,
+    plan_windows,
+    word_shape,
+)
 
 
 @pytest.fixture
@@ -92,7 +100,31 @@ def test_length_grouped_batches_hold_similar_lengths():
 
 
 def test_inference_batches_are_sorted_longest_first():
-    assert length_grouped_batches([1, 5, 3, 4], 2) == [[1, 3], [2, 0]]
+    assert inference_batches([1, 5, 3, 4], 2) == [[1, 3], [2, 0]]
+
+
+def _padded_cost(lengths, batches):
+    return sum(RUN_OVERHEAD + len(batch) * max(lengths[index] for index in batch) for batch in batches)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lengths=st.lists(st.integers(1, 256), max_size=300), batch_size=st.integers(1, 40))
+def test_inference_batches_cover_every_window_once_and_cost_no_more_than_plain_slices(lengths, batch_size):
+    batches = inference_batches(lengths, batch_size)
+    assert sorted(index for batch in batches for index in batch) == list(range(len(lengths)))
+    assert all(0 < len(batch) <= batch_size for batch in batches)
+    longest_first = sorted(range(len(lengths)), key=lambda index: -lengths[index])
+    plain = [longest_first[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
+    assert _padded_cost(lengths, batches) <= _padded_cost(lengths, plain)
+
+
+def test_a_document_s_paragraphs_and_short_lines_go_in_separate_batches():
+    lengths = [60, 55, 6, 5, 5, 4, 7, 6, 5, 3]
+    assert inference_batches(lengths, 32) == [[0, 1], [6, 2, 7, 3, 4, 8, 5, 9]]
+
+
+def test_windows_of_one_length_fill_as_few_batches_as_the_batch_size_allows():
+    assert len(inference_batches([12] * 70, 32)) == 3
 
 
 @pytest.fixture

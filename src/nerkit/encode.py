@@ -271,18 +271,12 @@ def _fit(words: Sequence[_Piece] | Iterator[_Piece], budget: int) -> list[_Piece
 
 
 def length_grouped_batches(
-    lengths: Sequence[int], batch_size: int, rng: random.Random | None = None, group: int = 50
+    lengths: Sequence[int], batch_size: int, rng: random.Random, group: int = 50
 ) -> list[list[int]]:
-    """Batches of similar length, so padding stays small.
-
-    With `rng`, indices are shuffled, cut into groups of `group` batches, sorted by length inside each
-    group, and the batches shuffled (as in Hugging Face's length-grouped sampler). Without it, batches
-    are simply sorted longest first, which is what inference wants.
-    """
+    """Training batches of similar length, so padding stays small: indices shuffled, cut into groups of
+    `group` batches, sorted by length inside each group, and the batches shuffled (as in Hugging Face's
+    length-grouped sampler)."""
     order = list(range(len(lengths)))
-    if rng is None:
-        order.sort(key=lambda index: -lengths[index])
-        return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
     rng.shuffle(order)
     size = batch_size * group
     batches = []
@@ -291,3 +285,33 @@ def length_grouped_batches(
         batches += [chunk[offset : offset + batch_size] for offset in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
+
+
+RUN_OVERHEAD = 16
+"""What a forward pass costs before its first token, in tokens: about 1 ms for the int8 MiniLM in ONNX
+Runtime on 2 cores, where a token of a small batch costs about 60 us (docs/benchmarks.md, "Eighth
+measurement")."""
+
+
+def inference_batches(
+    lengths: Sequence[int], batch_size: int, overhead: int = RUN_OVERHEAD
+) -> list[list[int]]:
+    """Inference batches, longest first, cut where they cost least: every window of a batch is padded
+    to its longest, and each batch costs `overhead` tokens more. A document's few long paragraphs and
+    many short header and signature lines in one batch of 32 were more than half padding; in two
+    batches they cost less although the model runs twice. Over the windows sorted by length this is
+    the least-cost cut into runs of at most `batch_size` (dynamic programming)."""
+    order = sorted(range(len(lengths)), key=lambda index: -lengths[index])
+    longest = [lengths[index] for index in order]
+    cost = [0] + [0] * len(order)
+    cut = [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        cost[end], cut[end] = min(
+            (cost[start] + overhead + (end - start) * longest[start], start)
+            for start in range(max(0, end - batch_size), end)
+        )
+    batches, end = [], len(order)
+    while end:
+        batches.append(order[cut[end] : end])
+        end = cut[end]
+    return batches[::-1]

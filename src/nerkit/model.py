@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from nerkit import modeldir
 from nerkit.decode import Decoder, Prediction, Transitions
-from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, length_grouped_batches
+from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, inference_batches
 from nerkit.errors import NerkitError
 from nerkit.labels import entity_types
 
@@ -277,7 +277,7 @@ class Tagger:
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
-        batches = length_grouped_batches([len(window) for window in windows], batch_size)
+        batches = inference_batches([len(window) for window in windows], batch_size)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
