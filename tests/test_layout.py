@@ -252,5 +252,18 @@ def test_sentences_are_those_of_spacy_s_sentencizer_on_the_documents_set():
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
+def test_words_are_punctuation_and_space_as_a_full_spacy_vocabulary_says(text):
+    import spacy
+
+    from nerkit.text import _infixes, _tokenizer
+
+    full = spacy.blank("en").tokenizer
+    full.infix_finditer = _infixes().finditer
+    assert [(t.text, t.is_punct, t.is_space) for t in _tokenizer()(text)] == [
+        (t.text, t.is_punct, t.is_space) for t in full(text)
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
 def test_sentences_are_those_of_spacy_s_sentencizer_on_any_punctuation(text):
     assert _sentences(text) == _spacy_sentences(text)

@@ -113,11 +113,17 @@ def _infixes():
 
 @functools.cache
 def _tokenizer():
-    """spaCy's blank English tokenizer with nerkit's infix rules (see `_infixes`); built once, read-only."""
+    """spaCy's blank English tokenizer with nerkit's infix rules (see `_infixes`); built once, read-only.
+    Its vocabulary computes only the two word attributes segmentation reads (punctuation, space): spaCy
+    computes some twenty (shape, `like_num`, `like_url`...) for each word it has not seen before: on
+    CoNLL's test text, new to a process, segmentation took 0.47-0.63 s with them and 0.38-0.45 without."""
     import spacy
+    from spacy.attrs import IS_PUNCT, IS_SPACE
 
     nlp = spacy.blank("en")
     nlp.tokenizer.infix_finditer = _infixes().finditer
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attribute: getters[attribute] for attribute in (IS_PUNCT, IS_SPACE)}
     return nlp.tokenizer
 
 
