@@ -1,9 +1,10 @@
 """Layout: the pieces of a document that may hold entities, with exact offsets."""
 
+import functools
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nerkit.layout import field_label, header_date, mask, segments, years
@@ -212,9 +213,8 @@ def test_years_reads_a_cell_that_is_only_a_year_or_a_range(cell, expected):
     assert (cell[:end] if end else None) == expected
 
 
-def _spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    """What spaCy's own blank English pipeline and sentencizer make of each layout piece: the oracle
-    `Segmenter` reads its rule off the tokenizer's arrays to match."""
+@functools.cache
+def _sentencizer():
     import spacy
 
     from nerkit.text import _tokenizer
@@ -222,6 +222,13 @@ def _spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
     nlp = spacy.blank("en")
     nlp.tokenizer = _tokenizer()
     nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """What spaCy's own blank English pipeline and sentencizer make of each layout piece: the oracle
+    `Segmenter` reads its rule off the tokenizer's arrays to match."""
+    nlp = _sentencizer()
     found = segments(text)
     masked = mask(text, found)
     sentences = []
@@ -251,19 +258,29 @@ def test_sentences_are_those_of_spacy_s_sentencizer_on_the_documents_set():
         assert _sentences(document.text) == _spacy_sentences(document.text)
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
-def test_words_are_punctuation_and_space_as_a_full_spacy_vocabulary_says(text):
+@functools.cache
+def _full_vocabulary_tokenizer():
+    """nerkit's tokenizer rules over a vocabulary that computes every word attribute spaCy has."""
     import spacy
 
-    from nerkit.text import _infixes, _tokenizer
+    from nerkit.text import _infixes
 
     full = spacy.blank("en").tokenizer
     full.infix_finditer = _infixes().finditer
+    return full
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
+def test_words_are_punctuation_and_space_as_a_full_spacy_vocabulary_says(text):
+    from nerkit.text import _tokenizer
+
     assert [(t.text, t.is_punct, t.is_space) for t in _tokenizer()(text)] == [
-        (t.text, t.is_punct, t.is_space) for t in full(text)
+        (t.text, t.is_punct, t.is_space) for t in _full_vocabulary_tokenizer()(text)
     ]
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
 def test_sentences_are_those_of_spacy_s_sentencizer_on_any_punctuation(text):
     assert _sentences(text) == _spacy_sentences(text)
