@@ -303,7 +303,7 @@ def inference_batches(
     the least-cost cut into runs of at most `batch_size` (dynamic programming)."""
     order = sorted(range(len(lengths)), key=lambda index: -lengths[index])
     longest = [lengths[index] for index in order]
-    cost = [0] + [0] * len(order)
+    cost = [0] * (len(order) + 1)
     cut = [0] * (len(order) + 1)
     for end in range(1, len(order) + 1):
         cost[end], cut[end] = min(

@@ -117,9 +117,9 @@ def _quantize_static(
     fp32: Path, target: Path, calibration: list[dict[str, np.ndarray]], keep_fp32: Iterable[str]
 ) -> None:
     """A MatMul's inputs are quantised, its output is not: ONNX Runtime then fuses the product and its
-    dequantisation (`MatMulIntegerToFloat`) instead of rounding the output to int8 and back, which was
-    a fifth of the forward pass's time and most of its distance from fp32 (docs/benchmarks.md,
-    "Eighth measurement")."""
+    dequantisation (`MatMulIntegerToFloat`) instead of rounding the output to int8 and back, which took
+    a fifth of the forward pass's time and caused more than half of its disagreements with fp32
+    (docs/benchmarks.md, "Eighth measurement")."""
     import logging
 
     from onnxruntime.quantization import (
