@@ -272,8 +272,9 @@ class Tagger:
         contexts: Sequence[Context] | None = None,
     ) -> list[np.ndarray]:
         """Label probabilities for every word (taken at its first subword), one `(words, labels)` array
-        per sentence. Windows are batched longest first so padding stays small. `contexts` (the words
-        around each sentence in its document) are read only by models trained with context."""
+        per sentence. Windows are batched by length where padding costs least (`inference_batches`).
+        `contexts` (the words around each sentence in its document) are read only by models trained with
+        context."""
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
