@@ -270,14 +270,51 @@ def _full_vocabulary_tokenizer():
     return full
 
 
+def _words(tokenizer, text):
+    return [(t.text, t.idx, t.is_punct, t.is_space) for t in tokenizer(text)]
+
+
 @settings(deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
 def test_words_are_punctuation_and_space_as_a_full_spacy_vocabulary_says(text):
     from nerkit.text import _tokenizer
 
-    assert [(t.text, t.is_punct, t.is_space) for t in _tokenizer()(text)] == [
-        (t.text, t.is_punct, t.is_space) for t in _full_vocabulary_tokenizer()(text)
-    ]
+    assert _words(_tokenizer(), text) == _words(_full_vocabulary_tokenizer(), text)
+
+
+def test_the_tokenizer_splits_the_documents_set_as_spacy_s_english_pipeline_does():
+    from pathlib import Path
+
+    from nerkit.corpus.marked import read_marked
+    from nerkit.text import _tokenizer
+
+    documents = read_marked(Path(__file__).parent / "data" / "documents" / "documents.txt")
+    for document in documents:
+        assert _words(_tokenizer(), document.text) == _words(_full_vocabulary_tokenizer(), document.text)
+
+
+def test_the_tokenizer_is_built_without_a_spacy_pipeline(monkeypatch):
+    """A spaCy `Language` loads every installed package's spaCy entry points (Presidio's imports
+    transformers' pipelines, seconds of a one-text `nerkit extract`)."""
+    from spacy.language import Language
+
+    from nerkit import text
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a spaCy Language was built")
+
+    monkeypatch.setattr(Language, "__init__", refuse)
+    text._tokenizer.cache_clear()
+    try:
+        assert [t.text for t in text._tokenizer()("Dr. Smith's U.S. office")] == [
+            "Dr.",
+            "Smith",
+            "'s",
+            "U.S.",
+            "office",
+        ]
+    finally:
+        text._tokenizer.cache_clear()
 
 
 @settings(deadline=None)
