@@ -117,10 +117,11 @@ def _tokenizer():
 
     Built from `English.Defaults` as spaCy's own tokenizer factory builds it, not through
     `spacy.blank("en")`: a `Language` loads every package's spaCy entry points, and where
-    presidio-analyzer is installed its entry point imports transformers' pipelines, 5.8 s of an 8.7 s
-    one-text `nerkit extract`. Its vocabulary computes only the two word attributes segmentation reads
-    (punctuation, space), not the twenty spaCy computes for each new word: on CoNLL's test text, new to
-    a process, segmentation took 0.47-0.63 s with them and 0.38-0.45 without."""
+    presidio-analyzer is installed its entry point imports transformers' pipelines (a one-text
+    `nerkit extract` took 8.7 s with it, 5.6 s without). Its vocabulary computes only the two word
+    attributes segmentation reads (punctuation, space), not the twenty spaCy computes for each new word:
+    on CoNLL's test text, new to a process, segmentation took 0.47-0.63 s with them and 0.38-0.45
+    without."""
     from spacy.attrs import IS_PUNCT, IS_SPACE
     from spacy.lang.en import English
     from spacy.lang.lex_attrs import is_punct, is_space
