@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from transformers import AutoTokenizer
 
 from nerkit.encode import (
+    FEWEST_RUNS,
     IGNORE,
     RUN_OVERHEAD,
     Encoder,
@@ -125,6 +126,13 @@ def test_a_document_s_paragraphs_and_short_lines_go_in_separate_batches():
 
 def test_windows_of_one_length_fill_as_few_batches_as_the_batch_size_allows():
     assert len(inference_batches([12] * 70, 32)) == 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(lengths=st.lists(st.integers(1, 512), min_size=1, max_size=200), batch_size=st.integers(1, 40))
+def test_with_the_accelerators_run_cost_batches_are_as_few_as_the_batch_size_allows(lengths, batch_size):
+    batches = inference_batches(lengths, batch_size, FEWEST_RUNS)
+    assert len(batches) == -(-len(lengths) // batch_size)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from itertools import pairwise
 import pytest
 import torch
 
+from nerkit.encode import FEWEST_RUNS, RUN_OVERHEAD
 from nerkit.errors import NerkitError
 from nerkit.model import Tagger, WordShapes
 from nerkit.modeldir import METADATA_FILE
@@ -241,3 +242,26 @@ def test_viterbi_equals_the_best_allowed_sequence_found_by_brute_force(seed):
 
     best = max(itertools.product(range(len(labels)), repeat=length), key=total)
     assert viterbi(log_probs, start, follows) == list(best)
+
+
+class _Chosen(Exception):
+    pass
+
+
+@pytest.mark.parametrize(("device", "expected"), [("cpu", RUN_OVERHEAD), ("cuda", FEWEST_RUNS)])
+def test_batches_are_cut_at_the_cpu_s_measured_run_cost_and_kept_few_on_accelerators(
+    toy_ner, monkeypatch, device, expected
+):
+    from nerkit import model
+
+    chosen = []
+
+    def record(lengths, batch_size, overhead):
+        chosen.append(overhead)
+        raise _Chosen
+
+    monkeypatch.setattr(model, "inference_batches", record)
+    monkeypatch.setattr(toy_ner.tagger, "device", torch.device(device))
+    with pytest.raises(_Chosen):
+        toy_ner.tagger.word_probabilities([["Alice", "visited", "Paris"]])
+    assert chosen == [expected]

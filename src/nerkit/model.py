@@ -17,7 +17,15 @@ from tqdm.auto import tqdm
 
 from nerkit import modeldir
 from nerkit.decode import Decoder, Prediction, Transitions
-from nerkit.encode import INFERENCE_BATCH, SHAPES, Context, Encoder, inference_batches
+from nerkit.encode import (
+    FEWEST_RUNS,
+    INFERENCE_BATCH,
+    RUN_OVERHEAD,
+    SHAPES,
+    Context,
+    Encoder,
+    inference_batches,
+)
 from nerkit.errors import NerkitError
 from nerkit.labels import entity_types
 
@@ -278,7 +286,8 @@ class Tagger:
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
-        batches = inference_batches([len(window) for window in windows], batch_size)
+        overhead = RUN_OVERHEAD if self.device.type == "cpu" else FEWEST_RUNS
+        batches = inference_batches([len(window) for window in windows], batch_size, overhead)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
