@@ -19,8 +19,7 @@ from pathlib import Path
 
 import onnx
 
-from nerkit.files import read_json, sha256
-from nerkit.modeldir import METADATA_FILE, set_metadata
+from nerkit.modeldir import record_checksums
 from nerkit.onnx_model import ONNX_FILES
 
 
@@ -63,8 +62,7 @@ def main() -> None:
     pairs = float_outputs(model.graph)
     onnx.checker.check_model(model)
     onnx.save(model, str(file))
-    checksums = read_json(directory / METADATA_FILE, "E023").get("checksums", {})
-    set_metadata(directory, {"checksums": {**checksums, file.name: sha256(file)}})
+    record_checksums(directory, [file.name])
     print(f"{file}: {pairs} MatMul outputs left in fp32")
 
 

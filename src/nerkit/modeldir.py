@@ -168,10 +168,14 @@ def add_onnx(
 
     path = Path(path)
     written = export(model, inputs, path, quantize, calibration)
-    checksums = read_json(path / METADATA_FILE, "E023").get("checksums", {})
-    files = {ONNX_FILES[None], written.name}
-    set_metadata(path, {"checksums": {**checksums, **{name: sha256(path / name) for name in files}}})
+    record_checksums(path, {ONNX_FILES[None], written.name})
     return written
+
+
+def record_checksums(path: Path, names: Iterable[str]) -> None:
+    """Record the checksums of files added to (or rewritten in) a written directory beside the others."""
+    checksums = read_json(path / METADATA_FILE, "E023").get("checksums", {})
+    set_metadata(path, {"checksums": {**checksums, **{name: sha256(path / name) for name in names}}})
 
 
 def set_metadata(path: str | Path, values: Mapping[str, Any]) -> None:
