@@ -26,7 +26,6 @@ from common import cpu_flags
 
 import nerkit
 from nerkit.corpus.marked import read_marked
-from nerkit.encode import inference_batches
 from nerkit.ner import SORT_SENTENCES, freeze_loaded_objects
 from nerkit.text import detokenize
 
@@ -89,7 +88,7 @@ def model_batches(ner: nerkit.NER, texts: list[str]) -> tuple[int, list[dict[str
     encoder, batches = ner.tagger.encoder, []
     for first in range(0, len(sentences), SORT_SENTENCES):
         windows = encoder.encode(sentences[first : first + SORT_SENTENCES])
-        for batch in inference_batches([len(window) for window in windows], ner.batch_size):
+        for batch in ner.tagger.batches([len(window) for window in windows], ner.batch_size):
             inputs = encoder.collate([windows[index] for index in batch])
             inputs.pop("labels")
             batches.append(inputs)

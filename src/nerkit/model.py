@@ -286,8 +286,7 @@ class Tagger:
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
-        overhead = RUN_OVERHEAD if self.device.type == "cpu" else FEWEST_RUNS
-        batches = inference_batches([len(window) for window in windows], batch_size, overhead)
+        batches = self.batches([len(window) for window in windows], batch_size)
         for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
             chosen = [windows[index] for index in batch]
             inputs = self.encoder.collate(chosen)
@@ -304,6 +303,12 @@ class Tagger:
             np.concatenate([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
             for found in parts
         ]
+
+    def batches(self, lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+        """The windows (given by their lengths) of each forward pass: cut where padding costs least on
+        a CPU, as few as `batch_size` allows on accelerators (`encode.FEWEST_RUNS`)."""
+        overhead = RUN_OVERHEAD if self.device.type == "cpu" else FEWEST_RUNS
+        return inference_batches(lengths, batch_size, overhead)
 
     def predict(
         self,
