@@ -98,11 +98,8 @@ def test_the_matmuls_kept_fp32_when_int8_disagrees_are_the_feed_forward_outputs(
 
 
 def _dequantized_inputs(path, names):
-    import onnx
-
-    graph = onnx.load(str(path)).graph
-    producer = {output: node.op_type for node in graph.node for output in node.output}
-    return [producer.get(node.input[0]) == "DequantizeLinear" for node in graph.node if node.name in names]
+    neighbours = _matmul_neighbours(path)
+    return [neighbours[name][0][0] == "DequantizeLinear" for name in names]
 
 
 def test_when_int8_disagrees_with_fp32_the_feed_forward_outputs_stay_fp32(exported, tmp_path, monkeypatch):
@@ -157,6 +154,7 @@ def test_the_fp32_backend_leaves_a_caller_s_bf16_autocast_on(exported):
 
 
 def _matmul_neighbours(path):
+    """Each MatMul's name: the kinds of operator that make its inputs and that read its output."""
     import onnx
 
     graph = onnx.load(str(path)).graph
@@ -165,16 +163,17 @@ def _matmul_neighbours(path):
     for node in graph.node:
         for name in node.input:
             readers.setdefault(name, []).append(node.op_type)
-    matmuls = [node for node in graph.node if node.op_type == "MatMul"]
-    return [[producer.get(name) for name in node.input] for node in matmuls], [
-        readers.get(node.output[0], []) for node in matmuls
-    ]
+    return {
+        node.name: ([producer.get(name) for name in node.input], readers.get(node.output[0], []))
+        for node in graph.node
+        if node.op_type == "MatMul"
+    }
 
 
 def test_int8_quantises_each_matmul_s_inputs_and_leaves_its_output_in_fp32(exported):
-    inputs, readers = _matmul_neighbours(exported / "model.int8.onnx")
-    assert inputs and all(kinds == ["DequantizeLinear", "DequantizeLinear"] for kinds in inputs)
-    assert not any("QuantizeLinear" in kinds for kinds in readers)
+    neighbours = _matmul_neighbours(exported / "model.int8.onnx").values()
+    assert neighbours and all(inputs == ["DequantizeLinear", "DequantizeLinear"] for inputs, _ in neighbours)
+    assert not any("QuantizeLinear" in readers for _, readers in neighbours)
 
 
 def test_the_script_for_older_int8_files_gives_what_export_writes_now(exported, tmp_path, monkeypatch):
@@ -195,7 +194,9 @@ def test_the_script_for_older_int8_files_gives_what_export_writes_now(exported, 
     monkeypatch.setattr(onnx_model, "FLOAT_OUTPUTS", [])
     calibration = [text.split() for text in TEXTS if text] * 4
     Tagger.load(older, backend="torch").export_onnx(older, quantize="int8", calibration=calibration)
-    assert any("QuantizeLinear" in kinds for kinds in _matmul_neighbours(older / "model.int8.onnx")[1])
+    assert any(
+        "QuantizeLinear" in readers for _, readers in _matmul_neighbours(older / "model.int8.onnx").values()
+    )
     monkeypatch.setattr("sys.argv", ["float_matmul_outputs.py", str(older)])
     module.main()
     feed = {
