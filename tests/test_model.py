@@ -1,5 +1,7 @@
 import json
+import threading
 from itertools import pairwise
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -265,3 +267,22 @@ def test_batches_are_cut_at_the_cpu_s_measured_run_cost_and_kept_few_on_accelera
     with pytest.raises(_Chosen):
         toy_ner.tagger.word_probabilities([["Alice", "visited", "Paris"]])
     assert chosen == [expected]
+
+
+class _TwoAtOnce:
+    """A model that answers a batch only while a second one is running: run one at a time, it times out."""
+
+    concurrency = 2
+
+    def __init__(self) -> None:
+        self.both_running = threading.Barrier(2, timeout=10)
+
+    def __call__(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
+        self.both_running.wait()
+        return SimpleNamespace(logits=input_ids.float())
+
+
+def test_a_model_that_runs_batches_at_once_is_given_them_at_once_and_answers_in_order(tagger):
+    tagger.model = _TwoAtOnce()
+    batches = [{"input_ids": torch.full((1, 1), index)} for index in range(4)]
+    assert [int(logits[0, 0]) for logits in tagger.logits(batches)] == [0, 1, 2, 3]

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -121,6 +122,21 @@ def test_onnx_runtime_threads_sleep_between_operators_instead_of_spinning(export
     session = NER.load(exported, backend="onnx-int8", recognizers=[]).tagger.model.session
     options = session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_onnx_runtime_uses_its_threads_as_batches_run_at_once_each_on_one_thread(exported):
+    model = NER.load(exported, backend="onnx-int8", recognizers=[], threads=3).tagger.model
+    assert model.concurrency == 3
+    assert model.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_batches_run_at_once_give_the_probabilities_of_batches_run_one_by_one(exported):
+    words = [text.split() for text in TEXTS if text] * 5
+    alone = NER.load(exported, backend="onnx-int8", recognizers=[], threads=1).tagger
+    together = NER.load(exported, backend="onnx-int8", recognizers=[], threads=2).tagger
+    expected = alone.word_probabilities(words, batch_size=2)
+    found = together.word_probabilities(words, batch_size=2)
+    assert all(np.array_equal(a, b) for a, b in zip(expected, found, strict=True))
 
 
 def test_the_bf16_backend_tags_with_the_pytorch_weights_in_bfloat16(exported):

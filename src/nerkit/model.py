@@ -6,7 +6,8 @@ the `Decoder` that reads its probabilities; files on disk are `nerkit.modeldir`'
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from nerkit.encode import (
     SHAPES,
     Context,
     Encoder,
+    Window,
     inference_batches,
 )
 from nerkit.errors import NerkitError
@@ -286,14 +288,13 @@ class Tagger:
         self.model.eval()
         windows = self.encoder.encode(sentences, contexts=contexts)
         parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in sentences]
-        batches = self.batches([len(window) for window in windows], batch_size)
-        for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress, leave=False):
-            chosen = [windows[index] for index in batch]
-            inputs = self.encoder.collate(chosen)
-            inputs.pop("labels")
-            with bfloat16(self.device, self.backend == "torch-bf16"):
-                logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
-            logits = logits.float().cpu().numpy()
+        batches = [
+            [windows[index] for index in batch]
+            for batch in self.batches([len(window) for window in windows], batch_size)
+        ]
+        computed = self.logits(map(self._inputs, batches))
+        bar = tqdm(computed, "predict", len(batches), unit="batch", disable=not progress, leave=False)
+        for chosen, logits in zip(batches, bar, strict=True):
             for row, window in enumerate(chosen):
                 parts[window.sentence].append(
                     (window.words.start, _softmax(logits[row, window.first_subwords]))
@@ -303,6 +304,28 @@ class Tagger:
             np.concatenate([part for _, part in sorted(found, key=lambda item: item[0])] or [empty])
             for found in parts
         ]
+
+    def logits(self, batches: Iterable[Mapping[str, torch.Tensor]]) -> Iterator[np.ndarray]:
+        """The network's output for each batch of inputs, in order, as float32 arrays. A model that
+        runs several batches at once (`OnnxModel.concurrency`) is given that many at a time, the
+        next batches collated while it runs; outputs are the same as one at a time."""
+
+        def run(inputs: Mapping[str, torch.Tensor]) -> np.ndarray:
+            with torch.inference_mode(), bfloat16(self.device, self.backend == "torch-bf16"):
+                logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
+            return logits.float().cpu().numpy()
+
+        at_once = getattr(self.model, "concurrency", 1)
+        if at_once == 1:
+            yield from map(run, batches)
+            return
+        with ThreadPoolExecutor(at_once) as pool:
+            yield from pool.map(run, batches)
+
+    def _inputs(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
+        inputs = self.encoder.collate(windows)
+        inputs.pop("labels")
+        return inputs
 
     def batches(self, lengths: Sequence[int], batch_size: int) -> list[list[int]]:
         """The windows (given by their lengths) of each forward pass: cut where padding costs least on

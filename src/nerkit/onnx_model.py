@@ -203,7 +203,13 @@ class _Output:
 class OnnxModel:
     """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime.
 
-    Its worker threads sleep between operators instead of spinning: on a 2-core machine busy with
+    `threads` cores are used by running that many batches at once, each on one thread
+    (`concurrency`, read by `Tagger.logits`), not by splitting each batch's operators across threads:
+    on 2 cores the model's batches of a few thousand tokens ran 1.3-1.5x faster two at a time than
+    one at a time on 2 intra-op threads (docs/benchmarks.md, "Ninth measurement"). A session's `run`
+    may be called from several threads at once, and it releases the GIL while it runs.
+
+    Threads sleep between operators instead of spinning: on a 2-core machine busy with
     other work, spinning threads held the cores the thread with work needed, and extraction ran at
     0.65-0.8x the words/s and twice the one-text latency; on the same machine idle, spinning was 0-10%
     faster (docs/benchmarks.md, "Fourth measurement"). The small loss is taken for the large one."""
@@ -216,7 +222,8 @@ class OnnxModel:
                 "E061", "the ONNX backend needs onnxruntime", hint="pip install onnxruntime"
             ) from None
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or torch.get_num_threads()
+        self.concurrency = threads or torch.get_num_threads()
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
