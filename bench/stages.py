@@ -3,10 +3,12 @@ decoding (Viterbi, CRF marginals), recognizers, merging and span conventions, on
 test set as raw text (one text per document) and nerkit's documents set (repeated).
 
 The shares are measured with cProfile, so every Python call pays a little extra: read the shares, not
-the absolute seconds. Beside them, without the profiler and in the same run: the whole pipeline's
+the absolute seconds. cProfile sees the calling thread only: an ONNX model's batches run on worker
+threads, so its forward-pass share is the time the pipeline runs or waits for them (`Tagger.logits`).
+Beside them, without the profiler and in the same run: the whole pipeline's
 words per second against the bare forward pass's on the same batches (the sentences the pipeline
-segments, encoded, collated and length-grouped the same way beforehand, so only the model runs),
-each the best of `--rounds` runs,
+segments, encoded, collated and length-grouped the same way beforehand, then run as the pipeline runs
+them, `Tagger.logits`, so only the model runs), each the best of `--rounds` runs,
 as a library caller runs it and again after `freeze_loaded_objects` (what the CLI and server do).
 
     python bench/stages.py [--model DIR] [--backend onnx-int8] [--repeat 20]
@@ -34,7 +36,7 @@ STAGES = {
     "segmentation (layout, spaCy)": ("text.py", "sentences"),
     "encoding (subwords, windows, batches)": ("encode.py", "encode"),
     "collate": ("encode.py", "collate"),
-    "forward pass": ("onnx_model.py", "__call__"),
+    "forward pass (running or awaited)": ("model.py", "logits"),
     "decoding (Viterbi and marginals)": ("decode.py", "decode"),
     "of which CRF marginals": ("decode.py", "marginals_batch"),
     "recognizers": ("patterns.py", "find_all"),

@@ -151,7 +151,8 @@ class NER:
         """Load a model directory. `label_names` overrides the readable names (e.g. `{"geo": "PLACE"}`);
         `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
         `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
-        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `phone_region` reads
+        `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `threads` is the CPU
+        cores to use (an ONNX model runs that many batches at once, `OnnxModel`); `phone_region` reads
         values of phone numbers without a country code (as `LoadOptions`). Without `path`, the
         default English model that ships with nerkit (see MODEL_CARD.md)."""
         from nerkit.model import Tagger

@@ -47,7 +47,14 @@ DataDir = Annotated[
 Strict = Annotated[
     bool, typer.Option("--strict", help="Refuse invalid tag sequences instead of repairing them.")
 ]
-Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+Threads = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        help="CPU cores to use: torch's threads; for ONNX models, batches run at once.",
+    ),
+]
 Device = Annotated[
     str, typer.Option("--device", help="cpu, cuda, cuda:N, or auto: the first GPU when torch sees one.")
 ]
