@@ -270,19 +270,33 @@ def test_batches_are_cut_at_the_cpu_s_measured_run_cost_and_kept_few_on_accelera
 
 
 class _TwoAtOnce:
-    """A model that answers a batch only while a second one is running: run one at a time, it times out."""
+    """A model that runs batches side by side on its `side_by_side` form, which answers a batch only
+    while a second one is running (run one at a time, it times out)."""
 
     concurrency = 2
 
     def __init__(self) -> None:
         self.both_running = threading.Barrier(2, timeout=10)
+        self.side_by_side = self._paired
 
-    def __call__(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
+    def _paired(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
         self.both_running.wait()
         return SimpleNamespace(logits=input_ids.float())
+
+    def __call__(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
+        return SimpleNamespace(logits=-input_ids.float())
+
+
+def _answers(tagger, count):
+    batches = [{"input_ids": torch.full((1, 1), index + 1)} for index in range(count)]
+    return [int(logits[0, 0]) for logits in tagger.logits(batches)]
 
 
 def test_a_model_that_runs_batches_at_once_is_given_them_at_once_and_answers_in_order(tagger):
     tagger.model = _TwoAtOnce()
-    batches = [{"input_ids": torch.full((1, 1), index)} for index in range(4)]
-    assert [int(logits[0, 0]) for logits in tagger.logits(batches)] == [0, 1, 2, 3]
+    assert _answers(tagger, 4) == [1, 2, 3, 4]
+
+
+def test_a_lone_batch_runs_on_the_model_itself_with_all_its_threads(tagger):
+    tagger.model = _TwoAtOnce()
+    assert _answers(tagger, 1) == [-1]

@@ -124,10 +124,12 @@ def test_onnx_runtime_threads_sleep_between_operators_instead_of_spinning(export
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
 
-def test_onnx_runtime_uses_its_threads_as_batches_run_at_once_each_on_one_thread(exported):
+def test_onnx_runtime_runs_a_lone_batch_on_its_threads_and_batches_side_by_side_on_one_each(exported):
     model = NER.load(exported, backend="onnx-int8", recognizers=[], threads=3).tagger.model
-    assert model.concurrency == 3
-    assert model.session.get_session_options().intra_op_num_threads == 1
+    side_by_side = model.side_by_side
+    assert [model.concurrency, side_by_side.concurrency] == [3, 1]
+    threads = [each.session.get_session_options().intra_op_num_threads for each in (model, side_by_side)]
+    assert threads == [3, 1]
 
 
 def test_batches_run_at_once_give_the_probabilities_of_batches_run_one_by_one(exported):

@@ -307,20 +307,21 @@ class Tagger:
 
     def logits(self, batches: Iterable[Mapping[str, torch.Tensor]]) -> Iterator[np.ndarray]:
         """The network's output for each batch of inputs, in order, as float32 arrays. A model that
-        runs several batches at once (`OnnxModel.concurrency`) is given that many at a time, the
-        next batches collated while it runs; outputs are the same as one at a time."""
-
-        def run(inputs: Mapping[str, torch.Tensor]) -> np.ndarray:
-            with torch.inference_mode(), bfloat16(self.device, self.backend == "torch-bf16"):
-                logits = self.model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
-            return logits.float().cpu().numpy()
-
-        at_once = getattr(self.model, "concurrency", 1)
-        if at_once == 1:
-            yield from map(run, batches)
+        runs several batches at once (`OnnxModel.concurrency`) is given that many at a time on its
+        `side_by_side` form, unless there is only one; outputs are the same as one at a time."""
+        batches = list(batches)
+        at_once = min(getattr(self.model, "concurrency", 1), len(batches))
+        if at_once < 2:
+            yield from (self._run(self.model, inputs) for inputs in batches)
             return
+        model = self.model.side_by_side
         with ThreadPoolExecutor(at_once) as pool:
-            yield from pool.map(run, batches)
+            yield from pool.map(lambda inputs: self._run(model, inputs), batches)
+
+    def _run(self, model: Any, inputs: Mapping[str, torch.Tensor]) -> np.ndarray:
+        with torch.inference_mode(), bfloat16(self.device, self.backend == "torch-bf16"):
+            logits = model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
+        return logits.float().cpu().numpy()
 
     def _inputs(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
         inputs = self.encoder.collate(windows)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,11 +204,13 @@ class _Output:
 class OnnxModel:
     """Enough of a `PreTrainedModel` for `Tagger` to run inference through ONNX Runtime.
 
-    `threads` cores are used by running that many batches at once, each on one thread
-    (`concurrency`, read by `Tagger.logits`), not by splitting each batch's operators across threads:
-    on 2 cores the model's batches of a few thousand tokens ran 1.3-1.5x faster two at a time than
-    one at a time on 2 intra-op threads (docs/benchmarks.md, "Ninth measurement"). A session's `run`
-    may be called from several threads at once, and it releases the GIL while it runs.
+    Several batches use its `threads` cores by running that many at once, each on one thread
+    (`concurrency`, read by `Tagger.logits`, on the one-thread session of `side_by_side`), not by
+    splitting each batch's operators across threads: on 2 cores the model's batches of a few thousand
+    tokens ran 1.3-1.5x faster two at a time than one at a time on 2 intra-op threads
+    (docs/benchmarks.md, "Ninth measurement"). A lone batch (one sentence, a short text) still splits
+    its operators: on one thread its latency was 1.6x. A session's `run` may be called from several
+    threads at once, and it releases the GIL while it runs.
 
     Threads sleep between operators instead of spinning: on a 2-core machine busy with
     other work, spinning threads held the cores the thread with work needed, and extraction ran at
@@ -223,7 +226,7 @@ class OnnxModel:
             ) from None
         options = onnxruntime.SessionOptions()
         self.concurrency = threads or torch.get_num_threads()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = self.concurrency
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -231,6 +234,12 @@ class OnnxModel:
         self.inputs = {node.name for node in self.session.get_inputs()}
         self.config = config
         self.file = file
+
+    @cached_property
+    def side_by_side(self) -> OnnxModel:
+        """The same network on a one-thread session, for batches run `concurrency` at a time; made
+        when first needed (0.1 s), so a process that only ever runs lone batches never pays for it."""
+        return OnnxModel(self.file, self.config, threads=1)
 
     def to(self, device: torch.device | str) -> OnnxModel:
         if torch.device(device).type != "cpu":
