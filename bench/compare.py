@@ -7,9 +7,12 @@ Inference: raw text of the CoNLL-2003 test sentences (Moses-detokenised, gold en
 spans) through nerkit (PyTorch, ONNX fp32, ONNX int8), Hugging Face's token-classification pipeline
 (aggregation "first", the same fine-tuned network, default batch size and 32) and spaCy's
 en_core_web_sm (tok2vec + ner only, n_process=2). Each system runs in its own process (clean peak
-memory), with a warm-up excluded, `--reps` timed passes (median and spread), and a batch-size-1 latency
-pass (p50/p95 ms per text). Training: nerkit's trainer against a seed-style loop (every sequence padded
-to 128 tokens, random batches) on the same GMB subset, same model and optimiser, one epoch.
+memory), with a warm-up excluded, `--reps` timed passes and a batch-size-1 latency pass (p50/p95 ms per
+text), in each of `--rounds` rounds that run every system in turn: a 2-core machine's speed drifts by up
+to a quarter within minutes, and systems timed one after another once each took that drift into their
+ratios (docs/benchmarks.md). Figures are over all rounds' passes. Training: nerkit's trainer against a
+seed-style loop (every sequence padded to 128 tokens, random batches) on the same GMB subset, same model
+and optimiser, one epoch.
 """
 
 from __future__ import annotations
@@ -135,11 +138,26 @@ def worker(args: argparse.Namespace) -> dict:
         single(text)
         latencies.append(1000 * (time.perf_counter() - started))
     predicted = {(index, start, end, kind) for index, spans in enumerate(found) for start, end, kind in spans}
-    rates = [words / value for value in seconds]
     return {
         "system": args.worker,
         "texts": len(texts),
         "words": words,
+        "rates": [words / value for value in seconds],
+        "latencies_ms": latencies,
+        "f1": _f1(gold, predicted),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _summary(rounds: list[dict]) -> dict:
+    """One system's figures over every round's passes."""
+    rates = [rate for run in rounds for rate in run["rates"]]
+    latencies = [latency for run in rounds for latency in run["latencies_ms"]]
+    first = rounds[0]
+    return {
+        "system": first["system"],
+        "texts": first["texts"],
+        "words": first["words"],
         "words_per_s": {
             "median": round(statistics.median(rates)),
             "min": round(min(rates)),
@@ -150,8 +168,8 @@ def worker(args: argparse.Namespace) -> dict:
             "p95": round(statistics.quantiles(latencies, n=20)[18], 2),
             "texts": len(latencies),
         },
-        "f1": _f1(gold, predicted),
-        "peak_rss_mb": _peak_rss_mb(),
+        "f1": first["f1"],
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in rounds),
     }
 
 
@@ -244,8 +262,10 @@ def _run_worker(name: str, args: argparse.Namespace, model: str) -> dict:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{name} failed:\n{result.stderr[-3000:]}")
-    print(result.stdout.strip().splitlines()[-1], flush=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    shown = {key: value for key, value in found.items() if key not in ("rates", "latencies_ms")}
+    print(json.dumps(shown), flush=True)
+    return found
 
 
 def _untrained_model() -> str:
@@ -282,7 +302,8 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small inputs and an untrained head, for CI")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=1, help="timed passes per system and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each running every system in turn")
     parser.add_argument("--latency", type=int, default=300, help="texts timed one at a time")
     parser.add_argument(
         "--train", type=int, default=2000, help="GMB training sentences for the training race"
@@ -295,7 +316,7 @@ def main() -> None:
         print(json.dumps(train_worker(args) if args.worker.startswith("train-") else worker(args)))
         return
     if args.quick:
-        args.reps, args.latency, args.train, args.limit = 2, 20, 128, args.limit or 200
+        args.reps, args.rounds, args.latency, args.train, args.limit = 2, 1, 20, 128, args.limit or 200
     if not args.quick and not args.model:
         raise SystemExit("--model is required unless --quick")
     import shutil
@@ -305,15 +326,20 @@ def main() -> None:
     )
     _ensure_onnx(str(model))
     started = time.perf_counter()
-    inference = [_run_worker(name, args, str(model)) for name in SYSTEMS]
+    systems = [(name, str(model)) for name in SYSTEMS]
     if args.student:
         student = shutil.copytree(args.student, Path(tempfile.mkdtemp()) / "student")
         _ensure_onnx(str(student))
-        inference.append(_run_worker(STUDENT, args, str(student)))
+        systems.append((STUDENT, str(student)))
     if args.base_model:
         base = shutil.copytree(args.base_model, Path(tempfile.mkdtemp()) / "base")
         _ensure_onnx(str(base))
-        inference += [_run_worker(name, args, str(base)) for name in BASE]
+        systems += [(name, str(base)) for name in BASE]
+    runs: dict[str, list[dict]] = {name: [] for name, _ in systems}
+    for _ in range(args.rounds):
+        for name, path in systems:
+            runs[name].append(_run_worker(name, args, path))
+    inference = [_summary(runs[name]) for name, _ in systems]
     training = [_run_worker(name, args, str(model)) for name in ("train-nerkit", "train-seed")]
     from common import cpu_flags, cpu_kind
 
@@ -328,6 +354,7 @@ def main() -> None:
         "student": args.student,
         "base_model": args.base_model,
         "reps": args.reps,
+        "rounds": args.rounds,
         "inference": inference,
         "ratios": _ratios(inference),
         "training": training,
@@ -390,7 +417,10 @@ def _update_docs(report: dict, path: Path) -> None:
     text = path.read_text() if path.exists() else f"{start}\n{end}\n"
     before, rest = text.split(start, 1)
     after = rest.split(end, 1)[1]
-    heading = f"{report['machine']}; {report['reps']} timed passes per system."
+    heading = (
+        f"{report['machine']}; {report['rounds']} rounds running every system in turn, "
+        f"{report['reps']} timed pass(es) each per round."
+    )
     path.write_text(f"{before}{start}\n{heading}\n\n{_markdown(report)}\n{end}{after}")
 
 
