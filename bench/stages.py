@@ -87,13 +87,11 @@ def profile(ner: nerkit.NER, texts: list[str]) -> dict[str, object]:
 def model_batches(ner: nerkit.NER, texts: list[str]) -> tuple[int, list[dict[str, Any]]]:
     """The words of `texts` and the model's input batches that `extract_batch` would make of them."""
     sentences = [[word.text for word in s] for text in texts for s in ner.segmenter.sentences(text)]
-    encoder, batches = ner.tagger.encoder, []
+    tagger, batches = ner.tagger, []
     for first in range(0, len(sentences), SORT_SENTENCES):
-        windows = encoder.encode(sentences[first : first + SORT_SENTENCES])
-        for batch in ner.tagger.batches([len(window) for window in windows], ner.batch_size):
-            inputs = encoder.collate([windows[index] for index in batch])
-            inputs.pop("labels")
-            batches.append(inputs)
+        windows = tagger.encoder.encode(sentences[first : first + SORT_SENTENCES])
+        for batch in tagger.batches([len(window) for window in windows], ner.batch_size):
+            batches.append(tagger.inputs([windows[index] for index in batch]))
     return sum(map(len, sentences)), batches
 
 

@@ -292,7 +292,7 @@ class Tagger:
             [windows[index] for index in batch]
             for batch in self.batches([len(window) for window in windows], batch_size)
         ]
-        computed = self.logits(map(self._inputs, batches))
+        computed = self.logits(map(self.inputs, batches))
         bar = tqdm(computed, "predict", len(batches), unit="batch", disable=not progress, leave=False)
         for chosen, logits in zip(batches, bar, strict=True):
             for row, window in enumerate(chosen):
@@ -323,7 +323,8 @@ class Tagger:
             logits = model(**{key: value.to(self.device) for key, value in inputs.items()}).logits
         return logits.float().cpu().numpy()
 
-    def _inputs(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
+    def inputs(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
+        """The network's inputs for one batch of windows (collated, without the training labels)."""
         inputs = self.encoder.collate(windows)
         inputs.pop("labels")
         return inputs
