@@ -7,7 +7,9 @@ Inference: raw text of the CoNLL-2003 test sentences (Moses-detokenised, gold en
 spans) through nerkit (PyTorch, ONNX fp32, ONNX int8), Hugging Face's token-classification pipeline
 (aggregation "first", the same fine-tuned network, default batch size and 32) and spaCy's
 en_core_web_sm (tok2vec + ner only, n_process=2). Each system runs in its own process (clean peak
-memory), with a warm-up excluded, `--reps` timed passes and a batch-size-1 latency pass (p50/p95 ms per
+memory), with a warm-up excluded (64 texts; for nerkit also `NER.warm_up`, which its server and
+`--workers` processes call: the place tables it otherwise loads on the first text that names a phone
+number, about a second), `--reps` timed passes and a batch-size-1 latency pass (p50/p95 ms per
 text), in each of `--rounds` rounds that run every system in turn: a 2-core machine's speed drifts by up
 to a quarter within minutes, and systems timed one after another once each took that drift into their
 ratios (docs/benchmarks.md). Figures are over all rounds' passes. Training: nerkit's trainer against a
@@ -80,6 +82,7 @@ def _system(name: str, model: str, threads: int) -> tuple[Callable[[list[str]], 
         backend = "torch" if name.endswith("-torch") else "onnx" if name.endswith("-onnx") else "onnx-int8"
         ner = nerkit.load(model, recognizers=[], backend=backend, threads=threads)
         ner.label_names = {}
+        ner.warm_up()
 
         def batched(texts: list[str]) -> list[list]:
             return [[(e.start, e.end, e.label) for e in found] for found in ner.extract_batch(texts)]
