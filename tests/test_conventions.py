@@ -570,6 +570,10 @@ def test_a_model_date_of_digits_in_a_date_s_shape_stays(date):
         ("University of Bologna", "GPE"),
         ("Praxis am Markt", "PERSON"),
         ("Imobiliária Sol", "PERSON"),
+        ("St Olav's Hospital", "LOCATION"),
+        ("Elmwood Medical Centre", "LOCATION"),
+        ("Harbourside Inn", "LOCATION"),
+        ("Grand Hotel Continental", "GPE"),
     ],
 )
 def test_a_name_with_an_organization_s_word_is_an_organization(name, label):

@@ -127,13 +127,16 @@ _ORGANIZATION_WORD = re.compile(
     r"|Airways|Motors|Foods|Systems|Technologies|Solutions|Consulting|Logistics|Laboratories|Labs|Group"
     r"|Holdings|Company|Corporation|Industries|Organization|Organisation|Services|Insurance|Media"
     r"|Press|Network|Universidad|Universidade|Université|Universität|Universiteit|Università|Uniwersytet"
-    r"|Klinik|Clínica|Clinica|Praxis|Imobiliária|Inmobiliaria|Immobilien)\b"
+    r"|Klinik|Clínica|Clinica|Praxis|Imobiliária|Inmobiliaria|Immobilien|Hospitals?|Hotels?|Inn"
+    r"|Medical Cent(?:re|er)|Health Cent(?:re|er))\b"
 )
 """Words that make a name an organization's ("Café Lindner", "Meridian Logistics"), whatever the
-model read it as: each is an organization's in nearly every GMB name that holds it ("Bank", "Union",
-"Party" and "Hotel" are places too often: "West Bank", "Soviet Union"), or the same in another
-language (a university, a clinic or doctor's practice, an estate agency: "Praxis am Markt",
-"Imobiliária Sol")."""
+model read it as: each is an organization's in nearly every GMB name that holds it ("Bank", "Union" and
+"Party" are places too often: "West Bank", "Soviet Union"), or the same in another language (a
+university, a clinic or doctor's practice, an estate agency: "Praxis am Markt", "Imobiliária Sol"), or
+a business a document deals with as one: a hospital, a medical centre, a hotel or an inn ("St Olav's
+Hospital", "Harbourside Inn"; GMB tags half its few hotels as places, the documents convention makes a
+booking's hotel and a patient's hospital organizations)."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|IN|on)\s+)+")
