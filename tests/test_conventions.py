@@ -371,6 +371,12 @@ def test_a_name_before_a_british_postcode_is_the_town_of_an_address():
     assert (entity.text, entity.label) == ("Manchester", "LOCATION")
 
 
+def test_a_name_that_takes_in_half_a_british_postcode_is_the_town_before_it():
+    text = "14 Quay Street\nBristol BS1 4DJ\nVAT Reg."
+    (entity,) = _conformed(text, "ORGANIZATION", (15, 26))
+    assert (entity.text, entity.label) == ("Bristol", "LOCATION")
+
+
 def test_a_name_ends_before_a_spaced_dash():
     text = "Clean Rivers Alliance - Volunteer update"
     (entity,) = _conformed(text, "ORGANIZATION", (0, 33))

@@ -262,8 +262,8 @@ def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tu
     postcode after it on its line or the next ("Norwich" above "NR2 3AX")."""
     dash = _SPACED_DASH.search(text, start, end)
     end = dash.start() if dash else end
-    postcode = _POSTCODE.search(text, start, end)
-    if postcode is not None and postcode.start() > start:
+    postcode = _POSTCODE.search(text, start, min(end + 4, len(text)))
+    if postcode is not None and start < postcode.start() < end <= postcode.end():
         return replace(entity, label="LOCATION"), postcode.start()
     if _POSTCODE_AFTER.match(text, end):
         return replace(entity, label="LOCATION"), end
@@ -547,8 +547,9 @@ _CITY_TIME = re.compile(r"\s+(?P<city>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?)\s+time$")
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 """A name ends before a dash between spaces: "Clean Rivers Alliance - Volunteer update" is a title."""
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}"
-_POSTCODE = re.compile(rf"\s+{_UK_POSTCODE}$")
-"""A British postcode after a name: the name is the town of an address ("Manchester M1 3HE")."""
+_POSTCODE = re.compile(rf"\s+{_UK_POSTCODE}\b")
+"""A British postcode at a name's end, whole or its first half ("Manchester M1 3HE", "Bristol BS1" of
+"Bristol BS1 4DJ"): the name is the town of an address."""
 _POSTCODE_AFTER = re.compile(rf"[ \t]*\n?[ \t]*{_UK_POSTCODE}\b")
 """The same postcode just outside the name, on its line or the next ("Norwich" above "NR2 3AX")."""
 _TOWN_BEFORE_POSTCODE = re.compile(
