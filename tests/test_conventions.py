@@ -377,6 +377,17 @@ def test_a_name_that_takes_in_half_a_british_postcode_is_the_town_before_it():
     assert (entity.text, entity.label) == ("Bristol", "LOCATION")
 
 
+def test_the_postcode_after_a_state_s_postal_code_is_no_date():
+    from nerkit.conventions import conform
+
+    text = "8/27 Ocean Street, Bondi NSW 2026\n"
+    entities = [Entity(19, 24, "LOCATION", "Bondi"), Entity(29, 33, "DATE_TIME", "2026")]
+    assert [(e.text, e.label) for e in conform(text, entities)] == [
+        ("Bondi", "LOCATION"),
+        ("NSW", "LOCATION"),
+    ]
+
+
 def test_a_name_ends_before_a_spaced_dash():
     text = "Clean Rivers Alliance - Volunteer update"
     (entity,) = _conformed(text, "ORGANIZATION", (0, 33))
