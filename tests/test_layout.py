@@ -82,6 +82,8 @@ def test_a_table_s_header_row_is_no_piece():
         ("Place of incident: Pune", "Pune", "place of incident"),
         ("Office: 12 Wharf Road, Balmain NSW 2041", "12 Wharf Road, Balmain NSW 2041", "office"),
         ("Direct: +44 20 7946 0958", "+44 20 7946 0958", "direct"),
+        ("Agent: Nadia Haddad", "Nadia Haddad", "agent"),
+        ("About: 15 years in FMCG logistics", "15 years in FMCG logistics", "about"),
     ],
 )
 def test_a_header_line_gives_its_value_and_field_name_not_its_key(line, value, field):
@@ -111,10 +113,10 @@ def test_a_line_initial_label_is_a_piece_of_its_own_and_ends_any_wrapping():
 
 def test_chat_timestamps_are_left_out_and_speakers_are_pieces():
     text = (
-        "[09:17] agent: it is with dpd, they expect to deliver tomorrow between 10 and 12\n[09:18] rosa: ok"
+        "[09:17] tomas: it is with dpd, they expect to deliver tomorrow between 10 and 12\n[09:18] rosa: ok"
     )
     assert pieces(text) == [
-        "agent",
+        "tomas",
         "it is with dpd, they expect to deliver tomorrow between 10 and 12",
         "rosa",
         "ok",

@@ -69,7 +69,7 @@ FIELD_WORDS = "|".join(
         "region|revenue|growth|quantity|qty|description|item|rate|price|unit price|status|notes|category",
         "gstin|gst no\\.?|pan|tin|ein|abn|claimant|defendant|plaintiff|respondent|appellant|applicant",
         "room|room type|check-in|check-out|arrival|departure|booking|booking reference|reservation",
-        "incident|policy|policy number|claim|claim number|amount claimed",
+        "incident|policy|policy number|claim|claim number|amount claimed|agent|about|summary|headline",
         "vessel|voyage|port of loading|port of discharge|date of issue|bill of lading",
         *(re.escape(name) for name in FIELD_LABELS),
     )
