@@ -600,6 +600,14 @@ def test_a_name_with_an_organization_s_word_is_an_organization(name, label):
     assert entity.label == "ORGANIZATION"
 
 
+def test_a_name_the_model_read_as_a_person_before_team_is_an_organization():
+    from nerkit.conventions import conform
+
+    text = "Hello Bellamy Farms team,"
+    (entity,) = conform(text, [Entity(6, 19, "PERSON", "Bellamy Farms")])
+    assert (entity.text, entity.label) == ("Bellamy Farms", "ORGANIZATION")
+
+
 def test_a_place_named_for_a_bank_stays_a_place():
     from nerkit.conventions import conform
 

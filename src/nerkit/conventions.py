@@ -137,6 +137,8 @@ university, a clinic or doctor's practice, an estate agency: "Praxis am Markt", 
 a business a document deals with as one: a hospital, a medical centre, a hotel or an inn ("St Olav's
 Hospital", "Harbourside Inn"; GMB tags half its few hotels as places, the documents convention makes a
 booking's hotel and a patient's hospital organizations)."""
+_TEAM_AFTER = re.compile(r"[ \t]+(?:team|Team|TEAM)\b")
+"""A name before "team" is an organization's, not a person's: "Hello Bellamy Farms team"."""
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|IN|on)\s+)+")
@@ -174,7 +176,9 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             if facility and places.is_place(text[start : facility.start()]):
                 end, entity = facility.start(), replace(entity, label="LOCATION")
             if entity.label in _NAME_TYPES and (
-                _ORGANIZATION_WORD.search(text, start, end) or _JOINED_NAMES.search(text, start, end)
+                _ORGANIZATION_WORD.search(text, start, end)
+                or _JOINED_NAMES.search(text, start, end)
+                or (entity.label == "PERSON" and _TEAM_AFTER.match(text, end))
             ):
                 entity = replace(entity, label="ORGANIZATION")
             elif entity.label == "ORGANIZATION" and _only_a_place(text, start, end):
