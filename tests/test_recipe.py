@@ -1,7 +1,6 @@
 """The default model's recipe: corpora mapped to one label set, casing variants, document sentences."""
 
 import random
-from collections import Counter
 
 import pytest
 
@@ -31,33 +30,6 @@ def test_conll_misc_words_and_dates_are_left_unlabelled():
     )
     (mapped,) = conll_as_gmb([sentence])
     assert mapped.tags == (UNKNOWN, "O", "O", "O", UNKNOWN, "O")
-
-
-def test_gmb_conventions_map_every_conll_place_to_geo():
-    from nerkit.train.recipe import conll_as_gmb
-
-    sentence = Sentence(("Germany", "and", "Paris"), ("B-LOC", "O", "B-LOC"))
-    (mapped,) = conll_as_gmb([sentence], gmb_conventions=True)
-    assert mapped.tags == ("B-geo", "O", "B-geo")
-
-
-def test_gmb_conventions_leave_the_titles_before_a_conll_person_unlabelled():
-    from nerkit.train.recipe import conll_as_gmb
-
-    sentence = Sentence(
-        ("the", "Foreign", "Minister", "Joschka", "Fischer", "and", "Mr.", "Blair", "'s", "minister"),
-        ("O", "O", "O", "B-PER", "I-PER", "O", "O", "B-PER", "O", "O"),
-    )
-    (mapped,) = conll_as_gmb([sentence], gmb_conventions=True)
-    assert mapped.tags == ("O", UNKNOWN, UNKNOWN, "B-per", "I-per", "O", UNKNOWN, "B-per", "O", "O")
-
-
-def test_without_gmb_conventions_titles_stay_outside():
-    from nerkit.train.recipe import conll_as_gmb
-
-    sentence = Sentence(("President", "Clinton"), ("O", "B-PER"))
-    (mapped,) = conll_as_gmb([sentence])
-    assert mapped.tags == ("O", "B-per")
 
 
 def test_casing_variants_copy_sentences_in_lower_and_upper_case():
@@ -156,20 +128,3 @@ def test_receipt_items_are_no_entities_and_the_server_is_a_person():
     assert not {text for text, _ in spans} & set(FOOD)
     assert any(label == "per" for _, label in spans)
     assert all(any(item in d.text for item in FOOD) for d in documents)
-
-
-def test_gmb_copies_put_each_gmb_training_sentence_in_an_epoch_that_many_times(monkeypatch):
-    from nerkit.corpus import Corpus
-    from nerkit.train import recipe
-
-    gmb = Sentence(("Paris",), ("B-geo",))
-    conll = Sentence(("Bonn",), ("B-LOC",))
-    corpora = {
-        "gmb": Corpus("gmb", {"train": (gmb,), "validation": (), "test": ()}),
-        "conll2003": Corpus("conll2003", {"train": (conll,)}),
-    }
-    monkeypatch.setattr(recipe, "read_corpus", lambda name, data_dir=None: corpora[name])
-    monkeypatch.setattr(recipe, "document_sentences", lambda *arguments: [])
-    monkeypatch.setitem(recipe.RECIPES, "three", recipe.Recipe(gmb_copies=3, lower=0, upper=0))
-    corpus, _ = recipe.build("three")
-    assert Counter(s.words for s in corpus["train"]) == {("Paris",): 3, ("Bonn",): 1}

@@ -57,8 +57,7 @@ def train_command(
         str | None,
         typer.Option(
             help="Rebuild the data and settings of a shipped model's part: default, or companies (one-word "
-            "companies; `make default-model` averages the two); default-gmb2 and companies-gmb2 see GMB "
-            "twice and map CoNLL GMB's way. Needs the 'recipe' extra."
+            "companies; `make default-model` averages the two). Needs the 'recipe' extra."
         ),
     ] = None,
     resume: Annotated[

@@ -7,11 +7,7 @@ The default model is trained for documents, not only newswire:
 - **CoNLL-2003** training sentences mapped to GMB's labels: PER -> per, ORG -> org, LOC -> gpe for a
   country (pycountry's names) and geo otherwise. CoNLL annotates no dates and its MISC has no GMB
   counterpart, so MISC words and the words of dates (nerkit's date pattern) are left unlabelled
-  (`labels.UNKNOWN`): the model is not taught that they are outside any entity. With
-  `gmb_conventions`, the mapping follows GMB's own habits instead: a country is `geo` (GMB's type for
-  16,161 of the 17,106 country names its training split tags as geo or gpe) and the titles GMB keeps
-  inside `per` ("President", "Mr.") are left unlabelled before a CoNLL person, where CoNLL has them
-  outside.
+  (`labels.UNKNOWN`): the model is not taught that they are outside any entity.
 - **Casing variants**: a lowercased copy of 15% and an upper-cased copy of 5% of those sentences, so
   chat in lowercase and shouted text keep their names.
 - **Documents** (`train.synthetic`): emails, invoices, notes, CVs, address blocks and chat built from
@@ -38,16 +34,6 @@ from nerkit.train.config import TrainConfig
 
 CONLL_TO_GMB = {"PER": "per", "ORG": "org", "LOC": "geo"}
 """CoNLL-2003 types in GMB's labels; LOC becomes `gpe` when it names a country (see `conll_as_gmb`)."""
-GMB_TITLES = frozenset(
-    {
-        "mr.", "mrs.", "ms.", "dr.", "president", "prime", "minister", "secretary", "senator", "general",
-        "king", "queen", "pope", "chancellor", "governor", "premier", "sheikh", "prince", "judge", "coach",
-        "vice", "foreign", "finance", "defence", "defense", "deputy", "chairman", "leader", "colonel",
-    }
-)  # fmt: skip
-"""Words GMB writes inside `per` before a name ("Prime Minister Tony Blair", "Mr. Jinnah"), lower-cased.
-Not `conventions.TITLE`: that list says what extraction leaves out of a PERSON (greetings, "spokesman",
-"Sister"...), this one what GMB's annotators left in."""
 
 
 @dataclass(frozen=True)
@@ -59,27 +45,17 @@ class Recipe:
     upper: float = 0.05
     one_word_companies: float = 0.0
     """Share of the synthetic documents' companies written as one word (`synthetic.Filler`)."""
-    gmb_copies: int = 1
-    """How many times each GMB training sentence is seen per epoch."""
-    gmb_conventions: bool = False
-    """Map CoNLL-2003 to GMB's habits (countries `geo`, titles unlabelled): see the module docstring."""
     seed: int = 13
     config: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=3, train_with_validation=True))
     """Three epochs on train + validation, the last kept: GMB test 0.8446 against 0.8369 for two epochs
     on train alone (MODEL_CARD.md)."""
 
 
-RECIPES = {
-    "default": Recipe(),
-    "companies": Recipe(one_word_companies=0.25),
-    "default-gmb2": Recipe(gmb_copies=2, gmb_conventions=True),
-    "companies-gmb2": Recipe(one_word_companies=0.25, gmb_copies=2, gmb_conventions=True),
-}
+RECIPES = {"default": Recipe(), "companies": Recipe(one_word_companies=0.25)}
 """`default` and `companies` train the two models `make default-model` averages (`nerkit average`):
 alone, `companies` finds one-word companies ("from Bosch") but reads more cities and people as
 companies, `default` the reverse; their mean scored above both on documents dev and GMB test
-(MODEL_CARD.md). The `-gmb2` pair sees GMB twice per epoch and maps CoNLL the way GMB annotates: a
-try at the GMB test score the documents issue (#17) asks for (docs/results.md)."""
+(MODEL_CARD.md)."""
 
 
 def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainConfig]:
@@ -89,13 +65,12 @@ def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainC
     recipe = RECIPES[name]
     rng = random.Random(recipe.seed)
     gmb = read_corpus("gmb", data_dir=data_dir)
-    conll = conll_as_gmb(read_corpus("conll2003", data_dir=data_dir)["train"], recipe.gmb_conventions)
+    conll = conll_as_gmb(read_corpus("conll2003", data_dir=data_dir)["train"])
     newswire = [*_from(gmb["train"], "gmb"), *_from(conll, "conll2003")]
-    extra_gmb = _from(gmb["train"], "gmb") * (recipe.gmb_copies - 1)
     seen = {label: _span_texts(newswire, label) for label in ("per", "org")}
     synthetic = document_sentences(recipe.documents, recipe.seed, seen, recipe.one_word_companies)
     documents = _from(synthetic, "documents")
-    train = [*newswire, *extra_gmb, *casing_variants(newswire, rng, recipe.lower, recipe.upper), *documents]
+    train = [*newswire, *casing_variants(newswire, rng, recipe.lower, recipe.upper), *documents]
     rng.shuffle(train)
     splits = {
         "train": tuple(train),
@@ -112,7 +87,7 @@ def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainC
     return corpus, recipe.config
 
 
-def conll_as_gmb(sentences: Sequence[Sentence], gmb_conventions: bool = False) -> list[Sentence]:
+def conll_as_gmb(sentences: Sequence[Sentence]) -> list[Sentence]:
     """CoNLL sentences in GMB's labels (see the module docstring): what GMB would call them, and
     `UNKNOWN` where CoNLL does not say."""
     import pycountry
@@ -125,7 +100,7 @@ def conll_as_gmb(sentences: Sequence[Sentence], gmb_conventions: bool = False) -
     for sentence in sentences:
         found = []
         for start, end, kind in spans(sentence.tags):
-            if kind == "LOC" and not gmb_conventions:
+            if kind == "LOC":
                 text = " ".join(sentence.words[start:end]).lower()
                 found.append((start, end, "gpe" if text in countries else "geo"))
             elif kind in CONLL_TO_GMB:
@@ -135,8 +110,6 @@ def conll_as_gmb(sentences: Sequence[Sentence], gmb_conventions: bool = False) -
             i for start, end, kind in spans(sentence.tags) if kind == "MISC" for i in range(start, end)
         }
         unknown |= _words_matching(sentence.words, dates)
-        if gmb_conventions:
-            unknown |= _titles_before_people(sentence)
         tags = [UNKNOWN if i in unknown and tag == OUTSIDE else tag for i, tag in enumerate(tags)]
         mapped.append(replace(sentence, tags=tuple(tags)))
     return mapped
@@ -188,22 +161,6 @@ def _span_texts(sentences: Sequence[Sentence], label: str) -> list[str]:
             if kind == label
         }
     )
-
-
-def _titles_before_people(sentence: Sentence) -> set[int]:
-    """The unlabelled `GMB_TITLES` words right before each person, walking back ("Foreign Minister")."""
-    found = set()
-    for start, _, kind in spans(sentence.tags):
-        i = start - 1
-        while (
-            kind == "PER"
-            and i >= 0
-            and sentence.words[i].lower() in GMB_TITLES
-            and sentence.tags[i] == OUTSIDE
-        ):
-            found.add(i)
-            i -= 1
-    return found
 
 
 def _date_pattern() -> re.Pattern[str]:
