@@ -235,8 +235,8 @@ def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:
 def _state_codes(text: str, entities: list[Entity]) -> list[Entity]:
     """A state written as its postal code between a town and a postcode is a LOCATION ("Portland, ME
     04101", "Balmain NSW 2041"), and so is the name that runs into it: the model's ORGANIZATION
-    "Balmain NSW" is the town "Balmain" and the state "NSW". The postcode is no entity: the model read
-    "Bondi NSW 2026"'s as a year."""
+    "Balmain NSW" is the town "Balmain" and the state "NSW". The postcode is no entity (the model read
+    the 2026 of "Bondi NSW 2026" as a year)."""
     for match in _STATE_BEFORE_POSTCODE.finditer(text):
         if not places.is_state_code(match.group("state"), match.group("postcode")):
             continue
