@@ -269,7 +269,7 @@ def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tu
     postcode after it on its line or the next ("Norwich" above "NR2 3AX")."""
     dash = _SPACED_DASH.search(text, start, end)
     end = dash.start() if dash else end
-    postcode = _POSTCODE.search(text, start, min(end + 4, len(text)))
+    postcode = _POSTCODE.search(text, start, end + len(" 4DJ"))  # room for a postcode's second half
     if postcode is not None and start < postcode.start() < end <= postcode.end():
         return replace(entity, label="LOCATION"), postcode.start()
     if _POSTCODE_AFTER.match(text, end):
