@@ -608,6 +608,44 @@ def test_a_name_the_model_read_as_a_person_before_team_is_an_organization():
     assert (entity.text, entity.label) == ("Bellamy Farms", "ORGANIZATION")
 
 
+def _labelled(text: str, *names: tuple[str, str]) -> list[tuple[str, str]]:
+    """`conform` on model entities given as (name, label), each at its first place in `text`."""
+    from nerkit.conventions import conform
+
+    entities = [Entity(text.index(name), text.index(name) + len(name), label, name) for name, label in names]
+    return [(entity.text, entity.label) for entity in conform(text, entities)]
+
+
+def test_an_unknown_place_a_person_is_from_is_their_employer():
+    text = "Just a quick note: Jonas from Bosch moved our workshop."
+    assert _labelled(text, ("Jonas", "PERSON"), ("Bosch", "LOCATION")) == [
+        ("Jonas", "PERSON"),
+        ("Bosch", "ORGANIZATION"),
+    ]
+
+
+def test_a_known_town_a_person_is_from_stays_a_place():
+    text = "Rosa from Gdansk asked about her refund."
+    assert ("Gdansk", "LOCATION") in _labelled(text, ("Rosa", "PERSON"), ("Gdansk", "LOCATION"))
+
+
+def test_an_unknown_place_before_a_city_in_a_dated_cv_line_is_the_employer():
+    text = "Senior Data Engineer      Infosys, Bengaluru          2021 - present"
+    found = _labelled(text, ("Infosys", "LOCATION"), ("Bengaluru", "LOCATION"))
+    assert found[:2] == [("Infosys", "ORGANIZATION"), ("Bengaluru", "LOCATION")]
+
+
+def test_an_unknown_place_before_a_city_in_an_undated_line_stays_a_place():
+    text = "Office: Nowhereville, Bengaluru"
+    found = _labelled(text, ("Nowhereville", "LOCATION"), ("Bengaluru", "LOCATION"))
+    assert ("Nowhereville", "LOCATION") in found
+
+
+def test_a_town_too_short_for_the_place_table_a_person_is_from_stays_a_place():
+    text = "Priya from Pune called about the order."
+    assert ("Pune", "LOCATION") in _labelled(text, ("Priya", "PERSON"), ("Pune", "LOCATION"))
+
+
 def test_a_place_named_for_a_bank_stays_a_place():
     from nerkit.conventions import conform
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nerkit.places import _country_names, cities_named, is_place
+from nerkit.places import _country_names, cities_named, is_any_place, is_city, is_place
 
 
 def test_a_country_name_that_ends_in_a_bracket_is_read_whole():
@@ -31,3 +31,17 @@ def test_companies_and_ordinary_words_are_no_places(name):
 
 def test_a_city_smaller_than_asked_is_no_place():
     assert is_place("Kisumu") and not is_place("Kisumu", min_population=1_000_000)
+
+
+@pytest.mark.parametrize("name", ["Pune", "Kyiv", "Aarhus", "Felixstowe", "AARHUS", "gdansk", "Germany"])
+def test_towns_the_place_table_leaves_out_are_still_some_place(name):
+    assert is_any_place(name)
+
+
+@pytest.mark.parametrize("name", ["Bosch", "Accenture", "Iberdrola", "Wiener Linien"])
+def test_companies_are_no_place_of_any_size(name):
+    assert not is_any_place(name)
+
+
+def test_a_country_is_no_city():
+    assert is_city("Bilbao") and not is_city("Spain")

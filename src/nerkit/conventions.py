@@ -139,6 +139,9 @@ Hospital", "Harbourside Inn"; GMB tags half its few hotels as places, the docume
 booking's hotel and a patient's hospital organizations)."""
 _TEAM_AFTER = re.compile(r"[ \t]+(?:team|Team|TEAM)\b")
 """A name before "team" is an organization's, not a person's: "Hello Bellamy Farms team"."""
+_FROM = re.compile(r"\s+from\s+")
+_EMPLOYER_CITY = re.compile(r"[ \t]*[,\u2013\u2014][ \t]*")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
 _OPENING = {closing: opening for opening, closing in _CLOSING.items()}
 _DETERMINER = re.compile(r"(?:(?:[Tt]he|THE|[Aa]n?|of|for|at|from|by|with|to|in|IN|on)\s+)+")
@@ -206,7 +209,40 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
                 entity = replace(entity, start=start, end=end, text=text[start:end])
             if end > start:
                 kept.append(entity)
-    return _state_codes(text, _postcode_towns(text, _placed(text, _apart(text, kept))))
+    return _state_codes(text, _postcode_towns(text, _employers(text, _placed(text, _apart(text, kept)))))
+
+
+def _employers(text: str, entities: list[Entity]) -> list[Entity]:
+    """A name the model read as a place that no place list knows (`places.is_any_place`) is a company
+    where people are introduced by their employer, "Jonas from Bosch", and where a CV's dated line names
+    one before its city, "2016-2024    Iberdrola, Bilbao". A known town stays a place: "Maria from
+    Gdansk", "Aarhus, Denmark"."""
+    employers = list(entities)
+    for index, entity in enumerate(employers):
+        if entity.source != "model" or entity.label not in _PLACE_LABELS:
+            continue
+        before = employers[index - 1] if index else None
+        after = employers[index + 1] if index + 1 < len(employers) else None
+        introduced = (
+            before is not None
+            and before.label == "PERSON"
+            and _FROM.fullmatch(text, before.end, entity.start)
+        )
+        dated_row = (
+            after is not None
+            and after.label in _PLACE_LABELS
+            and _EMPLOYER_CITY.fullmatch(text, entity.end, after.start)
+            and places.is_city(after.text)
+            and _YEAR.search(text, text.rfind("\n", 0, entity.start) + 1, _line_end(text, entity.end))
+        )
+        if (introduced or dated_row) and not places.is_any_place(entity.text):
+            employers[index] = replace(entity, label="ORGANIZATION")
+    return employers
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
 
 
 def _postcode_towns(text: str, entities: list[Entity]) -> list[Entity]:

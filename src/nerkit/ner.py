@@ -221,8 +221,7 @@ class NER:
         `--workers` processes): their first request is then as fast as the next, and
         `freeze_loaded_objects` called after this freezes those tables with the model. A one-text
         command line leaves it out, since its text may need none of them."""
-        places.is_place("Paris")
-        places.countries_named("France")
+        places.load_tables()
         self.extract(_WARM_UP_TEXT)
 
     def extract(

