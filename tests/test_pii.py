@@ -304,6 +304,32 @@ def test_a_mentioned_country_without_numbers_that_read_there_points_nowhere():
     assert document_region("Shipped to Germany. Order 12345678, phone us.", default="US") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("My mobile is 07911 123456.", "GB"),
+        ("Call me on 020 7123 4567 when you land.", "GB"),
+        ("Tel: 030 12345678", "DE"),
+        ("Call 06 12 34 56 78 after six.", "FR"),
+        ("Call 022 2345 6789 after six.", "IN"),
+    ],
+)
+def test_a_document_with_no_sign_of_its_country_is_read_where_its_number_is_written_so(text, region):
+    assert document_region(text, default="US") == region
+
+
+def test_a_number_written_as_no_region_writes_it_is_read_in_the_first_region_it_reads_in():
+    assert document_region("Tel. 089 2190 4400", default="US") == "DE"
+
+
+def test_a_number_grouped_as_a_region_writes_it_outweighs_a_mentioned_city():
+    assert document_region("Tel 07911 123456. Meeting in Munich.", default="US") == "GB"
+
+
+def test_a_british_mobile_number_in_a_document_with_no_other_sign_is_found():
+    assert found("My mobile is 07911 123456.", "PHONE_NUMBER") == [("07911 123456", 0.98)]
+
+
 def test_a_german_invoice_s_national_number_is_found():
     from nerkit.patterns import find_all
 

@@ -62,7 +62,8 @@ def document_region(text: str, default: str = "US") -> str | None:
     mentions (a company's legal form: "GmbH", "Pvt. Ltd."; a country's name) points to a region when
     its numbers read there and none reads in `default` (the region numbers are read in without a
     sign): a German invoice's "089 2190 4400" is read in
-    Germany, a US letter to a GmbH keeps its US numbers."""
+    Germany, a US letter to a GmbH keeps its US numbers. A document that mentions nothing of the kind
+    is read in one of `FALLBACK_REGIONS` where its numbers read, when none reads in `default`."""
     votes: Counter[str] = Counter()
     for match in _CALLING_CODE.finditer(text):
         digits = match.group(1)
@@ -117,15 +118,45 @@ _PHONE_WORD = re.compile(
 """A document that names a phone number: news that only mentions countries is spared the matcher."""
 
 
+FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
+"""Where a document that names a phone number but gives no sign of its country may have its numbers
+from, in the order tried: the regions Presidio's PhoneRecognizer reads numbers in."""
+
+
 def _mentioned_region(text: str, default: str) -> str | None:
+    """The region of a document without signs (see `document_region`), when its numbers read nowhere in
+    `default` ("My mobile is 07911 123456" is no US number): the one it mentions most, else one of
+    `FALLBACK_REGIONS`, where a number reads and is grouped as that region writes it, else the first
+    of them where a number reads ("089 2190 4400", read in Germany, India and Brazil, written as none)."""
     if _NUMBER.search(text) is None or _PHONE_WORD.search(text) is None:
+        return None
+    if next(pii.phone_numbers(text, default), None) is not None:
         return None
     votes = Counter(region for pattern, region in _LEGAL_FORMS for _ in pattern.finditer(text))
     votes.update(places.countries_named(text))
     votes.update(places.cities_named(text))
-    if not votes:
-        return None
-    region = votes.most_common(1)[0][0]
-    if region == default or next(pii.phone_numbers(text, region), None) is None:
-        return None
-    return region if next(pii.phone_numbers(text, default), None) is None else None
+    mentioned = [votes.most_common(1)[0][0]] if votes else []
+    readable = []
+    for region in dict.fromkeys((*mentioned, *FALLBACK_REGIONS)):
+        numbers = (
+            [text[start:end] for start, end in pii.phone_numbers(text, region)] if region != default else []
+        )
+        if any(_written_as_in(number, region) for number in numbers):
+            return region
+        readable += [region] if numbers else []
+    return readable[0] if readable else None
+
+
+def _written_as_in(number: str, region: str) -> bool:
+    """Whether `number` is grouped as `region` writes its numbers ("030 12345678" as Germany does, not as
+    Britain's "0301 234 5678"), its national prefix aside ("98220 41357" for India's "098220 41357")."""
+    written = re.findall(r"\d+", number)
+    national = re.findall(
+        r"\d+",
+        phonenumbers.format_number(
+            phonenumbers.parse(number, region), phonenumbers.PhoneNumberFormat.NATIONAL
+        ),
+    )
+    return written == national or (
+        len(written) == len(national) and national[0] == "0" + written[0] and written[1:] == national[1:]
+    )
