@@ -53,7 +53,7 @@ def _capitalised(name: str) -> str:
 
 def load_tables() -> None:
     """Read every table now rather than when a text first needs one (`NER.warm_up`)."""
-    _cities(), _city_names(), _us_states(), _country_names()
+    _cities(), _city_names(), _us_states(), _countries(), _country_names()
 
 
 def countries_named(text: str) -> list[str]:
