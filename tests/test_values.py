@@ -31,6 +31,20 @@ def test_a_date_is_an_iso_time_with_its_grain(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue, 18 Nov 2025 10:02:11 +0100", "2025-11-18T10:02:11+01:00"),
+        ("Tue, 18 Nov 2025 10:02:11 -0500", "2025-11-18T10:02:11-05:00"),
+        ("18 Nov 2025 10:02 GMT", "2025-11-18T10:02:00+00:00"),
+        ("2025-11-18T10:02:11+01:00", "2025-11-18T10:02:11+01:00"),
+        ("2025-11-18 10:02:11Z", "2025-11-18T10:02:11+00:00"),
+    ],
+)
+def test_a_time_written_with_its_own_offset_keeps_it(text, expected):
+    assert values.date_time(text, REFERENCE)["value"] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "start", "end"),
     [
         ("14-16 May 2025", "2025-05-14T00:00:00+02:00", "2025-05-16T00:00:00+02:00"),

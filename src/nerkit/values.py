@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import phonenumbers
@@ -266,6 +267,9 @@ def _read_date_time(text: str, reference: datetime, region: str | None) -> Value
 
 
 def _instant(text: str, reference: datetime, order: str) -> Value | None:
+    zoned = _zoned(text.strip())
+    if zoned is not None:
+        return zoned
     relative = _relative_weekday(text, reference)
     if relative is not None:
         return relative
@@ -283,6 +287,30 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
     if data.date_obj is None:
         return None
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
+
+
+_OWN_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d:?\d\d|Z|UTC|GMT)$")
+"""A time of day followed by its UTC offset, as a mail header or an ISO 8601 timestamp writes it."""
+
+
+def _zoned(text: str) -> Value | None:
+    """A date and time written with its own UTC offset ("Tue, 18 Nov 2025 10:02:11 +0100",
+    "2025-11-18T10:02:11+01:00"), read as written and kept in that offset: read by dateparser, it moved
+    to the reference's zone and then took the written clock time back, an hour off and in the wrong
+    zone. None for any other text."""
+    if _OWN_OFFSET.search(text) is None:
+        return None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(text.replace("UTC", "+00:00").replace("GMT", "+00:00"))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        return None
+    grain = "second" if re.search(r"\d:\d\d:\d\d", text) else "minute"
+    return {"value": when.replace(microsecond=0).isoformat(), "grain": grain}
 
 
 def _calendar(text: str, reference: datetime, order: str) -> tuple[datetime, str] | None:
