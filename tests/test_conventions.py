@@ -25,6 +25,7 @@ def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> li
         ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
         ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
         ("It was sent on 5 May 2024.", (15, 26), "DATE_TIME", "5 May 2024"),
+        ("Our invoice 2025-118 of 3 October 2025 is open.", (12, 38), "DATE_TIME", "3 October 2025"),
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
         ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
         ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),

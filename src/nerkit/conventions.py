@@ -111,6 +111,7 @@ _NUMERIC_DATE = re.compile(rf"{_DATE_PART}(?:(?:\s*[\u2013-]\s*|,?\s+){_DATE_PAR
 """What a date written in digits alone looks like ("5/4", "05.04.2025", "2025-04", "04/2025", "2019",
 "10:30", "2015 - 2019"); a model DATE_TIME of digits in another shape ("tender 2025/114", "2,000") is
 a number."""
+_NUMBER_OF = re.compile(r"([\d./-]+)\s+of\s+")
 _RANGE_END = re.compile(rf"{DATE_PATTERN}|{_DATE_PART}|present|now|today|current|ongoing", re.IGNORECASE)
 """What may follow a range's dash: a date, digits in a date's shape, or "present"."""
 _FACILITY = re.compile(
@@ -316,7 +317,8 @@ def _before_address_parts(text: str, entity: Entity, start: int, end: int) -> tu
 def _date_edges(text: str, start: int, end: int) -> tuple[int, int]:
     """A date without the preposition before it, the next clause's word after it and what follows a
     dash that starts no date, with the unit after its count or "each" and the relative modifier before
-    it; empty (start == end) when it is digits in no date's shape or a function word alone."""
+    it, and without a number in no date's shape before "of" ("2025-118 of 3 October 2025"); empty
+    (start == end) when it is digits in no date's shape or a function word alone."""
     preposition = _PREPOSITION.match(text, start, end)
     start = preposition.end() if preposition and preposition.end() < end else start
     trailing = _TRAILING_WORD.search(text, start, end)
@@ -329,6 +331,13 @@ def _date_edges(text: str, start: int, end: int) -> tuple[int, int]:
     end = unit.end() if unit else end
     modifier = _MODIFIER.search(text, max(start - 12, 0), start)
     start = modifier.start() if modifier else start
+    numbered = _NUMBER_OF.match(text, start, end)
+    if (
+        numbered
+        and not _NUMERIC_DATE.fullmatch(numbered.group(1))
+        and _DATE.fullmatch(text, numbered.end(), end)
+    ):
+        start = numbered.end()  # "invoice 2025-118 of 3 October 2025": a document's number, then its date
     if _NUMERIC.fullmatch(text, start, end) and not _NUMERIC_DATE.fullmatch(text, start, end):
         return start, start
     if _FUNCTION_WORD.fullmatch(text, start, end):
