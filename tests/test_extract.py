@@ -188,6 +188,24 @@ def test_a_header_date_is_one_date_time_with_its_weekday_and_zone(toy_ner):
     assert dates == ["Mon, 14 Apr 2025 08:15:30 +0200"]
 
 
+_DATED_MAIL = "Date: Tue, 18 Nov 2025 10:02:11 +0100\nSubject: invoice\n\nPlease pay by 30 November."
+
+
+def test_a_yearless_date_counts_from_the_message_s_own_date_header(toy_ner):
+    dates = {entity.text: entity.value for entity in toy_ner.extract(_DATED_MAIL, labels=["DATE_TIME"])}
+    assert dates["30 November"] == {"value": "2025-11-30T00:00:00+01:00", "grain": "day"}
+
+
+def test_a_reference_time_given_outweighs_the_date_header(toy_ner):
+    from datetime import UTC, datetime
+
+    from nerkit.ner import ExtractOptions
+
+    options = ExtractOptions(labels=("DATE_TIME",), reference_time=datetime(2027, 1, 5, tzinfo=UTC))
+    dates = {entity.text: entity.value for entity in toy_ner.extract(_DATED_MAIL, options=options)}
+    assert dates["30 November"] == {"value": "2027-11-30T00:00:00+00:00", "grain": "day"}
+
+
 def test_no_entity_crosses_a_line_of_a_signature_or_a_field_name(toy_ner):
     text = "Best regards,\nMichael O'Brien\nSiemens AG, Munich\nInvoice date: 3 March 2025"
     for entity in toy_ner.extract(text):

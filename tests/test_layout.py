@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nerkit.layout import field_label, header_date, mask, segments, years
+from nerkit.layout import field_label, header_date, mask, segments, written_at, years
 from nerkit.text import Segmenter
 
 
@@ -323,3 +323,15 @@ def test_the_tokenizer_is_built_without_a_spacy_pipeline(monkeypatch):
 @given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
 def test_sentences_are_those_of_spacy_s_sentencizer_on_any_punctuation(text):
     assert _sentences(text) == _spacy_sentences(text)
+
+
+def test_a_message_is_written_when_its_first_date_header_says():
+    text = (
+        "From: Ana <ana@example.pt>\nDate: Tue, 18 Nov 2025 10:02:11 +0100\n\nOn Mon, 17 Nov 2025 Rui wrote:"
+    )
+    assert written_at(text, segments(text)).isoformat() == "2025-11-18T10:02:11+01:00"
+
+
+def test_a_text_without_a_date_header_says_nothing_of_when_it_was_written():
+    text = "Please pay by 30 November.\nThanks, Ana"
+    assert written_at(text, segments(text)) is None

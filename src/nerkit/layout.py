@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 NO_NAMES = ""
 """The type of a field whose value names no person, organization or place."""
@@ -274,10 +275,24 @@ def years(text: str, start: int, end: int) -> int | None:
 def header_date(value: str) -> bool:
     """Whether a header field's value is an RFC 2822 date ("Mon, 14 Apr 2025 08:15:30 +0200"), as mail
     headers write them: then the whole value, weekday and zone included, is one DATE_TIME."""
+    return _rfc2822(value) is not None
+
+
+def written_at(text: str, segments: Sequence[Segment]) -> datetime | None:
+    """When a message says it was written: its first date header's time ("Date: Tue, 18 Nov 2025
+    10:02:11 +0100"), with its zone; None without one, or when the header gives no zone."""
+    for segment in segments:
+        if segment.field in DATE_FIELDS:
+            when = _rfc2822(text[segment.start : segment.end])
+            if when is not None and when.tzinfo is not None:
+                return when
+    return None
+
+
+def _rfc2822(value: str) -> datetime | None:
     from email.utils import parsedate_to_datetime
 
     try:
-        parsedate_to_datetime(value)
+        return parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        return False
-    return True
+        return None

@@ -66,7 +66,8 @@ class ExtractOptions:
     values: bool = True
     """Give each entity that has one its normalised value (`nerkit.values`)."""
     reference_time: datetime | None = None
-    """What relative dates ("tomorrow") count from: now by default; a naive time is taken as local."""
+    """What relative and yearless dates ("tomorrow", "30 November") count from: by default the text's
+    own date header ("Date: Tue, 18 Nov 2025 10:02:11 +0100"), else now; a naive time is taken as local."""
     explain: bool = False
     """Say on each entity which recognizer found it, with which check and context word."""
     summary: bool = False
@@ -316,7 +317,8 @@ class NER:
         if options.min_score > 0:
             entities = [entity for entity in entities if entity.score >= options.min_score]
         if options.values:
-            entities = self._with_values(entities, options.reference_time, region or self.phone_region)
+            reference = options.reference_time or layout.written_at(text, pieces)
+            entities = self._with_values(entities, reference, region or self.phone_region)
         entities = [_explained(entity) if options.explain else _unexplained(entity) for entity in entities]
         redacted = None
         if isinstance(options.redact, Anonymizer):

@@ -92,7 +92,10 @@ def extract_command(
         bool, typer.Option("--values/--no-values", help="Normalised values (ISO dates, amounts, E.164...).")
     ] = True,
     reference_time: Annotated[
-        str | None, typer.Option(help="What relative dates count from, ISO 8601 (default: now).")
+        str | None,
+        typer.Option(
+            help="What relative dates count from, ISO 8601 (default: the text's Date: header, else now)."
+        ),
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Say which recognizer, check and context word found each.")

@@ -63,7 +63,8 @@ class ExtractRequest(BaseModel):
     keep_titles: bool = Field(default=False, description='Keep "Dr.", "Hi", "President"... in PERSON spans.')
     values: bool = Field(default=True, description="Normalised values (ISO dates, amounts, E.164...).")
     reference_time: datetime | None = Field(
-        default=None, description="What relative dates count from (ISO 8601; default: now)."
+        default=None,
+        description="What relative dates count from (ISO 8601; default: the text's Date: header, else now).",
     )
     explain: bool = Field(default=False, description="Say which recognizer, check and context word.")
     summary: bool = Field(default=False, description="Group mentions of the same entity, with counts.")
