@@ -275,7 +275,7 @@ def years(text: str, start: int, end: int) -> int | None:
 def header_date(value: str) -> bool:
     """Whether a header field's value is an RFC 2822 date ("Mon, 14 Apr 2025 08:15:30 +0200"), as mail
     headers write them: then the whole value, weekday and zone included, is one DATE_TIME."""
-    return _rfc2822(value) is not None
+    return rfc2822_date(value) is not None
 
 
 def written_at(text: str, segments: Sequence[Segment]) -> datetime | None:
@@ -283,13 +283,14 @@ def written_at(text: str, segments: Sequence[Segment]) -> datetime | None:
     10:02:11 +0100"), with its zone; None without one, or when the header gives no zone."""
     for segment in segments:
         if segment.field in DATE_FIELDS:
-            when = _rfc2822(text[segment.start : segment.end])
+            when = rfc2822_date(text[segment.start : segment.end])
             if when is not None and when.tzinfo is not None:
                 return when
     return None
 
 
-def _rfc2822(value: str) -> datetime | None:
+def rfc2822_date(value: str) -> datetime | None:
+    """`value` read as an RFC 2822 date, or None when it is none."""
     from email.utils import parsedate_to_datetime
 
     try:

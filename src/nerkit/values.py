@@ -14,11 +14,11 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import phonenumbers
 
+from nerkit.layout import rfc2822_date
 from nerkit.patterns import (
     COUNT,
     FOREIGN_CALENDAR_WORD,
@@ -300,9 +300,8 @@ def _zoned(text: str) -> Value | None:
     zone. None for any other text."""
     if _OWN_OFFSET.search(text) is None:
         return None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    when = rfc2822_date(text)
+    if when is None:
         try:
             when = datetime.fromisoformat(text.replace("UTC", "+00:00").replace("GMT", "+00:00"))
         except ValueError:
