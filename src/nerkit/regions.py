@@ -136,15 +136,16 @@ def _mentioned_region(text: str, default: str) -> str | None:
     votes.update(places.countries_named(text))
     votes.update(places.cities_named(text))
     mentioned = [votes.most_common(1)[0][0]] if votes else []
-    readable = []
+    first_readable = None
     for region in dict.fromkeys((*mentioned, *FALLBACK_REGIONS)):
-        numbers = (
-            [text[start:end] for start, end in pii.phone_numbers(text, region)] if region != default else []
-        )
+        if region == default:
+            continue
+        numbers = [text[start:end] for start, end in pii.phone_numbers(text, region)]
         if any(_written_as_in(number, region) for number in numbers):
             return region
-        readable += [region] if numbers else []
-    return readable[0] if readable else None
+        if numbers and first_readable is None:
+            first_readable = region
+    return first_readable
 
 
 def _written_as_in(number: str, region: str) -> bool:
