@@ -242,7 +242,9 @@ def _seed_style(corpus, config, evaluate_tagger) -> tuple[list[float], float]:
     tagger.model.train()
     times = []
     for batch in batches:
-        inputs = tagger.encoder.collate([windows[i] for i in batch])
+        inputs = {
+            key: torch.from_numpy(v) for key, v in tagger.encoder.collate([windows[i] for i in batch]).items()
+        }
         padded = {key: _pad(value, 128, -100 if key == "labels" else 0) for key, value in inputs.items()}
         loss = tagger.model(**padded).loss
         loss.backward()

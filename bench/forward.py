@@ -23,8 +23,8 @@ from stages import conll_texts, model_batches
 from transformers import AutoConfig, AutoModelForTokenClassification
 
 import nerkit
-from nerkit.model import bfloat16
 from nerkit.modeldir import DEFAULT_MODEL
+from nerkit.network import bfloat16
 
 
 def main() -> None:

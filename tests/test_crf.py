@@ -10,11 +10,12 @@ import torch
 from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
-from nerkit.decode import Transitions, marginals, marginals_batch, viterbi, viterbi_batch, word_rows
+from nerkit.decode import marginals, marginals_batch, viterbi, viterbi_batch
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions
 from nerkit.model import Tagger
+from nerkit.network import Transitions, word_rows
 from nerkit.train import TrainConfig, train
 
 LABELS = ["O", "B-a", "I-a", "B-b", "I-b"]

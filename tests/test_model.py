@@ -3,13 +3,15 @@ import threading
 from itertools import pairwise
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
 from nerkit.encode import FEWEST_RUNS, RUN_OVERHEAD
 from nerkit.errors import NerkitError
-from nerkit.model import Tagger, WordShapes
+from nerkit.model import Tagger
 from nerkit.modeldir import METADATA_FILE
+from nerkit.network import WordShapes
 
 LABELS = ["O", "B-per", "I-per"]
 
@@ -279,24 +281,23 @@ class _TwoAtOnce:
         self.both_running = threading.Barrier(2, timeout=10)
         self.side_by_side = self._paired
 
-    def _paired(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
+    def _paired(self, input_ids: np.ndarray, **rest: np.ndarray) -> SimpleNamespace:
         self.both_running.wait()
-        return SimpleNamespace(logits=input_ids.float())
+        return SimpleNamespace(logits=input_ids.astype(np.float32))
 
-    def __call__(self, input_ids: torch.Tensor, **rest: torch.Tensor) -> SimpleNamespace:
-        return SimpleNamespace(logits=-input_ids.float())
+    def __call__(self, input_ids: np.ndarray, **rest: np.ndarray) -> SimpleNamespace:
+        return SimpleNamespace(logits=-input_ids.astype(np.float32))
 
 
 def _answers(tagger, count):
-    batches = [{"input_ids": torch.full((1, 1), index + 1)} for index in range(count)]
+    tagger.model, tagger.backend = _TwoAtOnce(), "onnx"
+    batches = [{"input_ids": np.full((1, 1), index + 1)} for index in range(count)]
     return [int(logits[0, 0]) for logits in tagger.logits(batches)]
 
 
 def test_a_model_that_runs_batches_at_once_is_given_them_at_once_and_answers_in_order(tagger):
-    tagger.model = _TwoAtOnce()
     assert _answers(tagger, 4) == [1, 2, 3, 4]
 
 
 def test_a_lone_batch_runs_on_the_model_itself_with_all_its_threads(tagger):
-    tagger.model = _TwoAtOnce()
     assert _answers(tagger, 1) == [-1]

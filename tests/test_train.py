@@ -231,7 +231,7 @@ def _soft(teachers, sentences, windows):
 def test_soft_labels_are_the_teachers_probabilities_at_each_labelled_word(trained):
     teacher, sentences, windows = _teacher_and_windows(*trained)
     soft = _soft([teacher], sentences, windows)
-    inputs = teacher.encoder.collate(windows)
+    inputs = {key: torch.from_numpy(value) for key, value in teacher.encoder.collate(windows).items()}
     labelled = inputs.pop("labels") != IGNORE
     logits = teacher.model(**inputs).logits
     for row, window in enumerate(windows):

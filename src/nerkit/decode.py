@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-import torch
 
-from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions, to_iob2
 
@@ -27,43 +25,36 @@ FORBIDDEN = -1e4
 """A transition IOB2 does not allow: far below any learned score, finite so gradients stay finite."""
 
 
-class Transitions(torch.nn.Module):
-    """Scores for starting with each label, following one label with another, and ending with each."""
+@dataclass(frozen=True)
+class TransitionScores:
+    """A CRF model's learned start, transition and end scores, as its metadata keeps them: what
+    decoding reads. Training holds them as a torch module (`nerkit.network.Transitions`) instead."""
 
-    def __init__(self, labels: Sequence[str]) -> None:
-        super().__init__()
-        start, follows = allowed_transitions(labels)
+    start: np.ndarray
+    scores: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def from_json(cls, labels: Sequence[str], values: Mapping[str, Any]) -> TransitionScores:
         size = len(labels)
-        self.register_buffer("allowed_start", torch.tensor(start), persistent=False)
-        self.register_buffer("allowed", torch.tensor(follows), persistent=False)
-        self.start = torch.nn.Parameter(torch.zeros(size))
-        self.scores = torch.nn.Parameter(torch.zeros(size, size))
-        self.end = torch.nn.Parameter(torch.zeros(size))
+        try:
+            loaded = {
+                name: np.asarray(values[name], dtype=np.float32).astype(np.float64)
+                for name in ("start", "scores", "end")
+            }
+        except (KeyError, TypeError, ValueError) as error:
+            raise NerkitError("E027", f"cannot read the model's transition scores: {error}") from None
+        shapes = {"start": (size,), "scores": (size, size), "end": (size,)}
+        if any(loaded[name].shape != shape for name, shape in shapes.items()):
+            raise NerkitError("E027", f"the model's transition scores do not fit its {size} labels")
+        return cls(**loaded)
 
-    def constrained(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        start = torch.where(self.allowed_start, self.start, torch.full_like(self.start, FORBIDDEN))
-        scores = torch.where(self.allowed, self.scores, torch.full_like(self.scores, FORBIDDEN))
-        return start, scores, self.end
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.start, self.scores, self.end
 
-    def nll(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Mean negative log-likelihood of the gold label sequences. `emissions` is (sequences, words,
-        labels), `tags` and `mask` (sequences, words); each row's words come first, padding after."""
-        keep = mask[:, 0]
-        emissions, tags, mask = emissions[keep].float(), tags[keep].clamp(min=0), mask[keep]
-        if len(emissions) == 0:
-            return emissions.sum()
-        start, scores, end = self.constrained()
-        weights = mask.to(emissions.dtype)
-        rows = torch.arange(len(tags), device=tags.device)
-        last = tags[rows, mask.sum(1) - 1]
-        gold = start[tags[:, 0]] + end[last]
-        gold = gold + (emissions.gather(2, tags[..., None]).squeeze(-1) * weights).sum(1)
-        gold = gold + (scores[tags[:, :-1], tags[:, 1:]] * weights[:, 1:]).sum(1)
-        alpha = start + emissions[:, 0]
-        for step in range(1, emissions.shape[1]):
-            following = torch.logsumexp(alpha[:, :, None] + scores, dim=1) + emissions[:, step]
-            alpha = torch.where(mask[:, step, None], following, alpha)
-        return (torch.logsumexp(alpha + end, dim=1) - gold).mean()
+    def version(self) -> tuple[int, ...]:
+        """Fixed scores never change (a trained module's version moves with every update)."""
+        return ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,43 +63,19 @@ class Transitions(torch.nn.Module):
             "end": _rounded(self.end),
         }
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The learned scores as NumPy arrays for `viterbi` (hard constraints are applied there)."""
-        return tuple(value.detach().cpu().double().numpy() for value in (self.start, self.scores, self.end))
 
-    @classmethod
-    def from_json(cls, labels: Sequence[str], values: Mapping[str, Any]) -> Transitions:
-        transitions = cls(labels)
-        size = len(labels)
-        try:
-            loaded = {
-                name: torch.tensor(values[name], dtype=torch.float32) for name in ("start", "scores", "end")
-            }
-        except (KeyError, TypeError, ValueError) as error:
-            raise NerkitError("E027", f"cannot read the model's transition scores: {error}") from None
-        shapes = {"start": (size,), "scores": (size, size), "end": (size,)}
-        if any(tuple(loaded[name].shape) != shape for name, shape in shapes.items()):
-            raise NerkitError("E027", f"the model's transition scores do not fit its {size} labels")
-        with torch.no_grad():
-            for name, value in loaded.items():
-                getattr(transitions, name).copy_(value)
-        return transitions
+class Learned(Protocol):
+    """Transition scores as the decoder reads them: fixed (`TransitionScores`) or in training."""
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def version(self) -> tuple[int, ...]: ...
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
-def word_rows(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Each window's labelled positions (one per word) packed to the left: emissions, tags and mask of
-    shape (windows, most words in a window). Subword continuations and context flanks drop out."""
-    labelled = labels != IGNORE
-    counts = labelled.sum(1)
-    order = torch.argsort((~labelled).to(torch.int8), dim=1, stable=True)
-    index = order[:, : max(int(counts.max()), 1)]
-    emissions = logits.gather(1, index[..., None].expand(-1, -1, logits.shape[-1]))
-    mask = torch.arange(index.shape[1], device=labels.device)[None] < counts[:, None]
-    return emissions, labels.gather(1, index), mask
-
-
-def _rounded(values: torch.Tensor) -> list[float]:
-    return [round(value, 6) for value in values.detach().cpu().tolist()]
+def _rounded(values: Sequence[float] | np.ndarray) -> list[float]:
+    return [round(float(value), 6) for value in values]
 
 
 def _padded(rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -208,7 +175,7 @@ def viterbi_batch(
 
 
 def viterbi(
-    log_probs: torch.Tensor | np.ndarray,
+    log_probs: np.ndarray,
     start: np.ndarray,
     follows: np.ndarray,
     learned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
@@ -230,13 +197,13 @@ class Decoder:
     model, its `transitions` (trained as part of the network, read here as NumPy)."""
 
     def __init__(
-        self, labels: Sequence[str], transitions: Transitions | None = None, temperature: float = 1.0
+        self, labels: Sequence[str], transitions: Learned | None = None, temperature: float = 1.0
     ) -> None:
         self.labels = list(labels)
         start, follows = allowed_transitions(self.labels)
         self.constraints = (np.array(start, dtype=bool), np.array(follows, dtype=bool))
         self.transitions = transitions
-        self._arrays: tuple[Transitions, tuple[int, ...], tuple[np.ndarray, ...]] | None = None
+        self._arrays: tuple[Learned, tuple[int, ...], tuple[np.ndarray, ...]] | None = None
         self.temperature = temperature
         """Scores come from the model's distribution with every log-potential divided by this (fitted by
         `nerkit calibrate`, 1.0 until then); the tags do not change, only how sure the scores say it is."""
@@ -244,7 +211,7 @@ class Decoder:
     @classmethod
     def from_metadata(cls, labels: Sequence[str], metadata: Mapping[str, Any]) -> Decoder:
         learned = metadata.get("transitions")
-        transitions = Transitions.from_json(labels, learned) if learned is not None else None
+        transitions = TransitionScores.from_json(labels, learned) if learned is not None else None
         return cls(labels, transitions, float(metadata.get("temperature", 1.0)))
 
     def to_metadata(self) -> dict[str, Any]:
@@ -290,10 +257,10 @@ class Decoder:
 
     def _learned(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The transition scores as NumPy, converted again only when they are new or training changed
-        them (a tensor's version counter moves with every in-place update)."""
+        them."""
         if self.transitions is None:
             return None
-        versions = tuple(value._version for value in self.transitions.parameters())
+        versions = self.transitions.version()
         cached = self._arrays
         if cached is None or cached[0] is not self.transitions or cached[1] != versions:
             cached = self._arrays = (self.transitions, versions, self.transitions.arrays())

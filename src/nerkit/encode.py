@@ -11,15 +11,19 @@ before it and the start of the one after (whole words, unlabelled), as the best 
 from __future__ import annotations
 
 import functools
+import json
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+from nerkit.errors import NerkitError
 
 if TYPE_CHECKING:
+    from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerBase
 
 IGNORE = -100
@@ -113,8 +117,71 @@ class Window:
         return len(self.input_ids)
 
 
+@dataclass(frozen=True)
+class Subwords:
+    """What the encoder needs of a tokenizer: the Rust tokenizer, neither truncating nor padding
+    (windows are cut by `plan_windows`, as transformers' own call switches both off), and the ids of
+    padding and of a word the tokenizer drops. Made from a transformers tokenizer when training, or
+    from a model directory's tokenizer files alone, so that extraction runs without transformers."""
+
+    backend: Tokenizer
+    pad_id: int
+    unknown_id: int
+
+    @classmethod
+    def of(cls, tokenizer: PreTrainedTokenizerBase | Subwords) -> Subwords:
+        if isinstance(tokenizer, Subwords):
+            return tokenizer
+        if not getattr(tokenizer, "is_fast", False):
+            raise ValueError("nerkit needs a fast (Rust) tokenizer for word alignment")
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        return cls(_untruncated(tokenizer.backend_tokenizer), pad, tokenizer.unk_token_id or pad)
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, prefix_space: bool = False) -> Subwords:
+        """The tokenizer a model directory saved (`tokenizer.json`, and the names of its padding and
+        unknown tokens in `tokenizer_config.json`). `prefix_space` is what transformers' tokenizer is
+        given for byte-level BPE models (RoBERTa), whose words read as if after a space."""
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        try:
+            saved = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+            names = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise NerkitError("E023", f"cannot read the model's tokenizer: {error}", path=folder) from None
+        if prefix_space:
+            _add_prefix_space(saved)
+        backend = Tokenizer.from_str(json.dumps(saved))
+        backend.no_truncation()
+        backend.no_padding()
+
+        def token_id(name: str) -> int | None:
+            token = names.get(name)
+            token = token.get("content") if isinstance(token, dict) else token
+            return backend.token_to_id(token) if isinstance(token, str) else None
+
+        pad = token_id("pad_token")
+        pad = pad if pad is not None else 0
+        return cls(backend, pad, token_id("unk_token") or pad)
+
+
+def _add_prefix_space(saved: dict[str, Any]) -> None:
+    """Set `add_prefix_space` on the byte-level and metaspace parts of a tokenizer.json, where
+    transformers' `add_prefix_space=True` sets it."""
+    for part in ("pre_tokenizer", "decoder", "post_processor"):
+        found = saved.get(part) or {}
+        for step in [found, *found.get("pretokenizers", []), *found.get("processors", [])]:
+            if (
+                step.get("type") in ("ByteLevel", "Metaspace", "RobertaProcessing")
+                and "add_prefix_space" in step
+            ):
+                step["add_prefix_space"] = True
+
+
 class Encoder:
-    """Turns pre-tokenised sentences into `Window`s for one tokenizer.
+    """Turns pre-tokenised sentences into `Window`s for one tokenizer (a transformers tokenizer, or
+    `Subwords` read from a model directory).
 
     Special tokens are found by tokenising a probe word, because tokenizers differ in what they add
     (`[CLS] … [SEP]`, `<s> … </s>`, nothing) and transformers v5 has no public helper that adds them to
@@ -122,22 +189,24 @@ class Encoder:
     """
 
     def __init__(
-        self, tokenizer: PreTrainedTokenizerBase, max_length: int, casing: bool = False, context: int = 0
+        self,
+        tokenizer: PreTrainedTokenizerBase | Subwords,
+        max_length: int,
+        casing: bool = False,
+        context: int = 0,
     ) -> None:
-        if not tokenizer.is_fast:
-            raise ValueError("nerkit needs a fast (Rust) tokenizer for word alignment")
         self.tokenizer = tokenizer
-        self._backend = _untruncated(tokenizer.backend_tokenizer)
-        probe = tokenizer(["probe"], is_split_into_words=True)
-        word_ids = probe.word_ids(0)
-        inner = [index for index, word in enumerate(word_ids) if word is not None]
-        self.prefix = probe["input_ids"][: inner[0]]
-        self.suffix = probe["input_ids"][inner[-1] + 1 :]
+        subwords = Subwords.of(tokenizer)
+        self._backend = subwords.backend
+        probe = self._backend.encode(["probe"], is_pretokenized=True, add_special_tokens=True)
+        inner = [index for index, word in enumerate(probe.word_ids) if word is not None]
+        self.prefix = probe.ids[: inner[0]]
+        self.suffix = probe.ids[inner[-1] + 1 :]
         self.budget = max_length - len(self.prefix) - len(self.suffix)
         if self.budget < 1:
             raise ValueError(f"max_length {max_length} leaves no room for words")
-        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self.unknown = [tokenizer.unk_token_id or self.pad_id]
+        self.pad_id = subwords.pad_id
+        self.unknown = [subwords.unknown_id]
         """The subwords of a word the tokenizer drops (a lone control character)."""
         self.casing = casing
         self.context = context
@@ -230,8 +299,9 @@ class Encoder:
             token_types if self.casing else None,
         )
 
-    def collate(self, windows: Sequence[Window]) -> dict[str, torch.Tensor]:
-        """Pad to the longest window in the batch only (dynamic padding)."""
+    def collate(self, windows: Sequence[Window]) -> dict[str, np.ndarray]:
+        """Pad to the longest window in the batch only (dynamic padding). NumPy arrays: ONNX Runtime
+        reads them as they are, and training wraps them without a copy (`torch.from_numpy`)."""
         width = max(len(window) for window in windows)
         ids = np.full((len(windows), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(windows), width), dtype=np.int64)
@@ -244,13 +314,11 @@ class Encoder:
             if window.token_types is not None:
                 types[row, : len(window)] = window.token_types
         batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
-        batch |= {"token_type_ids": types} if self.casing else {}
-        return {name: torch.from_numpy(array) for name, array in batch.items()}
+        return batch | ({"token_type_ids": types} if self.casing else {})
 
 
-def _untruncated(backend: Any) -> Any:
-    """A copy of a Rust tokenizer that neither truncates nor pads, whatever its tokenizer.json asks:
-    windows are cut by `plan_windows`, and transformers' own call switches both off the same way."""
+def _untruncated(backend: Tokenizer) -> Tokenizer:
+    """A copy of a Rust tokenizer that neither truncates nor pads, whatever its tokenizer.json asks."""
     from tokenizers import Tokenizer
 
     copy = Tokenizer.from_str(backend.to_str())

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nerkit.encode import Subwords
 from nerkit.errors import NerkitError
+from nerkit.extras import installed, require_training
 from nerkit.files import (
     atomic_directory,
     atomic_text,
@@ -51,6 +53,28 @@ _PREFIX_SPACE_MODELS = {
 
 
 @dataclass(frozen=True)
+class ModelConfig:
+    """What inference reads of a model's `config.json`: an ONNX model needs no transformers config."""
+
+    id2label: dict[int, str]
+    model_type: str | None = None
+    max_position_embeddings: int | None = None
+
+    @property
+    def num_labels(self) -> int:
+        return len(self.id2label)
+
+    @classmethod
+    def read(cls, path: Path) -> ModelConfig:
+        config = read_json(path / "config.json", "E023")
+        try:
+            labels = {int(index): str(label) for index, label in config["id2label"].items()}
+        except (KeyError, AttributeError, ValueError) as error:
+            raise NerkitError("E023", f"config.json has no readable id2label ({error})", path=path) from None
+        return cls(labels, config.get("model_type"), config.get("max_position_embeddings"))
+
+
+@dataclass(frozen=True)
 class Loaded:
     """What `read` found: the network for the chosen backend, its tokenizer and the metadata."""
 
@@ -74,9 +98,10 @@ def read(
     backend needs against their recorded checksums.
 
     `backend` is `torch`, `torch-bf16`, `onnx` (fp32), `onnx-int8`, or `auto`: PyTorch when its weights
-    are there, else the int8 ONNX model, else the fp32 one. Weights come only from safetensors or ONNX: pickle
-    files can run code when unpickled, so `pytorch_model.bin` alone is refused unless the caller
-    trusts it (`allow_pickle`).
+    are there and torch is installed, else the int8 ONNX model, else the fp32 one. The ONNX backends
+    read the tokenizer and config files directly (`Subwords`, `ModelConfig`) and never import torch
+    or transformers. Weights come only from safetensors or ONNX: pickle files can run code when
+    unpickled, so `pytorch_model.bin` alone is refused unless the caller trusts it (`allow_pickle`).
     """
     path = Path(path)
     check_not_interrupted(path)
@@ -96,18 +121,20 @@ def read(
     checksums = dict(metadata.get("checksums", {}))
     verify_checksums(path, {name: checksums[name] for name in needed if name in checksums})
     try:
-        from transformers import AutoConfig, AutoModelForTokenClassification
-
         if backend in TORCH_BACKENDS:
+            require_training(f"the {backend} backend")
+            from transformers import AutoModelForTokenClassification
+
             model: Any = AutoModelForTokenClassification.from_pretrained(
                 path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
             )
+            tokenizer = load_tokenizer(str(path), model.config.model_type)
         else:
             from nerkit.onnx_model import OnnxModel
 
-            config = AutoConfig.from_pretrained(path, trust_remote_code=False)
+            config = ModelConfig.read(path)
             model = OnnxModel(path / needed[0], config, threads)
-        tokenizer = load_tokenizer(str(path), model.config.model_type)
+            tokenizer = Subwords.from_folder(path, config.model_type in _PREFIX_SPACE_MODELS)
     except NerkitError:
         raise
     except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
@@ -119,6 +146,7 @@ def provenance() -> dict[str, Any]:
     """What a new model's metadata records about the software that made it, and when."""
     import platform
 
+    require_training("recording a model's provenance")
     import torch
     import transformers
 
@@ -193,7 +221,8 @@ def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
         "onnx": (path / ONNX_FILES[None]).is_file(),
     }
     if backend == "auto":
-        backend = next((name for name, there in present.items() if there), "torch")
+        usable = present | {"torch": present["torch"] and installed()}
+        backend = next((name for name, there in usable.items() if there), "torch")
     if backend not in BACKENDS:
         raise NerkitError("E064", f"unknown backend {backend!r}", hint=f"Use {', '.join(BACKENDS)}.")
     if present["torch" if backend in TORCH_BACKENDS else backend]:

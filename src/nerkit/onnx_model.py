@@ -15,6 +15,7 @@ probabilities are bit-identical across batch compositions, at the same F1 and sp
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from nerkit.errors import NerkitError
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PreTrainedModel
 
 ONNX_FILES = {None: "model.onnx", "int8": "model.int8.onnx"}
@@ -67,6 +68,8 @@ def export(
     ONNX runnable anywhere. Static QDQ quantisation of the graph as traced ran as fast as dynamic
     quantisation of ONNX Runtime's fused graph (whose fused Attention it cannot quantise statically).
     """
+    import torch
+
     fp32 = directory / ONNX_FILES[None]
     example = {name: torch.ones((2, 8), dtype=torch.long) for name in inputs}
     axes = {name: {0: "batch", 1: "sequence"} for name in inputs}
@@ -198,7 +201,7 @@ def _after_gelu(fp32: Path) -> list[str]:
 
 @dataclass
 class _Output:
-    logits: torch.Tensor
+    logits: np.ndarray
 
 
 class OnnxModel:
@@ -225,7 +228,7 @@ class OnnxModel:
                 "E061", "the ONNX backend needs onnxruntime", hint="pip install onnxruntime"
             ) from None
         options = onnxruntime.SessionOptions()
-        self.concurrency = threads or torch.get_num_threads()
+        self.concurrency = threads or len(os.sched_getaffinity(0))
         options.intra_op_num_threads = self.concurrency
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -242,14 +245,13 @@ class OnnxModel:
         return OnnxModel(self.file, self.config, threads=1)
 
     def to(self, device: torch.device | str) -> OnnxModel:
-        if torch.device(device).type != "cpu":
+        if str(device).split(":")[0] != "cpu":
             raise NerkitError("E062", "the ONNX backend runs on CPU", hint="Use backend='torch' on GPUs.")
         return self
 
     def eval(self) -> OnnxModel:
         return self
 
-    def __call__(self, **inputs: torch.Tensor) -> _Output:
-        feed = {name: value.numpy() for name, value in inputs.items() if name in self.inputs}
-        (logits,) = self.session.run(["logits"], feed)
-        return _Output(torch.from_numpy(logits))
+    def __call__(self, **inputs: np.ndarray) -> _Output:
+        (logits,) = self.session.run(["logits"], {name: inputs[name] for name in self.inputs})
+        return _Output(logits)

@@ -45,9 +45,6 @@ class _Extractor:
     def __init__(
         self, model: str, loading: LoadOptions, options: ExtractOptions, text_field: str, threads: int
     ) -> None:
-        import torch
-
-        torch.set_num_threads(threads)
         self.ner = loading.load(model, threads)  # built inside the actor, so nothing large is shipped
         self.options = options
         self.text_field = text_field

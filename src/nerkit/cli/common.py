@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 
 from nerkit.errors import NerkitError
+from nerkit.extras import quiet_hugging_face, require_training
 
 if TYPE_CHECKING:
     import torch
@@ -92,24 +93,8 @@ def friendly(command: F) -> F:
 
 @app.callback()
 def _quiet_transformers() -> None:
-    """Hugging Face's warnings and progress bars are not the user's business on the command line. Set
-    through the environment, which those libraries read when (and only if) a command imports them."""
-    import os
-    import sys
-
-    for name, value in (
-        ("TRANSFORMERS_VERBOSITY", "error"),
-        ("HF_HUB_VERBOSITY", "error"),
-        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
-    ):
-        os.environ.setdefault(name, value)
-    if "transformers" in sys.modules:  # already imported (the CLI called from Python): tell it directly
-        from huggingface_hub.utils import logging as hub_logging
-        from transformers import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hub_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+    """Hugging Face's warnings and progress bars are not the user's business on the command line."""
+    quiet_hugging_face()
 
 
 def options_from(config: type, renamed: Mapping[str, str] | None = None) -> Callable[[F], F]:
@@ -170,6 +155,7 @@ def report_repairs(repairs: Mapping[str, int]) -> None:
 
 
 def set_threads(threads: int | None) -> None:
+    """torch's threads for training (a loaded model is given its `threads` by `nerkit.load`)."""
     if threads:
         import torch
 
@@ -179,6 +165,7 @@ def set_threads(threads: int | None) -> None:
 def resolve_device(name: str) -> torch.device:
     """`auto` trains on a GPU when there is one, as users of Hugging Face's Trainer expect; an explicit
     GPU that torch cannot see fails here rather than deep inside the first forward pass."""
+    require_training("choosing a device")
     import torch
 
     if name == "auto":

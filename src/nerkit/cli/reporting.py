@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nerkit.cli.common import Backend, DataDir, Threads, app, console, friendly, options_from, set_threads
+from nerkit.cli.common import Backend, DataDir, Threads, app, console, friendly, options_from
 from nerkit.errors import NerkitError
 from nerkit.report import ReportConfig
 
@@ -36,7 +36,6 @@ def report_command(
     import nerkit
     from nerkit.report import write_report
 
-    set_threads(threads)
     loaded = [(_name(path, models), nerkit.load(path, backend=backend, threads=threads)) for path in models]
     corpus = nerkit.read_corpus(data or own_corpus(loaded[0][1].metadata), data_dir=data_dir)
     page = write_report(loaded, corpus, out, ReportConfig(**overrides), progress=not quiet)

@@ -17,7 +17,6 @@ from nerkit.cli.common import (
     app,
     friendly,
     options_from,
-    set_threads,
 )
 from nerkit.serve.config import ServeConfig
 
@@ -51,7 +50,6 @@ def serve_command(
     from nerkit.ner import freeze_loaded_objects
     from nerkit.serve import create_app
 
-    set_threads(threads)
     if "cors_origins" in overrides:
         overrides["cors_origins"] = tuple(overrides["cors_origins"])
     settings = ServeConfig(api_key=api_key, **overrides)

@@ -30,6 +30,7 @@ from nerkit.cli.common import (
 )
 from nerkit.errors import NerkitError
 from nerkit.evaluate import report_table
+from nerkit.extras import require_training
 from nerkit.files import atomic_text
 from nerkit.train.config import TrainConfig, replace_config
 
@@ -83,6 +84,7 @@ def train_command(
         _relaunch_with_torchrun(nproc)
     import nerkit
 
+    require_training("nerkit train")
     set_threads(threads)
     target = resolve_device(device)
     overrides = {
@@ -168,10 +170,12 @@ def evaluate_command(
     """Entity-level precision, recall and F1 (micro, macro and per type) with seqeval."""
     import nerkit
 
-    set_threads(threads)
     if raw:
         _evaluate_raw(
-            Path(corpus), nerkit.load(model, allow_pickle=allow_pickle, backend=backend), as_json, errors
+            Path(corpus),
+            nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads),
+            as_json,
+            errors,
         )
         return
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)

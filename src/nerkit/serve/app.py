@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nerkit.entities import Entity
 from nerkit.errors import NerkitError
+from nerkit.extras import quiet_hugging_face
 from nerkit.ner import NER, ExtractOptions, freeze_loaded_objects
 from nerkit.operators import Anonymizer, read_secret
 from nerkit.serve.batcher import MicroBatcher
@@ -293,10 +294,7 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` with several worker processes: `nerkit serve` passes the model
     directory and settings through the environment, since each worker loads its own copy."""
-    from transformers import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    quiet_hugging_face()
     settings = json.loads(os.environ.get("NERKIT_SERVE_CONFIG", "{}"))
     settings["cors_origins"] = tuple(settings.get("cors_origins", ()))
     ner = NER.load(os.environ["NERKIT_SERVE_MODEL"], **json.loads(os.environ.get("NERKIT_SERVE_LOAD", "{}")))

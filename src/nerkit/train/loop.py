@@ -23,12 +23,12 @@ from transformers import get_linear_schedule_with_warmup
 
 from nerkit import modeldir
 from nerkit.corpus import Corpus, Sentence
-from nerkit.decode import word_rows
 from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, evaluate
 from nerkit.labels import UNKNOWN, label_list, readable_names
-from nerkit.model import Network, Tagger, bfloat16
+from nerkit.model import Tagger
+from nerkit.network import Network, bfloat16, word_rows
 from nerkit.train import checkpoint as checkpoints
 from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path, targets_path
 from nerkit.train.config import TrainConfig
@@ -134,7 +134,9 @@ def _step(
     config: TrainConfig,
     targets: torch.Tensor | None = None,
 ) -> float:
-    inputs = {key: value.to(tagger.device) for key, value in tagger.encoder.collate(batch).items()}
+    inputs = {
+        key: torch.from_numpy(value).to(tagger.device) for key, value in tagger.encoder.collate(batch).items()
+    }
     labels = inputs.pop("labels")
     with precision(config, tagger.device):
         logits = model(**inputs)
