@@ -2,12 +2,17 @@
 not the working tree. Prints one table; exits 1 if any row failed.
 
 1. build the wheel of the committed tree (`git archive HEAD`) and install it, not editable, into a
-   fresh virtual environment (torch from the same index as `make setup`);
+   fresh virtual environment as `pip install nerkit` would: the base profile, whose dependency
+   closure must hold none of torch, transformers, accelerate, onnx, onnxscript or spaCy; its size
+   (site-packages) and the memory (VmRSS) of a process that loaded the default model and extracted;
 2. `nerkit extract` the samples with the shipped default model, from outside the repository;
-3. soak that install's `nerkit serve` with the default model: 16 clients of mixed valid and hostile
-   requests for 5 minutes (`NERKIT_SOAK_SECONDS`), memory after warm-up and at the end;
-4. the bad-input suite (tests/test_bad_input.py, tests/integration/test_refusals.py);
-5. the kill-and-resume test (a training run SIGKILLed mid-epoch resumes to the same weights).
+3. the same answers: `scripts/answers.py` (documents, PII and GMB test) in the base profile and in
+   this full install, compared byte for byte;
+4. soak the base profile's `nerkit serve` with the default model: 16 clients of mixed valid and
+   hostile requests for 5 minutes (`NERKIT_SOAK_SECONDS`), memory after warm-up and at the end;
+5. the full profile's size: the same wheel with `[train]` and the CPU torch wheel, in a second venv;
+6. the bad-input suite (tests/test_bad_input.py, tests/integration/test_refusals.py);
+7. the kill-and-resume test (a training run SIGKILLed mid-epoch resumes to the same weights).
 """
 
 from __future__ import annotations
@@ -25,6 +30,22 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 TORCH = "torch==2.13.0"
+EXTRAS_ONLY = {"torch", "transformers", "accelerate", "onnx", "onnxscript", "spacy", "thinc", "seqeval"}
+"""Distributions that `pip install nerkit` must not bring."""
+LOADED_RSS = (
+    "import nerkit\n"
+    "nerkit.load().extract('Angela Merkel met Tim Cook in Berlin on 3 May 2024.')\n"
+    "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS')))"
+)
+
+
+def site_packages_mib(venv: Path) -> float:
+    """What the environment's packages take on disk, as `du` counts it."""
+    (folder,) = venv.glob("lib/python3*/site-packages")
+    return (
+        int(subprocess.run(["du", "-sk", str(folder)], capture_output=True, text=True).stdout.split()[0])
+        / 1024
+    )
 
 
 def run(command: list[str], **options) -> subprocess.CompletedProcess:
@@ -46,6 +67,7 @@ def main() -> int:
 
     venv = work / "venv"
     python, nerkit = venv / "bin" / "python", venv / "bin" / "nerkit"
+    wheels: list[Path] = []
 
     def install() -> tuple[bool, str]:
         source = work / "source"  # what is committed, built outside the working tree
@@ -55,15 +77,44 @@ def main() -> int:
         built = run(
             [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(work / "dist")]
         )
-        wheels = sorted((work / "dist").glob("nerkit-*.whl"))
+        wheels.extend(sorted((work / "dist").glob("nerkit-*.whl")))
         if built.returncode or not wheels:
             return False, built.stderr[-300:]
         run([sys.executable, "-m", "venv", str(venv)])
-        done = run([str(python), "-m", "pip", "install", "--quiet", TORCH, str(wheels[0])])
+        done = run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0])])
         if done.returncode:
             return False, done.stderr[-300:]
         where = run([str(python), "-c", "import nerkit; print(nerkit.__file__)"], cwd=work).stdout.strip()
-        return where.startswith(str(venv)), f"{wheels[0].name}, imported from {where}"
+        listed = run([str(python), "-m", "pip", "list", "--format=json"]).stdout
+        extra = sorted(EXTRAS_ONLY & {package["name"].lower() for package in json.loads(listed)})
+        rss = run([str(python), "-c", LOADED_RSS], cwd=work).stdout.strip()
+        return where.startswith(str(venv)) and not extra, (
+            f"{wheels[0].name}: {site_packages_mib(venv):.0f} MiB installed, VmRSS after load and one "
+            f"extract {int(rss or 0) / 1024:.0f} MiB" + (f"; brought {', '.join(extra)}" if extra else "")
+        )
+
+    def same_answers() -> tuple[bool, str]:
+        base, full = work / "answers.base.jsonl", work / "answers.full.jsonl"
+        data = ["--data-dir", str(ROOT / "data")]
+        for interpreter, out in ((python, base), (Path(sys.executable), full)):
+            done = run(
+                [str(interpreter), str(ROOT / "scripts" / "answers.py"), "--out", str(out), *data],
+                cwd=work,
+            )
+            if done.returncode:
+                return False, done.stderr[-300:]
+        lines = len(full.read_text().splitlines())
+        return base.read_bytes() == full.read_bytes(), f"{lines} documents and sentences compared"
+
+    def full_install() -> tuple[bool, str]:
+        full = work / "venv-train"
+        run([sys.executable, "-m", "venv", str(full)])
+        done = run(
+            [str(full / "bin" / "python"), "-m", "pip", "install", "--quiet", TORCH, f"{wheels[0]}[train]"]
+        )
+        if done.returncode:
+            return False, done.stderr[-300:]
+        return True, f"[train] with {TORCH} (CPU): {site_packages_mib(full):.0f} MiB installed"
 
     def extract() -> tuple[bool, str]:
         output = work / "samples.out.jsonl"
@@ -111,9 +162,11 @@ def main() -> int:
             f"VmRSS {before / 1024:.0f} -> {after / 1024:.0f} MiB ({(after - before) / before:+.1%})"
         )
 
-    if step("wheel into a fresh venv", install):
+    if step("base profile: wheel into a fresh venv", install):
         step("nerkit extract the samples (default model)", extract)
+        step("same answers, base and full install", same_answers)
         step("soak nerkit serve (default model)", soak)
+        step("full profile: [train] into a fresh venv", full_install)
     step(
         "bad-input suite",
         lambda: pytest("bad input", ["tests/test_bad_input.py", "tests/integration/test_refusals.py"]),

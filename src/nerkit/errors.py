@@ -74,8 +74,9 @@ CATALOGUE: dict[str, Code] = {
     "E063": Code("Exporting needs the PyTorch weights.", "Load with backend='torch'."),
     "E064": Code("An unknown backend.", "Use auto, torch, torch-bf16, onnx or onnx-int8."),
     "E065": Code(
-        "Training, PyTorch weights and export need the train extra (torch, transformers).",
-        "pip install 'nerkit[train]'",
+        "A feature needs an optional extra the base install leaves out (training, PyTorch weights, "
+        "export and scoring need `train`; .spacy files need `spacy`).",
+        "pip install 'nerkit[train]' (or the extra named).",
     ),
     "E066": Code("An unknown device, or a GPU torch cannot see.", "Use cpu, cuda, cuda:N or auto."),
     "E067": Code("The model has no ONNX file for the chosen backend.", "Run `nerkit export MODEL --onnx`."),

@@ -1,6 +1,6 @@
 """Which optional extra a feature needs, checked before its imports run, so that a base install
 (`pip install nerkit`: extraction on ONNX Runtime) answers a training command with the pip line that
-adds it, not with a `ModuleNotFoundError` from deep inside."""
+adds what it lacks, not with a `ModuleNotFoundError` from deep inside."""
 
 from __future__ import annotations
 
@@ -10,24 +10,23 @@ from importlib.util import find_spec
 
 from nerkit.errors import NerkitError
 
-TRAIN = ("torch", "transformers")
-"""What `nerkit[train]` adds that the PyTorch side of nerkit imports."""
+EXTRAS = {"train": ("torch", "transformers"), "spacy": ("spacy",)}
+"""The modules of each extra that nerkit's code imports, by the extra's name in `pip install nerkit[...]`."""
+_CPU_TORCH = " (CPU-only torch: pip install torch --index-url https://download.pytorch.org/whl/cpu first)"
 
 
-def installed(modules: tuple[str, ...] = TRAIN) -> bool:
-    return all(find_spec(module) is not None for module in modules)
+def installed(extra: str) -> bool:
+    return all(find_spec(module) is not None for module in EXTRAS[extra])
 
 
-def require_training(what: str, modules: tuple[str, ...] = TRAIN) -> None:
-    """Stop with E065 unless `modules` (torch and transformers, or another part of the train extra
-    such as seqeval) are installed."""
-    missing = [module for module in modules if find_spec(module) is None]
+def require(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
+    """Stop with E065 unless `modules` (by default all of `extra`'s) are installed."""
+    missing = [module for module in modules or EXTRAS[extra] if find_spec(module) is None]
     if missing:
         raise NerkitError(
             "E065",
             f"{what} needs {' and '.join(missing)}, which the base install leaves out",
-            hint="pip install 'nerkit[train]' (CPU-only torch: pip install torch --index-url "
-            "https://download.pytorch.org/whl/cpu first).",
+            hint=f"pip install 'nerkit[{extra}]'" + (_CPU_TORCH if "torch" in missing else "") + ".",
         )
 
 
@@ -41,7 +40,7 @@ def quiet_hugging_face() -> None:
         ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
     ):
         os.environ.setdefault(name, value)
-    if "transformers" in sys.modules:
+    if sys.modules.get("transformers") is not None:
         from huggingface_hub.utils import logging as hub_logging
         from transformers import logging as hf_logging
 

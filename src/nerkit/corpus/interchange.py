@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from nerkit.errors import NerkitError
+from nerkit.extras import require
 
 Span = tuple[int, int, str]
 Overlaps = Literal["refuse", "longest"]
@@ -214,6 +215,7 @@ def write_brat(records: Iterable[SpanRecord], directory: Path) -> None:
 
 def read_docbin(path: Path, notes: Notes) -> list[SpanRecord]:
     """spaCy's binary `.spacy` files, read with spaCy's own `DocBin` (entities from `doc.ents`)."""
+    require("spacy", "reading .spacy files")
     import spacy
     from spacy.tokens import DocBin
 
@@ -230,6 +232,7 @@ def read_docbin(path: Path, notes: Notes) -> list[SpanRecord]:
 
 
 def write_docbin(records: Iterable[SpanRecord], path: Path) -> None:
+    require("spacy", "writing .spacy files")
     import spacy
     from spacy.tokens import DocBin
 
