@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nerkit.corpus import Sentence
 from nerkit.errors import NerkitError
-from nerkit.extras import require_training
+from nerkit.extras import require
 from nerkit.labels import entity_types, spans
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> 
         raise ValueError(f"{len(gold)} gold sentences but {len(predicted)} predicted")
     if not any(spans(tags) for tags in [*gold, *predicted]):
         return Report(Score(0.0, 0.0, 0.0, 0), 0.0, {}, len(gold))
-    require_training("scoring with seqeval", ("seqeval",))
+    require("train", "scoring with seqeval", ("seqeval",))
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 

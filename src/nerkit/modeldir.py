@@ -18,7 +18,7 @@ from typing import Any
 
 from nerkit.encode import Subwords
 from nerkit.errors import NerkitError
-from nerkit.extras import installed, require_training
+from nerkit.extras import installed, require
 from nerkit.files import (
     atomic_directory,
     atomic_text,
@@ -122,7 +122,7 @@ def read(
     verify_checksums(path, {name: checksums[name] for name in needed if name in checksums})
     try:
         if backend in TORCH_BACKENDS:
-            require_training(f"the {backend} backend")
+            require("train", f"the {backend} backend")
             from transformers import AutoModelForTokenClassification
 
             model: Any = AutoModelForTokenClassification.from_pretrained(
@@ -146,7 +146,7 @@ def provenance() -> dict[str, Any]:
     """What a new model's metadata records about the software that made it, and when."""
     import platform
 
-    require_training("recording a model's provenance")
+    require("train", "recording a model's provenance")
     import torch
     import transformers
 
@@ -221,7 +221,7 @@ def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
         "onnx": (path / ONNX_FILES[None]).is_file(),
     }
     if backend == "auto":
-        usable = present | {"torch": present["torch"] and installed()}
+        usable = present | {"torch": present["torch"] and installed("train")}
         backend = next((name for name, there in usable.items() if there), "torch")
     if backend not in BACKENDS:
         raise NerkitError("E064", f"unknown backend {backend!r}", hint=f"Use {', '.join(BACKENDS)}.")

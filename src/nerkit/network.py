@@ -14,10 +14,10 @@ import numpy as np
 from nerkit import modeldir
 from nerkit.decode import FORBIDDEN, TransitionScores
 from nerkit.encode import IGNORE, SHAPES
-from nerkit.extras import require_training
+from nerkit.extras import require
 from nerkit.labels import allowed_transitions
 
-require_training("PyTorch")
+require("train", "PyTorch")
 import torch  # noqa: E402  (after the check: a base install gets the pip line, not an ImportError)
 
 if TYPE_CHECKING:

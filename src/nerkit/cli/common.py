@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from nerkit.errors import NerkitError
-from nerkit.extras import quiet_hugging_face, require_training
+from nerkit.extras import quiet_hugging_face, require
 
 if TYPE_CHECKING:
     import torch
@@ -165,7 +165,7 @@ def set_threads(threads: int | None) -> None:
 def resolve_device(name: str) -> torch.device:
     """`auto` trains on a GPU when there is one, as users of Hugging Face's Trainer expect; an explicit
     GPU that torch cannot see fails here rather than deep inside the first forward pass."""
-    require_training("choosing a device")
+    require("train", "choosing a device")
     import torch
 
     if name == "auto":
