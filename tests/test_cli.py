@@ -437,6 +437,17 @@ def test_the_ray_engine_refuses_options_it_cannot_honour(flags, tmp_path):
     assert "[E045]" in result.stderr and "cannot be used with --engine ray" in result.stderr
 
 
+def test_version_prints_the_package_s_semantic_version():
+    import re
+
+    from nerkit import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"nerkit {__version__}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+
+
 def test_nerkit_help_imports_no_torch_transformers_or_spacy():
     import subprocess
     import sys

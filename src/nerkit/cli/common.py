@@ -91,8 +91,21 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from nerkit._version import __version__
+
+        typer.echo(f"nerkit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _quiet_transformers() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print nerkit's version."),
+    ] = False,
+) -> None:
     """Hugging Face's warnings and progress bars are not the user's business on the command line."""
     quiet_hugging_face()
 
