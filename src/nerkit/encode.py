@@ -357,8 +357,8 @@ def length_grouped_batches(
 
 RUN_OVERHEAD = 16
 """What a forward pass costs before its first token, in tokens: about 1 ms for the int8 MiniLM in ONNX
-Runtime on 2 cores, where a token of a small batch costs about 60 us (docs/benchmarks.md, "Eighth
-measurement")."""
+Runtime on 2 cores, where a token of a small batch costs about 60 us (docs/benchmarks.md, "Batches cut
+where they cost least")."""
 FEWEST_RUNS = 1 << 30
 """A run cost no padding outweighs: as few batches as `batch_size` allows. For accelerators, where a run
 costs kernel launches and a token next to nothing; not measured there (no GPU was lent), so they keep

@@ -123,7 +123,7 @@ def _quantize_static(
     """A MatMul's inputs are quantised, its output is not: ONNX Runtime then fuses the product and its
     dequantisation (`MatMulIntegerToFloat`) instead of rounding the output to int8 and back, which took
     a fifth of the forward pass's time and caused more than half of its disagreements with fp32
-    (docs/benchmarks.md, "Eighth measurement")."""
+    (docs/benchmarks.md, "int8 MatMul outputs kept in float")."""
     import logging
 
     from onnxruntime.quantization import (
@@ -211,14 +211,16 @@ class OnnxModel:
     (`concurrency`, read by `Tagger.logits`, on the one-thread session of `side_by_side`), not by
     splitting each batch's operators across threads: on 2 cores the model's batches of a few thousand
     tokens ran 1.3-1.5x faster two at a time than one at a time on 2 intra-op threads
-    (docs/benchmarks.md, "Ninth measurement"). A lone batch (one sentence, a short text) still splits
-    its operators: with every batch on one thread, `make bench`'s one-text p50 went from 3.72 to
-    5.92 ms. A session's `run` may be called from several threads at once, and releases the GIL.
+    (docs/benchmarks.md, "Batches side by side on an ONNX model's threads"). A lone batch (one
+    sentence, a short text) still splits its operators: with every batch on one thread, `make bench`'s
+    one-text p50 went from 3.72 to 5.92 ms. A session's `run` may be called from several threads at
+    once, and releases the GIL.
 
     Threads sleep between operators instead of spinning: on a 2-core machine busy with
     other work, spinning threads held the cores the thread with work needed, and extraction ran at
     0.65-0.8x the words/s and twice the one-text latency; on the same machine idle, spinning was 0-10%
-    faster (docs/benchmarks.md, "Fourth measurement"). The small loss is taken for the large one."""
+    faster (docs/benchmarks.md, "Threads that sleep instead of spinning"). The small loss is taken
+    for the large one."""
 
     def __init__(self, file: Path, config: Any, threads: int | None = None) -> None:
         try:
