@@ -1,10 +1,9 @@
 """Layout: the pieces of a document that may hold entities, with exact offsets."""
 
-import functools
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nerkit.layout import field_label, header_date, mask, segments, written_at, years
@@ -213,116 +212,6 @@ def test_a_field_says_what_type_of_name_its_value_holds(field, label):
 def test_years_reads_a_cell_that_is_only_a_year_or_a_range(cell, expected):
     end = years(cell, 0, len(cell))
     assert (cell[:end] if end else None) == expected
-
-
-@functools.cache
-def _sentencizer():
-    import spacy
-
-    from nerkit.text import _tokenizer
-
-    nlp = spacy.blank("en")
-    nlp.tokenizer = _tokenizer()
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
-def _spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    """What spaCy's own blank English pipeline and sentencizer make of each layout piece: the oracle
-    `Segmenter` reads its rule off the tokenizer's arrays to match."""
-    nlp = _sentencizer()
-    found = segments(text)
-    masked = mask(text, found)
-    sentences = []
-    for segment in found:
-        for sentence in nlp(masked[segment.start : segment.end]).sents:
-            words = [
-                (t.text, segment.start + t.idx, segment.start + t.idx + len(t.text))
-                for t in sentence
-                if not t.is_space and t.text.strip()
-            ]
-            if words:
-                sentences.append(words)
-    return sentences
-
-
-def _sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    return [[(w.text, w.start, w.end) for w in words] for words in Segmenter().sentences(text)]
-
-
-def test_sentences_are_those_of_spacy_s_sentencizer_on_the_documents_set():
-    from pathlib import Path
-
-    from nerkit.corpus.marked import read_marked
-
-    documents = read_marked(Path(__file__).parent / "data" / "documents" / "documents.txt")
-    for document in documents:
-        assert _sentences(document.text) == _spacy_sentences(document.text)
-
-
-@functools.cache
-def _full_vocabulary_tokenizer():
-    """nerkit's tokenizer rules over a vocabulary that computes every word attribute spaCy has."""
-    import spacy
-
-    from nerkit.text import _infixes
-
-    full = spacy.blank("en").tokenizer
-    full.infix_finditer = _infixes().finditer
-    return full
-
-
-def _words(tokenizer, text):
-    return [(t.text, t.idx, t.is_punct, t.is_space) for t in tokenizer(text)]
-
-
-@settings(deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
-def test_words_are_punctuation_and_space_as_a_full_spacy_vocabulary_says(text):
-    from nerkit.text import _tokenizer
-
-    assert _words(_tokenizer(), text) == _words(_full_vocabulary_tokenizer(), text)
-
-
-def test_the_tokenizer_splits_the_documents_set_as_spacy_s_english_pipeline_does():
-    from pathlib import Path
-
-    from nerkit.corpus.marked import read_marked
-    from nerkit.text import _tokenizer
-
-    documents = read_marked(Path(__file__).parent / "data" / "documents" / "documents.txt")
-    for document in documents:
-        assert _words(_tokenizer(), document.text) == _words(_full_vocabulary_tokenizer(), document.text)
-
-
-def test_the_tokenizer_is_built_without_a_spacy_pipeline(monkeypatch):
-    """A spaCy `Language` loads every installed package's spaCy entry points (Presidio's imports
-    transformers' pipelines, seconds of a one-text `nerkit extract`)."""
-    from spacy.language import Language
-
-    from nerkit import text
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a spaCy Language was built")
-
-    monkeypatch.setattr(Language, "__init__", refuse)
-    text._tokenizer.cache_clear()
-    try:
-        assert [t.text for t in text._tokenizer()("Dr. Smith's U.S. office")] == [
-            "Dr.",
-            "Smith",
-            "'s",
-            "U.S.",
-            "office",
-        ]
-    finally:
-        text._tokenizer.cache_clear()
-
-
-@settings(deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .!?;:\n\t-()'\"…。,1")), max_size=80))
-def test_sentences_are_those_of_spacy_s_sentencizer_on_any_punctuation(text):
-    assert _sentences(text) == _spacy_sentences(text)
 
 
 def test_a_message_is_written_when_its_first_date_header_says():
