@@ -1,12 +1,17 @@
-"""The model nerkit ships: used whenever no model is named, from Python and from every command."""
+"""The model nerkit ships: used whenever no model is named, or the name default is given, from Python and
+from every command."""
 
 import json
+import os
+from pathlib import Path
 
 import pytest
+from conftest import make_sentences
 from typer.testing import CliRunner
 
 import nerkit
 from nerkit.cli import app
+from nerkit.corpus import write_file
 from nerkit.modeldir import DEFAULT_MODEL
 
 TEXT = "David Chen from the Red Cross will be in Nairobi on Tuesday. Mail maria@example.org."
@@ -38,3 +43,85 @@ def test_extract_command_without_model_uses_it():
     assert result.exit_code == 0, result.output
     labels = {entity["label"] for entity in json.loads(result.stdout)["entities"]}
     assert {"PERSON", "LOCATION", "EMAIL"} <= labels
+
+
+def test_the_name_default_and_no_name_both_resolve_to_the_shipped_directory():
+    assert nerkit.model_path("default") == nerkit.model_path(Path("default")) == DEFAULT_MODEL
+    assert nerkit.model_path(None) == DEFAULT_MODEL
+
+
+def test_any_other_name_is_a_model_directory():
+    assert nerkit.model_path("models/default") == Path("models/default")
+
+
+def test_a_directory_named_default_is_reached_by_its_absolute_path(tmp_path):
+    assert nerkit.model_path(tmp_path / "default") == tmp_path / "default"
+
+
+def test_load_by_name_gives_the_shipped_model(ner):
+    assert nerkit.load("default").metadata == ner.metadata
+
+
+def test_the_spacy_component_takes_the_name():
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("nerkit", config={"model": "default"})
+    assert ("maria@example.org", "EMAIL") in {(span.text, span.label_) for span in nlp(TEXT).ents}
+
+
+def test_extract_command_takes_the_name():
+    result = CliRunner().invoke(app, ["extract", TEXT, "--model", "default", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    labels = {entity["label"] for entity in json.loads(result.stdout)["entities"]}
+    assert {"PERSON", "LOCATION", "EMAIL"} <= labels
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """The toy sentences as a GMB file: 4 validation sentences, each with an organisation."""
+    (tmp_path / "gmb").mkdir()
+    write_file(make_sentences(), tmp_path / "gmb" / "ner_dataset.csv")
+    return tmp_path
+
+
+def test_evaluate_command_takes_the_name(data_dir):
+    arguments = ["evaluate", "gmb", "--model", "default", "--data-dir", str(data_dir), "--json"]
+    result = CliRunner().invoke(app, [*arguments, "--split", "validation"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sentences"] == 4
+
+
+def test_report_command_takes_the_name_and_shows_it(data_dir, tmp_path):
+    out = tmp_path / "report"
+    arguments = ["report", "default", "--data", "gmb", "--data-dir", str(data_dir), "--out", str(out)]
+    result = CliRunner().invoke(app, [*arguments, "--quiet"])
+    assert result.exit_code == 0, result.output
+    (model,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["models"]
+    assert model["name"] == "default"
+
+
+def test_calibrate_command_takes_the_name_and_stores_into_the_shipped_directory(data_dir, monkeypatch):
+    stored = {}
+    monkeypatch.setattr("nerkit.modeldir.set_metadata", lambda path, values: stored.update({path: values}))
+    arguments = ["calibrate", "default", "--data", "gmb", "--data-dir", str(data_dir)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert list(stored) == [DEFAULT_MODEL]
+    assert stored[DEFAULT_MODEL]["temperature"] > 0
+
+
+def test_export_command_says_the_shipped_model_has_nothing_to_export():
+    result = CliRunner().invoke(app, ["export", "default", "--onnx"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: [E063] the shipped default model is exported already")
+
+
+def test_serve_command_hands_the_shipped_directory_to_its_workers(monkeypatch):
+    import uvicorn
+
+    for name in ("NERKIT_SERVE_MODEL", "NERKIT_SERVE_LOAD", "NERKIT_SERVE_CONFIG"):
+        monkeypatch.setenv(name, "")  # restored after the test: the command sets them for its workers
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(app, ["serve", "--model", "default", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert os.environ["NERKIT_SERVE_MODEL"] == str(DEFAULT_MODEL)

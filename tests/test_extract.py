@@ -246,7 +246,7 @@ def test_warm_up_loads_the_place_tables_a_first_text_would(toy_ner):
     from nerkit import places
 
     places._country_names()  # read by an earlier text; the tables below were not
-    tables = (places._cities, places._city_names, places._countries)
+    tables = (places._table, places._cities, places._city_names)
     for table in tables:
         table.cache_clear()
     toy_ner.warm_up()

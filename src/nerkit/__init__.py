@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from nerkit.corpus import Corpus, Sentence, read_corpus
     from nerkit.entities import Entity, Redaction
     from nerkit.evaluate import Evaluation, Report, Score
+    from nerkit.modeldir import model_path
     from nerkit.ner import NER, ExtractOptions, LoadOptions, Result
     from nerkit.patterns import Recognizer, builtin_recognizers, load_recognizers
     from nerkit.train import TrainResult
@@ -45,6 +46,7 @@ _HOMES = {
     "Recognizer": "nerkit.patterns",
     "builtin_recognizers": "nerkit.patterns",
     "load_recognizers": "nerkit.patterns",
+    "model_path": "nerkit.modeldir",
     "TrainResult": "nerkit.train",
 }
 TrainConfig = _training.TrainConfig
@@ -58,7 +60,7 @@ def train(*args: Any, **kwargs: Any) -> TrainResult:
 
 
 def load(*args: Any, **kwargs: Any) -> NER:
-    """Load a model directory, or the default model without one: see `NER.load`."""
+    """Load a model directory, or the default model without one or by its name: see `NER.load`."""
     from nerkit.ner import NER
 
     return NER.load(*args, **kwargs)
@@ -90,6 +92,7 @@ __all__ = [
     "builtin_recognizers",
     "load",
     "load_recognizers",
+    "model_path",
     "read_corpus",
     "train",
 ]

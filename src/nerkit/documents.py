@@ -8,12 +8,13 @@ at the end, so a bad record half-way through leaves no partial output file behin
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from nerkit.corpus.interchange import SpanRecord, labelstudio_tasks
 from nerkit.corpus.readers import json_objects
@@ -33,8 +34,51 @@ CSV_FIELDS = ["id", "start", "end", "label", "text", "score", "source", "value"]
 
 @dataclass(frozen=True)
 class Document:
-    id: str
+    id: Any
+    """The input's own id exactly as given (a JSON number stays a number), `generated_id` for a record
+    without one, or a name: "text", "stdin", a .txt file's stem."""
     text: str
+
+
+def generated_id(text: str) -> str:
+    """The id of a record given without one. Made from the text alone, so that every engine gives the
+    same id: Ray reads files in pieces, in parallel, and never knows on which line a record stood."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def record_document(
+    record: Mapping[str, Any], field: str, path: Path | None = None, line: int | None = None
+) -> Document:
+    """A JSONL, CSV or Parquet record as a document, read the same way by every engine: the text in
+    `field`, the record's own `id` as it is (`generated_id` when it has none or an empty one)."""
+    text = record.get(field)
+    if not isinstance(text, str):
+        raise NerkitError(
+            "E043",
+            f"expected an object with a string field {field!r}",
+            path=path,
+            line=line,
+            hint="Name the field with --text-field.",
+        )
+    given = record.get("id")
+    return Document(generated_id(text) if given is None or given == "" else given, text)
+
+
+def entity_record(document: Document, result: Result) -> dict[str, Any]:
+    """The record every engine writes for one document (this process, `--workers` and Ray alike): its
+    id with its entities (and summary), or, when redacting, its redacted text with the replacements."""
+    if result.redacted is not None:
+        return {"id": document.id, "text": result.redacted.text, "replacements": result.redacted.replacements}
+    record: dict[str, Any] = {"id": document.id, "entities": [entity.to_dict() for entity in result.entities]}
+    if result.summary is not None:
+        record["summary"] = [group.to_dict() for group in result.summary]
+    return record
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    """A record as one line of JSONL, spelled the same by every engine, so their outputs compare byte
+    for byte."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def read_documents(
@@ -63,15 +107,7 @@ def read_documents(
 
 def _jsonl_documents(path: Path, field: str) -> Iterator[Document]:
     for number, record in json_objects(path):
-        if not isinstance(record.get(field), str):
-            raise NerkitError(
-                "E043",
-                f"expected an object with a string field {field!r}",
-                path=path,
-                line=number,
-                hint="Name the field with --text-field.",
-            )
-        yield Document(str(record.get("id", number)), record[field])
+        yield record_document(record, field, path, number)
 
 
 def _csv_documents(path: Path, column: str) -> Iterator[Document]:
@@ -89,7 +125,7 @@ def _csv_documents(path: Path, column: str) -> Iterator[Document]:
             for row in reader:
                 if row.get(column) is None:
                     raise NerkitError("E043", f"row has no {column!r} value", path=path, line=reader.line_num)
-                yield Document(str(row.get("id") or reader.line_num), row[column])
+                yield record_document(row, column, path, reader.line_num)
     except UnicodeDecodeError as error:
         raise NerkitError("E005", f"bytes at offset {error.start} are not valid UTF-8", path=path) from None
     except csv.Error as error:
@@ -117,17 +153,11 @@ class EntityWriter:
             handle.write("[\n")
 
     def write(self, document: Document, result: Result) -> None:
-        entities, redaction = result.entities, result.redacted
-        if redaction is not None:
-            if self.format != "jsonl":
-                raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")
-            record = {"id": document.id, "text": redaction.text, "replacements": redaction.replacements}
-            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        elif self.format == "jsonl":
-            record = {"id": document.id, "entities": [entity.to_dict() for entity in entities]}
-            if result.summary is not None:
-                record["summary"] = [group.to_dict() for group in result.summary]
-            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        entities = result.entities
+        if result.redacted is not None and self.format != "jsonl":
+            raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")
+        if self.format == "jsonl":
+            self.handle.write(json_line(entity_record(document, result)))
         elif self.format == "labelstudio":
             spans = tuple((entity.start, entity.end, entity.label) for entity in entities)
             (task,) = labelstudio_tasks([SpanRecord(document.id, document.text, spans)], predictions=True)

@@ -32,6 +32,8 @@ from nerkit.onnx_model import ONNX_FILES, onnx_file
 METADATA_FILE = "nerkit.json"
 DEFAULT_MODEL = Path(__file__).parent / "default_model"
 """The English model nerkit ships in the package (int8 ONNX), so it works with no training or download."""
+DEFAULT_NAME = "default"
+"""The shipped model's name, wherever a model is asked for."""
 WEIGHTS_FILE = "model.safetensors"
 SHAPES_FILE = "word_shapes.safetensors"
 """Word-shape embeddings of a model whose encoder has no token types to carry them (`model.WordShapes`)."""
@@ -50,6 +52,15 @@ _PREFIX_SPACE_MODELS = {
     "xlm-roberta",
     "mpnet",
 }
+
+
+def model_path(model: str | Path | None = None) -> Path:
+    """The directory of the model asked for: the shipped English model for `DEFAULT_NAME` or none, else
+    the directory given. Every way in (`load`, each command's model, the spaCy component, `--workers`,
+    Ray) comes through here, so "default" means the same everywhere. A directory of that name needs an
+    absolute path: `Path("./default")` is `Path("default")`, and the command line hands models over as
+    paths."""
+    return DEFAULT_MODEL if model is None or str(model) == DEFAULT_NAME else Path(model)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from nerkit.entities import Entity, Redaction, RedactStyle, merge, redact
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Evaluation, TextEvaluation, evaluate, span_report
 from nerkit.labels import readable_names, span_score, spans
-from nerkit.modeldir import DEFAULT_MODEL
+from nerkit.modeldir import model_path
 from nerkit.operators import Anonymizer, read_secret
 from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognizers
 from nerkit.regions import document_region
@@ -154,11 +154,11 @@ class NER:
         `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
         `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `threads` is the CPU
         cores to use (an ONNX model runs that many batches at once, `OnnxModel`); `phone_region` reads
-        values of phone numbers without a country code (as `LoadOptions`). Without `path`, the
-        default English model that ships with nerkit (see MODEL_CARD.md)."""
+        values of phone numbers without a country code (as `LoadOptions`). Without `path`, or with
+        `"default"`, the English model that ships with nerkit (see MODEL_CARD.md)."""
         from nerkit.model import Tagger
 
-        tagger = Tagger.load(path or DEFAULT_MODEL, device, allow_pickle, backend, threads)
+        tagger = Tagger.load(model_path(path), device, allow_pickle, backend, threads)
         return cls(tagger, label_names, recognizers, phone_region=phone_region)
 
     @property
@@ -217,7 +217,7 @@ class NER:
         )
 
     def warm_up(self) -> None:
-        """Load what extraction otherwise loads on its first text (the place tables, about 1.4 s; the
+        """Load what extraction otherwise loads on its first text (the place tables, about 0.1 s; the
         dates' parsers; ONNX Runtime's first allocations). For long-running processes (the server, the
         `--workers` processes): their first request is then as fast as the next, and
         `freeze_loaded_objects` called after this freezes those tables with the model. A one-text

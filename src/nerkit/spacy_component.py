@@ -11,7 +11,6 @@ pipeline's tokens (a span that starts or ends inside a token takes the whole tok
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -88,7 +87,6 @@ def make_component(
     phone_region: str,
 ) -> NerkitComponent:
     """`model`: a nerkit model directory, or None (or "default") for the shipped default model."""
-    chosen: Any = None if model in (None, "default") else model
-    ner = LoadOptions(builtin_patterns=patterns, phone_region=phone_region).load(chosen)
+    ner = LoadOptions(builtin_patterns=patterns, phone_region=phone_region).load(model)
     options = ExtractOptions(labels=tuple(labels) if labels else None)
     return NerkitComponent(ner, overwrite_ents, options)

@@ -20,7 +20,6 @@ from nerkit.cli.common import (
     app,
     console,
     friendly,
-    set_threads,
 )
 from nerkit.errors import NerkitError
 from nerkit.files import file_format
@@ -123,6 +122,7 @@ def extract_command(
     threads: Threads = None,
 ) -> None:
     """Entities in raw text, with exact character offsets, from the model and pattern recognizers."""
+    from nerkit.modeldir import model_path
     from nerkit.ner import ExtractOptions, LoadOptions
 
     if text is not None and input:
@@ -133,6 +133,7 @@ def extract_command(
         raise NerkitError(
             "E044", f"unknown output format {format!r}", hint=f"Use {', '.join(OUTPUT_FORMATS)}."
         )
+    model = model_path(model)
     loading = LoadOptions(
         builtin_patterns, phone_region, str(patterns) if patterns else None, allow_pickle, backend
     )
@@ -172,7 +173,6 @@ def extract_command(
         raise NerkitError("E044", "--redact writes JSONL or plain text", hint="Use --format jsonl.")
     from nerkit.documents import Document
 
-    set_threads(threads)
     ner = loading.load(model, threads) if workers == 1 else None
     if ner is not None:
         from nerkit.ner import freeze_loaded_objects
@@ -205,7 +205,7 @@ def _anonymizer(
     style: str,
     operators: Path | None,
     key_file: Path | None,
-    model: Path | None,
+    model: Path,
     loading: LoadOptions,
 ) -> Anonymizer | None:
     """The operators asked for, checked before any model loads: labels against what the model and the
@@ -218,17 +218,16 @@ def _anonymizer(
     return Anonymizer.from_style(style, secret) if redact else None
 
 
-def _known_labels(model: Path | None, loading: LoadOptions) -> set[str] | None:
+def _known_labels(model: Path, loading: LoadOptions) -> set[str] | None:
     """Readable labels of the model (from its config files, without loading it) and the recognizers;
     None when the directory cannot be read (loading it reports why)."""
     from nerkit.labels import readable_names
-    from nerkit.modeldir import DEFAULT_MODEL, METADATA_FILE
+    from nerkit.modeldir import METADATA_FILE
     from nerkit.patterns import recognizers
 
-    where = Path(model or DEFAULT_MODEL)
     try:
-        tags = json.loads((where / "config.json").read_text(encoding="utf-8"))["id2label"].values()
-        stored = json.loads((where / METADATA_FILE).read_text(encoding="utf-8")).get("label_names", {})
+        tags = json.loads((model / "config.json").read_text(encoding="utf-8"))["id2label"].values()
+        stored = json.loads((model / METADATA_FILE).read_text(encoding="utf-8")).get("label_names", {})
     except (OSError, ValueError, KeyError, AttributeError):
         return None
     names = set(readable_names(sorted({tag[2:] for tag in tags if tag != "O"}), stored).values())
@@ -255,7 +254,7 @@ def _documents(inputs: Sequence[Path], text_field: str, text_column: str) -> Ite
 
 
 def _extract_on_ray(
-    model: Path | None,
+    model: Path,
     inputs: list[Path],
     output: Path | None,
     format: str | None,
@@ -266,14 +265,13 @@ def _extract_on_ray(
     loading: LoadOptions,
     options: ExtractOptions,
 ) -> None:
-    from nerkit.modeldir import DEFAULT_MODEL
     from nerkit.raydata import RayOptions, extract_with_ray
 
     if not inputs or output is None:
         raise NerkitError("E045", "--engine ray needs --input files and an --output directory")
     chosen = format or ("parquet" if file_format(output) == "parquet" else "jsonl")
     ray_options = RayOptions(address, actors, threads, text_field=text_field, output_format=chosen)
-    count = extract_with_ray(model or DEFAULT_MODEL, inputs, output, ray_options, loading, options)
+    count = extract_with_ray(model, inputs, output, ray_options, loading, options)
     console.print(f"tagged {count:,} records on Ray; wrote {chosen} files to [bold]{output}[/]")
 
 
@@ -283,7 +281,7 @@ def _results(
     options: ExtractOptions,
     workers: int,
     loading: LoadOptions,
-    model: Path | None,
+    model: Path,
 ) -> Iterator[tuple[Document, Result]]:
     """Documents streamed through the pipeline (which batches them), yielded one by one; in `workers`
     processes when there is no `ner` here."""
@@ -307,14 +305,16 @@ def _print_results(results: Iterable[tuple[Document, Result]]) -> None:
     redacting = False
     for document, result in results:
         for group in result.summary or []:
-            groups.add_row(document.id, group.name, group.label, str(group.count), str(group.mentions[0][0]))
+            groups.add_row(
+                str(document.id), group.name, group.label, str(group.count), str(group.mentions[0][0])
+            )
         if result.redacted is not None:
             redacting = True
             typer.echo(result.redacted.text)
             continue
         for entity in result.entities:
             table.add_row(
-                document.id,
+                str(document.id),
                 entity.text,
                 entity.label,
                 str(entity.start),

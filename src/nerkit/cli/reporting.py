@@ -16,7 +16,9 @@ from nerkit.report import ReportConfig
 @friendly
 @options_from(ReportConfig)
 def report_command(
-    models: Annotated[list[Path], typer.Argument(help="One model directory, or two to compare.")],
+    models: Annotated[
+        list[Path], typer.Argument(help="One model directory (or default), or two to compare.")
+    ],
     out: Annotated[Path, typer.Option(help="Folder for index.html and its figures.")] = Path("report"),
     data: Annotated[
         str | None,

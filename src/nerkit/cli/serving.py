@@ -46,7 +46,7 @@ def serve_command(
     import uvicorn
 
     import nerkit
-    from nerkit.modeldir import DEFAULT_MODEL
+    from nerkit.modeldir import model_path
     from nerkit.ner import freeze_loaded_objects
     from nerkit.serve import create_app
 
@@ -61,7 +61,7 @@ def serve_command(
         return
     loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
     nerkit.load(model, **loading)  # fail here, once, rather than in every worker
-    os.environ["NERKIT_SERVE_MODEL"] = str(model or DEFAULT_MODEL)
+    os.environ["NERKIT_SERVE_MODEL"] = str(model_path(model))
     os.environ["NERKIT_SERVE_LOAD"] = json.dumps(loading)
     os.environ["NERKIT_SERVE_CONFIG"] = json.dumps(dataclasses.asdict(settings))
     uvicorn.run(

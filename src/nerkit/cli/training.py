@@ -30,7 +30,7 @@ from nerkit.cli.common import (
 )
 from nerkit.errors import NerkitError
 from nerkit.evaluate import report_table
-from nerkit.extras import require_training
+from nerkit.extras import require
 from nerkit.files import atomic_text
 from nerkit.train.config import TrainConfig, replace_config
 
@@ -84,7 +84,7 @@ def train_command(
         _relaunch_with_torchrun(nproc)
     import nerkit
 
-    require_training("nerkit train")
+    require("train", "nerkit train")
     set_threads(threads)
     target = resolve_device(device)
     overrides = {
@@ -233,11 +233,18 @@ def export_command(
 ) -> None:
     """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory."""
     from nerkit.model import Tagger
+    from nerkit.modeldir import DEFAULT_MODEL, model_path
 
     if not onnx:
         raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
     if quantize is not None and calibrate is None:
         raise NerkitError("E077", "--quantize int8 needs --calibrate CORPUS")
+    if model_path(model) == DEFAULT_MODEL:  # its generic refusal (no safetensors) would offer --allow-pickle
+        raise NerkitError(
+            "E063",
+            "the shipped default model is exported already (int8 ONNX) and has no PyTorch weights",
+            hint="Export a model directory from `nerkit train`.",
+        )
     from nerkit.onnx_model import calibration_sentences
 
     sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
@@ -264,7 +271,9 @@ def average_command(
 @app.command("calibrate")
 @friendly
 def calibrate_command(
-    model: Annotated[Path, typer.Argument(help="Model directory to calibrate (its nerkit.json is updated).")],
+    model: Annotated[
+        Path, typer.Argument(help="Model directory to calibrate, or default (its nerkit.json is updated).")
+    ],
     data: Annotated[str, typer.Option(help="Corpus with held-out gold (name, file or directory).")],
     split: Annotated[str, typer.Option(help="Split to fit on: validation (never test).")] = "validation",
     data_dir: DataDir = None,
@@ -274,17 +283,17 @@ def calibrate_command(
     `Entity.score` and `--min-score` then mean what they say."""
     import nerkit
     from nerkit.calibration import fit_temperature
-    from nerkit.modeldir import set_metadata
+    from nerkit.modeldir import model_path, set_metadata
 
     sentences = list(nerkit.read_corpus(data, data_dir=data_dir)[split])
     if not sentences:
         raise NerkitError("E040", f"no sentences to calibrate on in split {split!r} of {data}")
-    tagger = nerkit.load(model, backend=backend).tagger
-    found = fit_temperature(tagger, sentences)
-    set_metadata(model, {"temperature": found.temperature})
+    path = model_path(model)
+    found = fit_temperature(nerkit.load(path, backend=backend).tagger, sentences)
+    set_metadata(path, {"temperature": found.temperature})
     console.print(
         f"temperature [bold]{found.temperature}[/]: expected calibration error {found.ece_before:.4f} -> "
-        f"{found.ece_after:.4f} on {found.entities:,} entities of {data} {split}; stored in {model}"
+        f"{found.ece_after:.4f} on {found.entities:,} entities of {data} {split}; stored in {path}"
     )
 
 
