@@ -5,11 +5,14 @@ same run.
 - `nerkit extract "<one sentence>"`, `python -c "import nerkit; nerkit.load().extract(...)"`, and
   `nerkit serve` until `/readyz` answers 200, with the interpreter of `--python` (a venv holding the
   base profile, as `make release-check` builds it; by default this one);
-- spaCy sm and Presidio (configured with spaCy sm) loading and tagging the same sentence, with this
-  interpreter (where the peers are installed);
+- spaCy sm and Presidio (configured with spaCy sm) loading and tagging the same sentence, each with
+  the interpreter of `--spacy-python` / `--presidio-python` (by default this one; a venv holding only
+  that peer measures it as its users install it: where other packages register spaCy entry points,
+  spaCy imports them at load);
 - `nerkit --help`.
 
-    python bench/startup.py [--runs 5] [--python VENV/bin/python] [--out bench/results/startup.json]
+    python bench/startup.py [--runs 5] [--python VENV/bin/python] [--spacy-python ...]
+        [--presidio-python ...] [--out bench/results/startup.json]
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=sys.executable, help="the interpreter of nerkit's rows")
+    parser.add_argument("--spacy-python", default=sys.executable, help="the interpreter of spaCy's row")
+    parser.add_argument("--presidio-python", default=sys.executable, help="the interpreter of Presidio's")
     parser.add_argument("--no-peers", action="store_true", help="leave out spaCy sm and Presidio")
     parser.add_argument("--out", type=Path, default=Path("bench/results/startup.json"))
     args = parser.parse_args()
@@ -87,8 +92,8 @@ def main() -> None:
         "nerkit serve until /readyz": lambda: until_ready(args.python),
     }
     if not args.no_peers:
-        rows["spaCy sm: load and tag"] = lambda: timed([sys.executable, "-c", SPACY])
-        rows["Presidio (spaCy sm): load and analyze"] = lambda: timed([sys.executable, "-c", PRESIDIO])
+        rows["spaCy sm: load and tag"] = lambda: timed([args.spacy_python, "-c", SPACY])
+        rows["Presidio (spaCy sm): load and analyze"] = lambda: timed([args.presidio_python, "-c", PRESIDIO])
     for action in rows.values():
         action()  # once unmeasured, so every row reads from a warm disk cache
     results = {}
@@ -101,7 +106,8 @@ def main() -> None:
         print(f"{name:40s} median {results[name]['median_s']:.2f} s over {args.runs} runs")
     machine = {"cpu": platform.processor() or platform.machine(), "flags": cpu_flags()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"python": args.python, "sentence": SENTENCE, "machine": machine, "results": results}
+    interpreters = {"nerkit": args.python, "spacy": args.spacy_python, "presidio": args.presidio_python}
+    payload = {"python": interpreters, "sentence": SENTENCE, "machine": machine, "results": results}
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
 
 
