@@ -207,3 +207,57 @@ def test_a_tokenizer_that_asks_for_truncation_and_padding_gets_neither(tiny_base
     tokenizer.backend_tokenizer.enable_truncation(max_length=3)
     tokenizer.backend_tokenizer.enable_padding(length=40)
     assert Encoder(tokenizer, max_length=64)._pieces(words) == plain
+
+
+def test_a_model_folder_s_own_tokenizer_files_encode_as_transformers_does(tiny_base):
+    from nerkit.encode import Subwords
+
+    sentences = [["Alice", "visited", "Parisx", "\x07", "."], ["bob"] * 40]
+    expected = Encoder(AutoTokenizer.from_pretrained(tiny_base), max_length=32, casing=True)
+    read = Encoder(Subwords.from_folder(tiny_base), max_length=32, casing=True)
+    assert read.encode(sentences) == expected.encode(sentences)
+    assert (read.pad_id, read.unknown, read.prefix, read.suffix) == (
+        expected.pad_id,
+        expected.unknown,
+        expected.prefix,
+        expected.suffix,
+    )
+
+
+def _byte_level_folder(folder):
+    import json
+
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(special_tokens=["<pad>", "<unk>"], vocab_size=300)
+    tokenizer.train_from_iterator(["hello world", "say hello"], trainer)
+    tokenizer.save(str(folder / "tokenizer.json"))
+    (folder / "tokenizer_config.json").write_text(json.dumps({"pad_token": "<pad>", "unk_token": "<unk>"}))
+    return folder
+
+
+def test_byte_level_words_read_as_after_a_space_where_the_model_type_asks(tmp_path):
+    from nerkit.encode import Subwords
+
+    folder = _byte_level_folder(tmp_path)
+    spaced = Subwords.from_folder(folder, prefix_space=True).backend
+    plain = Subwords.from_folder(folder).backend
+    assert spaced.encode(["hello"], is_pretokenized=True).tokens[0].startswith("Ġ")
+    assert not plain.encode(["hello"], is_pretokenized=True).tokens[0].startswith("Ġ")
+
+
+def test_a_folder_s_padding_and_unknown_tokens_come_from_its_config(tmp_path):
+    from nerkit.encode import Subwords
+
+    subwords = Subwords.from_folder(_byte_level_folder(tmp_path))
+    assert (subwords.pad_id, subwords.unknown_id) == (0, 1)
+
+
+def test_a_folder_without_tokenizer_files_is_refused_with_its_path(tmp_path):
+    from nerkit.encode import Subwords
+    from nerkit.errors import NerkitError
+
+    with pytest.raises(NerkitError, match=r"E023.*tokenizer"):
+        Subwords.from_folder(tmp_path)
