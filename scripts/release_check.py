@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,7 +178,8 @@ def main() -> int:
     for column in ("check", "result", "seconds", "detail"):
         table.add_column(column)
     for name, ok, seconds, detail in rows:
-        table.add_row(name, "[green]pass[/]" if ok else "[red]FAIL[/]", f"{seconds:.0f}", detail)
+        result = "[green]pass[/]" if ok else "[red]FAIL[/]"
+        table.add_row(escape(name), result, f"{seconds:.0f}", escape(detail))
     Console(width=160).print(table)
     return 0 if all(ok for _, ok, _, _ in rows) else 1
 
