@@ -41,8 +41,8 @@ def main() -> None:
     network.eval()
     torch_batches = [
         {
-            name: torch.zeros_like(value) if name == "token_type_ids" else value
-            for name, value in inputs.items()
+            name: torch.zeros_like(tensor) if name == "token_type_ids" else tensor
+            for name, tensor in ((name, torch.from_numpy(value)) for name, value in inputs.items())
         }
         for inputs in onnx_batches
     ]

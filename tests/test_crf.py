@@ -10,7 +10,7 @@ import torch
 from conftest import FAST, make_toy_corpus
 from safetensors import safe_open
 
-from nerkit.decode import marginals, marginals_batch, viterbi, viterbi_batch
+from nerkit.decode import TransitionScores, marginals, marginals_batch, viterbi, viterbi_batch
 from nerkit.encode import IGNORE
 from nerkit.errors import NerkitError
 from nerkit.labels import allowed_transitions
@@ -208,4 +208,4 @@ def test_the_onnx_backend_keeps_the_transition_scores(crf_model, tmp_path):
 
 def test_transition_scores_of_the_wrong_size_are_refused():
     with pytest.raises(NerkitError, match=r"E027.*do not fit its 5 labels"):
-        Transitions.from_json(LABELS, {"start": [0.0] * 3, "scores": [[0.0] * 3] * 3, "end": [0.0] * 3})
+        TransitionScores.from_json(LABELS, {"start": [0.0] * 3, "scores": [[0.0] * 3] * 3, "end": [0.0] * 3})

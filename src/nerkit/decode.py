@@ -1,7 +1,8 @@
 """Decoding, in one room: word-label probabilities in, valid IOB2 tags and their scores out.
 
 The `Decoder` owns the IOB2 constraints (which label may start a sentence or follow another) and, for a
-CRF model, the learned transition scores (`Transitions`): how likely each allowed transition is
+CRF model, the learned transition scores (`TransitionScores`; `network.Transitions` while training):
+how likely each allowed transition is
 (`B-per` -> `I-per` against `B-per` -> `B-org`, say). A CRF trains the encoder on whole label sequences
 rather than one word at a time; its scores are a few hundred numbers kept in the model's JSON metadata,
 so every backend (PyTorch, ONNX, int8) decodes with them. Viterbi picks the path; a CRF model's scores
@@ -25,7 +26,7 @@ FORBIDDEN = -1e4
 """A transition IOB2 does not allow: far below any learned score, finite so gradients stay finite."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TransitionScores:
     """A CRF model's learned start, transition and end scores, as its metadata keeps them: what
     decoding reads. Training holds them as a torch module (`nerkit.network.Transitions`) instead."""

@@ -112,6 +112,10 @@ CATALOGUE: dict[str, Code] = {
         "Models cannot be averaged (fewer than two, a weight that is not positive, or different shapes).",
         "Average models fine-tuned from the same base encoder with the same labels.",
     ),
+    "E085": Code(
+        "The shipped default model is read-only and has no PyTorch weights.",
+        "Pass a model directory from `nerkit train` (copy the default model's folder to calibrate it).",
+    ),
 }
 
 

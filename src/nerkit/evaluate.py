@@ -75,7 +75,7 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> 
         raise ValueError(f"{len(gold)} gold sentences but {len(predicted)} predicted")
     if not any(spans(tags) for tags in [*gold, *predicted]):
         return Report(Score(0.0, 0.0, 0.0, 0), 0.0, {}, len(gold))
-    require("train", "scoring with seqeval", ("seqeval",))
+    require("train", "Entity-level scoring", ("seqeval",))
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 

@@ -36,7 +36,7 @@ DEFAULT_NAME = "default"
 """The shipped model's name, wherever a model is asked for."""
 WEIGHTS_FILE = "model.safetensors"
 SHAPES_FILE = "word_shapes.safetensors"
-"""Word-shape embeddings of a model whose encoder has no token types to carry them (`model.WordShapes`)."""
+"""Word-shape embeddings of a model whose encoder has no token types to carry them (`network.WordShapes`)."""
 FORMAT_VERSION = 1
 BACKENDS = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8")
 TORCH_BACKENDS = ("torch", "torch-bf16")
@@ -61,6 +61,16 @@ def model_path(model: str | Path | None = None) -> Path:
     absolute path: `Path("./default")` is `Path("default")`, and the command line hands models over as
     paths."""
     return DEFAULT_MODEL if model is None or str(model) == DEFAULT_NAME else Path(model)
+
+
+def own_model(model: str | Path, what: str) -> Path:
+    """The directory of a model that `what` writes into or needs the PyTorch weights of: any model but
+    the shipped one, which is installed with the package (changing it would change every user's
+    answers) and carries only its int8 ONNX file."""
+    path = model_path(model)
+    if path.resolve() == DEFAULT_MODEL.resolve():
+        raise NerkitError("E085", f"{what} needs a model of your own, not the shipped default model")
+    return path
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,8 @@ class NER:
         `recognizers` replaces the built-in pattern recognizers (pass `[]` for the model alone);
         `allow_pickle` accepts pickle weights, which can run code: only for directories you trust;
         `backend` is `torch`, `onnx`, `onnx-int8` or `auto` (see `modeldir.read`); `threads` is the CPU
-        cores to use (an ONNX model runs that many batches at once, `OnnxModel`); `phone_region` reads
+        cores to use (an ONNX model runs that many batches at once, `OnnxModel`; for a PyTorch model
+        it sets torch's threads, which are the whole process's); `phone_region` reads
         values of phone numbers without a country code (as `LoadOptions`). Without `path`, or with
         `"default"`, the English model that ships with nerkit (see MODEL_CARD.md)."""
         from nerkit.model import Tagger
@@ -440,8 +441,8 @@ def _groups(texts: Iterable[str], count: int, characters: int) -> Iterator[list[
 
 def freeze_loaded_objects() -> None:
     """Stop Python's cyclic garbage collector from scanning what is alive now (the model, tokenizer,
-    spaCy, dateparser's tables): in a process that loads a model once and then extracts, every
-    collection otherwise walks those objects again, about a tenth of extraction time
+    segmentation rules, place tables, dateparser's tables): in a process that loads a model once and
+    then extracts, every collection otherwise walks those objects again, about a tenth of extraction time
     (docs/benchmarks.md). For processes nerkit owns (the CLI, the server, `--workers`): objects frozen
     are never collected, so a library caller that loads and drops models should not call it."""
     import gc

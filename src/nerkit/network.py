@@ -17,7 +17,7 @@ from nerkit.encode import IGNORE, SHAPES
 from nerkit.extras import require
 from nerkit.labels import allowed_transitions
 
-require("train", "PyTorch")
+require("train", "Training and PyTorch weights")
 import torch  # noqa: E402  (after the check: a base install gets the pip line, not an ImportError)
 
 if TYPE_CHECKING:
@@ -170,10 +170,6 @@ class Transitions(torch.nn.Module):
         """Moves with every in-place update of the scores (a tensor's version counter), so the decoder
         converts them again only after training changed them."""
         return tuple(value._version for value in self.parameters())
-
-    @classmethod
-    def from_json(cls, labels: Sequence[str], values: Mapping[str, Any]) -> Transitions:
-        return cls.trainable(labels, TransitionScores.from_json(labels, values))
 
     @classmethod
     def trainable(cls, labels: Sequence[str], fixed: TransitionScores) -> Transitions:

@@ -199,6 +199,17 @@ def _after_gelu(fp32: Path) -> list[str]:
     return [node.name for node in graph.node if node.op_type == "MatMul" and near_gelu(node.input[0], 4)]
 
 
+def default_threads() -> int:
+    """The cores a process may use: `OMP_NUM_THREADS` when set (as torch reads it), else the CPUs this
+    process is allowed to run on where the platform says (Linux), else all of them."""
+    configured = os.environ.get("OMP_NUM_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 @dataclass
 class _Output:
     logits: np.ndarray
@@ -230,7 +241,7 @@ class OnnxModel:
                 "E061", "the ONNX backend needs onnxruntime", hint="pip install onnxruntime"
             ) from None
         options = onnxruntime.SessionOptions()
-        self.concurrency = threads or len(os.sched_getaffinity(0))
+        self.concurrency = threads or default_threads()
         options.intra_op_num_threads = self.concurrency
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -255,5 +266,8 @@ class OnnxModel:
         return self
 
     def __call__(self, **inputs: np.ndarray) -> _Output:
+        missing = self.inputs - inputs.keys()
+        if missing:
+            raise NerkitError("E023", f"the ONNX model needs inputs nerkit does not make: {sorted(missing)}")
         (logits,) = self.session.run(["logits"], {name: inputs[name] for name in self.inputs})
         return _Output(logits)

@@ -79,12 +79,22 @@ class _Extractor:
 def _record(row: dict[str, Any], lines: bool) -> dict[str, Any]:
     """A record as its file holds it: JSONL comes as lines (`raylines`), parsed here by Python's `json`
     as the local engine parses them."""
-    return json.loads(row[LINE]) if lines else row
+    if not lines:
+        return row
+    try:
+        record = json.loads(row[LINE])
+    except json.JSONDecodeError as error:
+        raise NerkitError("E006", f"a line is not JSON ({error.msg}): {row[LINE][:80]!r}") from None
+    if not isinstance(record, dict):
+        raise NerkitError("E006", f"a line is not a JSON object: {row[LINE][:80]!r}")
+    return record
 
 
 def _columnar(record: dict[str, Any]) -> dict[str, Any]:
     """Arrow gives a column one type, so in Parquet an entity's `value` (whose keys depend on the label)
-    and `explanation` travel as JSON text, always present (null when the entity has none)."""
+    and `explanation` travel as JSON text, always present (null when the entity has none), and the
+    `id` as text (one file may number some records and name others)."""
+    record["id"] = str(record["id"])
     for entity in record.get("entities", []):
         for key in ("value", "explanation"):
             entity[key] = json.dumps(entity[key], ensure_ascii=False) if key in entity else None

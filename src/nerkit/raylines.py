@@ -15,6 +15,10 @@ import pyarrow
 from ray.data.block import BlockAccessor
 from ray.data.datasource import BlockBasedFileDatasink, FileBasedDatasource
 
+from nerkit.errors import NerkitError
+
+CHUNK_BYTES = 4 << 20
+
 
 class JsonLinesSource(FileBasedDatasource):
     """Each non-blank line of the files as text in `column`, split at "\\n" only, as the local reader
@@ -25,8 +29,20 @@ class JsonLinesSource(FileBasedDatasource):
         self.column = column
 
     def _read_stream(self, f: pyarrow.NativeFile, path: str) -> Iterator[pyarrow.Table]:
-        lines = (raw.decode("utf-8").rstrip("\r") for raw in f.readall().split(b"\n"))
-        yield pyarrow.table({self.column: [line for line in lines if line.strip()]})
+        """A table per few megabytes read, so a file of any size streams; a line cut by a chunk's end
+        is carried to the next."""
+        carried = b""
+        while chunk := f.read(CHUNK_BYTES):
+            *lines, carried = (carried + chunk).split(b"\n")
+            yield self._table(lines, path)
+        yield self._table([carried], path)
+
+    def _table(self, lines: list[bytes], path: str) -> pyarrow.Table:
+        try:
+            texts = [line.decode("utf-8").rstrip("\r") for line in lines]
+        except UnicodeDecodeError as error:
+            raise NerkitError("E005", f"not UTF-8 text ({error.reason})", path=path) from None
+        return pyarrow.table({self.column: [text for text in texts if text.strip()]})
 
 
 class JsonLinesSink(BlockBasedFileDatasink):

@@ -222,13 +222,13 @@ def _known_labels(model: Path, loading: LoadOptions) -> set[str] | None:
     """Readable labels of the model (from its config files, without loading it) and the recognizers;
     None when the directory cannot be read (loading it reports why)."""
     from nerkit.labels import readable_names
-    from nerkit.modeldir import METADATA_FILE
+    from nerkit.modeldir import METADATA_FILE, ModelConfig
     from nerkit.patterns import recognizers
 
     try:
-        tags = json.loads((model / "config.json").read_text(encoding="utf-8"))["id2label"].values()
+        tags = ModelConfig.read(model).id2label.values()
         stored = json.loads((model / METADATA_FILE).read_text(encoding="utf-8")).get("label_names", {})
-    except (OSError, ValueError, KeyError, AttributeError):
+    except (NerkitError, OSError, ValueError, AttributeError):
         return None
     names = set(readable_names(sorted({tag[2:] for tag in tags if tag != "O"}), stored).values())
     return names | {

@@ -36,8 +36,10 @@ def report_command(
     """Write an HTML report: training curves, per-type scores, confusion, an error browser and
     calibration; two models side by side with their deltas and disagreements."""
     import nerkit
+    from nerkit.extras import require
     from nerkit.report import write_report
 
+    require("train", "Entity-level scoring", ("seqeval",))  # before the models' work, not after it
     loaded = [(_name(path, models), nerkit.load(path, backend=backend, threads=threads)) for path in models]
     corpus = nerkit.read_corpus(data or own_corpus(loaded[0][1].metadata), data_dir=data_dir)
     page = write_report(loaded, corpus, out, ReportConfig(**overrides), progress=not quiet)

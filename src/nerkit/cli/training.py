@@ -80,11 +80,11 @@ def train_command(
 ) -> None:
     """Fine-tune an encoder; keep the best epoch by validation F1 and score it on the test split.
     Every hyperparameter option is a field of `nerkit.TrainConfig`, with the same default."""
+    require("train", "nerkit train")
     if nproc and nproc > 1:
         _relaunch_with_torchrun(nproc)
     import nerkit
 
-    require("train", "nerkit train")
     set_threads(threads)
     target = resolve_device(device)
     overrides = {
@@ -178,6 +178,7 @@ def evaluate_command(
             errors,
         )
         return
+    require("train", "Entity-level scoring", ("seqeval",))  # before the model's work, not after it
     data = nerkit.read_corpus(corpus, data_dir=data_dir, strict=strict)
     report_repairs(data.repairs)
     ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
@@ -233,18 +234,13 @@ def export_command(
 ) -> None:
     """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory."""
     from nerkit.model import Tagger
-    from nerkit.modeldir import DEFAULT_MODEL, model_path
+    from nerkit.modeldir import own_model
 
     if not onnx:
         raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
     if quantize is not None and calibrate is None:
         raise NerkitError("E077", "--quantize int8 needs --calibrate CORPUS")
-    if model_path(model) == DEFAULT_MODEL:  # its generic refusal (no safetensors) would offer --allow-pickle
-        raise NerkitError(
-            "E063",
-            "the shipped default model is exported already (int8 ONNX) and has no PyTorch weights",
-            hint="Export a model directory from `nerkit train`.",
-        )
+    model = own_model(model, "export")
     from nerkit.onnx_model import calibration_sentences
 
     sentences = calibration_sentences(calibrate, data_dir) if quantize is not None and calibrate else []
@@ -283,12 +279,12 @@ def calibrate_command(
     `Entity.score` and `--min-score` then mean what they say."""
     import nerkit
     from nerkit.calibration import fit_temperature
-    from nerkit.modeldir import model_path, set_metadata
+    from nerkit.modeldir import own_model, set_metadata
 
     sentences = list(nerkit.read_corpus(data, data_dir=data_dir)[split])
     if not sentences:
         raise NerkitError("E040", f"no sentences to calibrate on in split {split!r} of {data}")
-    path = model_path(model)
+    path = own_model(model, "calibrate (it writes the temperature into the model)")
     found = fit_temperature(nerkit.load(path, backend=backend).tagger, sentences)
     set_metadata(path, {"temperature": found.temperature})
     console.print(

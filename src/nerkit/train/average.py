@@ -50,7 +50,8 @@ def average(ingredients: Sequence[Ingredient], out: str | Path) -> Path:
 
     if len(ingredients) < 2:
         raise NerkitError("E084", "averaging needs two models or more", hint="Pass two model directories.")
-    taggers = [Tagger.load(ingredient.path, backend="torch") for ingredient in ingredients]
+    paths = [modeldir.own_model(ingredient.path, "averaging") for ingredient in ingredients]
+    taggers = [Tagger.load(path, backend="torch") for path in paths]
     first = taggers[0]
     for ingredient, tagger in zip(ingredients[1:], taggers[1:], strict=True):
         _check_same(ingredients[0].path, first, ingredient.path, tagger)

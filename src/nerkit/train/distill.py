@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from nerkit.encode import IGNORE, Context, Window
 from nerkit.errors import NerkitError
 from nerkit.model import Tagger
+from nerkit.modeldir import own_model
 
 
 def distillation_loss(logits: torch.Tensor, soft_labels: torch.Tensor) -> torch.Tensor | None:
@@ -33,7 +34,7 @@ def load_teachers(paths: Sequence[str], tagger: Tagger, device: torch.device) ->
     words, so a base-size MPNet can teach the 6-layer MiniLM."""
     teachers = []
     for path in paths:
-        teacher = Tagger.load(path, device, backend="torch")
+        teacher = Tagger.load(own_model(path, "a teacher"), device, backend="torch")
         if teacher.labels != tagger.labels:
             raise NerkitError(
                 "E036",
