@@ -1,11 +1,15 @@
 """Entities in real documents: nerkit models against Presidio and spaCy sm on nerkit's documents set
-(tests/data/documents/documents.txt), in one run, accuracy and speed.
+(tests/data/documents/documents.txt) or its non-entity documents (`--set non-entities`:
+non_entities_dev.txt and non_entities_heldout.txt), in one run, accuracy and speed.
 
 Accuracy is exact character-span F1 (and partial-overlap F1) per label, on one half of the set: `dev`
 (for tuning) or `heldout` (only ever reported). Every system's labels are mapped to the set's
 (PERSON, ORGANIZATION, LOCATION, DATE_TIME, EMAIL, PHONE_NUMBER, URL, MONEY, PERCENT); labels outside it
 are dropped. "produced" scores each system on the labels it can produce, "all" on every label.
 Speed sends the documents one at a time (`NER.extract`, `nlp(text)`, `AnalyzerEngine.analyze`).
+False positives per 1,000 words (whitespace-separated): predicted spans of the scored labels that match
+no gold span exactly, and, of those, the spurious ones, which overlap no gold span at all (a name found
+where there is none: a job title, a product).
 
     python bench/documents.py --split heldout --model old=src/nerkit/default_model --model new=models/x
 """
@@ -23,7 +27,11 @@ from common import cpu_flags
 from nerkit.corpus.marked import GoldDocument, read_marked
 from nerkit.evaluate import span_report
 
-DOCUMENTS = Path(__file__).parents[1] / "tests" / "data" / "documents" / "documents.txt"
+FOLDER = Path(__file__).parents[1] / "tests" / "data" / "documents"
+SETS = {
+    "documents": [FOLDER / "documents.txt"],
+    "non-entities": [FOLDER / "non_entities_dev.txt", FOLDER / "non_entities_heldout.txt"],
+}
 LABELS = (
     "PERSON",
     "ORGANIZATION",
@@ -118,7 +126,11 @@ def run(name: str, system: tuple[Extract, tuple[str, ...]], documents: list[Gold
     seconds = time.perf_counter() - started
     gold = [document.spans for document in documents]
     characters = sum(len(document.text) for document in documents)
+    per_1k_words = 1000 / sum(len(document.text.split()) for document in documents)
+    wrong, spurious = false_positives(gold, predicted)
     result = {
+        "false_positives_per_1k_words": round(wrong * per_1k_words, 2),
+        "spurious_per_1k_words": round(spurious * per_1k_words, 2),
         "labels_produced": list(produced),
         "exact_all": span_report(gold, predicted, labels=LABELS).to_dict(),
         "exact_produced": span_report(gold, predicted, labels=produced).to_dict(),
@@ -127,18 +139,36 @@ def run(name: str, system: tuple[Extract, tuple[str, ...]], documents: list[Gold
         "characters_per_s": round(characters / seconds),
     }
     exact = result["exact_all"]["micro"]["f1"]
+    wrong, spurious = result["false_positives_per_1k_words"], result["spurious_per_1k_words"]
     print(
         f"{name:12s} exact F1 {exact:.4f} (produced {result['exact_produced']['micro']['f1']:.4f}, partial "
-        f"{result['partial_all']['micro']['f1']:.4f})  {result['documents_per_s']:.1f} docs/s  "
+        f"{result['partial_all']['micro']['f1']:.4f})  FP/1k words {wrong:.1f} "
+        f"(spurious {spurious:.1f})  {result['documents_per_s']:.1f} docs/s  "
         f"{result['characters_per_s']:,} chars/s"
     )
     return result
+
+
+def false_positives(
+    gold: list[list[tuple[int, int, str]]], predicted: list[list[tuple[int, int, str]]]
+) -> tuple[int, int]:
+    """Predicted spans of the scored labels that no gold span equals, and those that overlap none."""
+    wrong = spurious = 0
+    for truth, found in zip(gold, predicted, strict=True):
+        exact = set(truth)
+        for span in found:
+            if span[2] not in LABELS or span in exact:
+                continue
+            wrong += 1
+            spurious += not any(start < span[1] and span[0] < end for start, end, _ in truth)
+    return wrong, spurious
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--set", choices=tuple(SETS), default="documents", help="Which documents.")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
     parser.add_argument("--model", action="append", default=[], help="NAME=PATH of a nerkit model (repeat)")
     parser.add_argument("--backend", default="auto", help="nerkit backend for every --model (onnx-int8...)")
@@ -146,7 +176,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="Pass over the documents N times (speed).")
     parser.add_argument("--out", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args()
-    documents = [d for d in read_marked(DOCUMENTS) if args.split in ("all", d.fields.get("split"))]
+    found = [document for path in SETS[args.set] for document in read_marked(path)]
+    documents = [d for d in found if args.split in ("all", d.fields.get("split"))]
     documents = documents * args.repeat
     models = (spec.split("=", 1) for spec in args.model)
     systems = {name: (lambda path=path: nerkit_system(path, args.backend)) for name, path in models}
@@ -154,11 +185,18 @@ def main() -> None:
         systems["nerkit"] = lambda: nerkit_system("default", args.backend)
     if not args.no_peers:
         systems |= {"presidio": presidio_system, "spacy-sm": spacy_system}
-    print(f"{len(documents)} documents ({args.split}), {sum(len(d.spans) for d in documents)} gold spans")
+    spans = sum(len(d.spans) for d in documents)
+    print(f"{len(documents)} documents ({args.set}, {args.split}), {spans} gold spans")
     results = {name: run(name, build(), documents) for name, build in systems.items()}
     if args.out:
         machine = {"cpu_flags": cpu_flags()}
-        payload = {"split": args.split, "documents": len(documents), "machine": machine, "results": results}
+        payload = {
+            "set": args.set,
+            "split": args.split,
+            "documents": len(documents),
+            "machine": machine,
+            "results": results,
+        }
         args.out.write_text(json.dumps(payload, indent=2) + "\n")
 
 
