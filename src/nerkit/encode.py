@@ -16,7 +16,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -135,26 +135,20 @@ class Subwords:
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError("nerkit needs a fast (Rust) tokenizer for word alignment")
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        return cls(_untruncated(tokenizer.backend_tokenizer), pad, tokenizer.unk_token_id or pad)
+        return cls(_untruncated(tokenizer.backend_tokenizer.to_str()), pad, tokenizer.unk_token_id or pad)
 
     @classmethod
     def from_folder(cls, folder: str | Path, prefix_space: bool = False) -> Subwords:
         """The tokenizer a model directory saved (`tokenizer.json`, and the names of its padding and
         unknown tokens in `tokenizer_config.json`). `prefix_space` is what transformers' tokenizer is
         given for byte-level BPE models (RoBERTa), whose words read as if after a space."""
-        from tokenizers import Tokenizer
-
         folder = Path(folder)
         try:
-            saved = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+            saved = (folder / "tokenizer.json").read_text(encoding="utf-8")
             names = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            backend = _untruncated(_with_prefix_space(saved) if prefix_space else saved)
+        except Exception as error:  # a missing file, bad JSON, or the tokenizers library's own parse errors
             raise NerkitError("E023", f"cannot read the model's tokenizer: {error}", path=folder) from None
-        if prefix_space:
-            _add_prefix_space(saved)
-        backend = Tokenizer.from_str(json.dumps(saved))
-        backend.no_truncation()
-        backend.no_padding()
 
         def token_id(name: str) -> int | None:
             token = names.get(name)
@@ -166,9 +160,10 @@ class Subwords:
         return cls(backend, pad, token_id("unk_token") or pad)
 
 
-def _add_prefix_space(saved: dict[str, Any]) -> None:
-    """Set `add_prefix_space` on the byte-level and metaspace parts of a tokenizer.json, where
+def _with_prefix_space(text: str) -> str:
+    """A tokenizer.json with `add_prefix_space` set on its byte-level and metaspace parts, where
     transformers' `add_prefix_space=True` sets it."""
+    saved = json.loads(text)
     for part in ("pre_tokenizer", "decoder", "post_processor"):
         found = saved.get(part) or {}
         for step in [found, *found.get("pretokenizers", []), *found.get("processors", [])]:
@@ -177,6 +172,7 @@ def _add_prefix_space(saved: dict[str, Any]) -> None:
                 and "add_prefix_space" in step
             ):
                 step["add_prefix_space"] = True
+    return json.dumps(saved)
 
 
 class Encoder:
@@ -317,14 +313,14 @@ class Encoder:
         return batch | ({"token_type_ids": types} if self.casing else {})
 
 
-def _untruncated(backend: Tokenizer) -> Tokenizer:
-    """A copy of a Rust tokenizer that neither truncates nor pads, whatever its tokenizer.json asks."""
+def _untruncated(saved: str) -> Tokenizer:
+    """The Rust tokenizer a tokenizer.json describes, neither truncating nor padding whatever it asks."""
     from tokenizers import Tokenizer
 
-    copy = Tokenizer.from_str(backend.to_str())
-    copy.no_truncation()
-    copy.no_padding()
-    return copy
+    backend = Tokenizer.from_str(saved)
+    backend.no_truncation()
+    backend.no_padding()
+    return backend
 
 
 def _fit(words: Sequence[_Piece] | Iterator[_Piece], budget: int) -> list[_Piece]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nerkit.corpus.readers import json_object
 from nerkit.documents import entity_record, json_line, record_document
 from nerkit.errors import NerkitError
 
@@ -79,15 +80,7 @@ class _Extractor:
 def _record(row: dict[str, Any], lines: bool) -> dict[str, Any]:
     """A record as its file holds it: JSONL comes as lines (`raylines`), parsed here by Python's `json`
     as the local engine parses them."""
-    if not lines:
-        return row
-    try:
-        record = json.loads(row[LINE])
-    except json.JSONDecodeError as error:
-        raise NerkitError("E006", f"a line is not JSON ({error.msg}): {row[LINE][:80]!r}") from None
-    if not isinstance(record, dict):
-        raise NerkitError("E006", f"a line is not a JSON object: {row[LINE][:80]!r}")
-    return record
+    return json_object(row[LINE]) if lines else row
 
 
 def _columnar(record: dict[str, Any]) -> dict[str, Any]:

@@ -319,18 +319,22 @@ def sentences_from_records(records: Iterable[SpanRecord], path: Path, strict: bo
 def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
     """The JSON object on each non-blank line of a UTF-8 file, with its line number, streamed."""
     for line, text in _utf8_lines(path):
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except RecursionError:
-            raise NerkitError("E006", "not valid JSON (nesting too deep)", path=path, line=line) from None
-        except ValueError as error:  # also 5,000-digit numbers, which are not JSONDecodeErrors
-            message = getattr(error, "msg", None) or str(error).split(";")[0]
-            raise NerkitError("E006", f"not valid JSON ({message})", path=path, line=line) from None
-        if not isinstance(record, dict):
-            raise NerkitError("E006", "expected a JSON object per line", path=path, line=line)
-        yield line, record
+        if text.strip():
+            yield line, json_object(text, path, line)
+
+
+def json_object(text: str, path: Path | None = None, line: int | None = None) -> dict:
+    """One line of JSONL as the object it must hold (also for engines that read lines elsewhere)."""
+    try:
+        record = json.loads(text)
+    except RecursionError:
+        raise NerkitError("E006", "not valid JSON (nesting too deep)", path=path, line=line) from None
+    except ValueError as error:  # also 5,000-digit numbers, which are not JSONDecodeErrors
+        message = getattr(error, "msg", None) or str(error).split(";")[0]
+        raise NerkitError("E006", f"not valid JSON ({message})", path=path, line=line) from None
+    if not isinstance(record, dict):
+        raise NerkitError("E006", "expected a JSON object per line", path=path, line=line)
+    return record
 
 
 def read_text_spans(path: Path) -> list[SpanRecord]:
