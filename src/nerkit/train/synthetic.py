@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from nerkit import places
 from nerkit.errors import NerkitError
+from nerkit.train import nonentities
+from nerkit.train.vocabulary import Vocabulary
+from nerkit.train.writing import PLAIN, Document, wrapped
 
-Span = tuple[int, int, str]
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE", "en_IN")
 HONORIFICS = ("Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "Mr", "Mrs", "Ms", "Dr")
 GREETINGS = ("Hi {first},", "Dear {honorific} {last},", "Hello {first},", "Dear {first} {last},", "Hi all,")
@@ -79,14 +80,6 @@ BRAND_SYLLABLES = (
 )  # fmt: skip
 """Pieces of invented brand names ("Zenlux", "Okavo"): a company is often one word naming nothing else."""
 LEGAL_SUFFIXES = ("AG", "GmbH", "Ltd", "Inc.", "S.A.", "Group", "LLC", "plc", "B.V.", "SE", "Corp.")
-JOBS = (
-    "Sales Manager",
-    "Project Lead",
-    "Account Executive",
-    "Head of Finance",
-    "Software Engineer",
-    "HR Partner",
-)
 ITEMS = (
     "Consulting services", "Licence fee", "Support plan", "Travel expenses", "Hardware", "Service",
     "Transport", "Delivery", "Installation", "Labour", "Parts", "Shipping", "Maintenance", "Training",
@@ -101,35 +94,6 @@ FOOD = (
 LANGUAGES = ("English", "German", "French", "Spanish", "Italian", "Polish", "Dutch", "Portuguese", "Hindi")
 SKILLS = ("Data analysis", "Negotiation", "Project management", "Statistics", "Budgeting", "Public speaking")
 WORK_MODES = ("Remote", "Hybrid", "On-site", "Full-time", "Part-time")
-
-
-@dataclass
-class Document:
-    """Text being written, with the spans of the entities written into it."""
-
-    text: str = ""
-    spans: list[Span] = field(default_factory=list)
-
-    def add(self, piece: str, label: str | None = None) -> None:
-        if label is not None and piece:
-            self.spans.append((len(self.text), len(self.text) + len(piece), label))
-        self.text += piece
-
-    def template(
-        self, pattern: str, fill: Callable[[str], str], transform: Callable[[str], str] = str
-    ) -> None:
-        """Write `pattern` with each `{label}` slot filled by `fill(label)`."""
-        position = 0
-        while position < len(pattern):
-            opening = pattern.find("{", position)
-            if opening < 0:
-                self.add(transform(pattern[position:]))
-                return
-            closing = pattern.index("}", opening)
-            self.add(transform(pattern[position:opening]))
-            label = pattern[opening + 1 : closing]
-            self.add(transform(fill(label)), label)
-            position = closing + 1
 
 
 class Filler:
@@ -161,6 +125,7 @@ class Filler:
             getattr(country, "common_name", country.name) for country in pycountry.countries
         )
         self.seen = {label: list(values) for label, values in (seen or {}).items() if values}
+        self.words = Vocabulary(rng)
         self.one_word_companies = one_word_companies
         self.body = BODY + (COMPANY_BODY if one_word_companies else ())
         self.chat = CHAT + (COMPANY_CHAT if one_word_companies else ())
@@ -176,6 +141,8 @@ class Filler:
         return self.faker.last_name()
 
     def __call__(self, label: str) -> str:
+        if label in PLAIN:
+            return getattr(self.words, label)()
         if label in self.seen and self.rng.random() < 0.3:
             return self.rng.choice(self.seen[label])
         if label == "per":
@@ -225,22 +192,6 @@ class Filler:
         return "".join(c for c in local.lower() if c.isalnum() or c == ".") + "@" + domain
 
 
-def _wrapped(document: Document, paragraph: Document, width: int | None) -> None:
-    """Append `paragraph`, soft-wrapped at `width`: a space becomes a line break where a line would grow
-    past it, so every span keeps its offsets."""
-    text = list(paragraph.text)
-    line_start, last_space = 0, -1
-    for index, character in enumerate(text):
-        if character == " ":
-            last_space = index
-        if width is not None and index - line_start >= width and last_space > line_start:
-            text[last_space] = "\n"
-            line_start = last_space + 1
-    offset = len(document.text)
-    document.text += "".join(text)
-    document.spans += [(start + offset, end + offset, label) for start, end, label in paragraph.spans]
-
-
 def email(fill: Filler) -> Document:
     rng, doc = fill.rng, Document()
     first, last = fill.first(), fill.last()
@@ -275,17 +226,20 @@ def email(fill: Filler) -> Document:
         for sentence in rng.sample(fill.body, rng.randrange(1, 4)):
             paragraph.template(sentence + " ", fill)
         paragraph.text = paragraph.text.rstrip()
-        _wrapped(doc, paragraph, width)
+        wrapped(doc, paragraph, width)
         doc.add("\n\n")
     if rng.random() < 0.3:
         doc.add(f"> On {when.strftime('%a, %d %b %Y')}, {to_first} wrote:\n> ")
         quoted = Document()
         quoted.template(rng.choice(fill.body), fill)
-        _wrapped(doc, quoted, None)
+        wrapped(doc, quoted, None)
         doc.add("\n\n")
     doc.add(rng.choice(CLOSINGS) + "\n")
     doc.add(f"{first} {last}", "per")
-    doc.add("\n" + rng.choice(JOBS) + (" | " if rng.random() < 0.5 else "\n"))
+    doc.add("\n" + fill.words.title())
+    if rng.random() < 0.4:
+        doc.add(rng.choice((", ", "\n", " | ")) + fill.words.department())
+    doc.add(" | " if rng.random() < 0.5 else "\n")
     doc.add(fill("org"), "org")
     doc.add("\n")
     doc.add(fill("geo"), "geo")
@@ -374,10 +328,10 @@ def notes(fill: Filler) -> Document:
         doc.add(f"Dr. {fill.last()}", "per")
     else:
         doc.add(rng.choice(("\nAttendees: ", "\nPresent: ", "\nParticipants: ", "\nPanel: ")))
-        names = [fill("per") for _ in range(rng.randrange(2, 5))]
-        for index, name in enumerate(names):
-            doc.add(name, "per")
-            doc.add(", " if index < len(names) - 2 else " and " if index == len(names) - 2 else "")
+        count = rng.randrange(2, 5)
+        for index in range(count):
+            nonentities.attendee(doc, fill)
+            doc.add(", " if index < count - 2 else " and " if index == count - 2 else "")
     doc.add("\n\n")
     for _ in range(rng.randrange(2, 5)):
         doc.add("- ")
@@ -406,7 +360,7 @@ def cv(fill: Filler) -> Document:
         doc.add(fill("org"), "org")
         doc.add("      ")
         doc.add(fill("geo") if rng.random() < 0.7 else rng.choice(WORK_MODES), "geo")
-        doc.add(f"\n{rng.choice(JOBS)}\n")
+        doc.add(f"\n{fill.words.title()}\n")
         year += 3
     doc.spans = [span for span in doc.spans if doc.text[span[0] : span[1]] not in WORK_MODES]
     doc.add("\nEDUCATION\n")
@@ -450,8 +404,10 @@ KINDS: dict[str, Callable[[Filler], Document]] = {
 def documents(
     count: int, seed: int, seen: dict[str, Sequence[str]] | None = None, one_word_companies: float = 0.0
 ) -> list[Document]:
-    """`count` documents of every kind in turn, the same for the same seed (see `Filler`)."""
+    """`count` documents of every kind in turn, the same for the same seed (see `Filler`): each kind of
+    `KINDS` twice for each kind dense in non-entities (`nonentities.KINDS`), so a third of the documents
+    teach what is not an entity and the entities keep two thirds."""
     rng = random.Random(seed)
     fill = Filler(rng, seen, one_word_companies)
-    kinds = list(KINDS.values())
+    kinds = [*KINDS.values(), *KINDS.values(), *nonentities.KINDS.values()]
     return [kinds[index % len(kinds)](fill) for index in range(count)]
