@@ -43,7 +43,6 @@ LABELS = (
     "MONEY",
     "PERCENT",
 )
-NERKIT_MAP = {"GPE": "LOCATION"}
 SPACY_MAP = {
     "PERSON": "PERSON",
     "ORG": "ORGANIZATION",
@@ -66,7 +65,7 @@ def nerkit_system(path: str, backend: str = "auto") -> tuple[Extract, tuple[str,
     ner.warm_up()  # the place tables, as the server and `--workers` load them before the first text
 
     def extract(text: str) -> list[tuple[int, int, str]]:
-        return [(e.start, e.end, NERKIT_MAP.get(e.label, e.label)) for e in ner.extract(text)]
+        return [(e.start, e.end, e.label) for e in ner.extract(text)]
 
     return extract, LABELS
 

@@ -27,7 +27,7 @@ def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> li
         ("It was sent on 5 May 2024.", (15, 26), "DATE_TIME", "5 May 2024"),
         ("Our invoice 2025-118 of 3 October 2025 is open.", (12, 38), "DATE_TIME", "3 October 2025"),
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
-        ("We visited the U.S. twice.", (15, 19), "GPE", "U.S."),
+        ("We visited the U.S. twice.", (15, 19), "NRP", "U.S."),
         ("Contract with Siemens AG, Munich.", (14, 21), "ORGANIZATION", "Siemens AG"),
         ("Supplier: Vantor Parts Sp. z o.o. today", (10, 22), "ORGANIZATION", "Vantor Parts Sp. z o.o."),
         (
@@ -208,7 +208,7 @@ def test_a_name_filling_a_people_field_is_a_person():
 
 def test_each_item_of_a_people_list_with_titles_and_remarks_is_a_person():
     text = "Present: Mr Girard (chair), Claire Dubois and Aoife"
-    for name, label in (("Girard", "ORGANIZATION"), ("Claire Dubois", "LOCATION"), ("Aoife", "GPE")):
+    for name, label in (("Girard", "ORGANIZATION"), ("Claire Dubois", "LOCATION"), ("Aoife", "NRP")):
         start = text.index(name)
         assert (name, "PERSON") in _typed(text, (start, start + len(name), label), (9, len(text), "PERSON"))
 
@@ -226,12 +226,12 @@ def test_an_organization_field_holding_two_names_changes_neither():
     assert typed(text, entities, [(9, 27, "ORGANIZATION")]) == entities
 
 
-def test_a_place_field_leaves_a_gpe_as_it_is_and_patterns_alone():
+def test_a_place_field_leaves_a_place_as_it_is_and_patterns_alone():
     from nerkit.conventions import typed
 
     text = "Country: Germany"
-    gpe = Entity(9, 16, "GPE", "Germany")
-    assert typed(text, [gpe], [(9, 16, "LOCATION")]) == [gpe]
+    place = Entity(9, 16, "LOCATION", "Germany")
+    assert typed(text, [place], [(9, 16, "LOCATION")]) == [place]
     pattern = Entity(9, 16, "PERSON", "Germany", source="pattern")
     assert typed(text, [pattern], [(9, 16, "LOCATION")]) == [pattern]
 
@@ -585,13 +585,13 @@ def test_a_model_date_of_digits_in_a_date_s_shape_stays(date):
     [
         ("Café Lindner", "PERSON"),
         ("Meridian Logistics", "LOCATION"),
-        ("University of Bologna", "GPE"),
+        ("University of Bologna", "NRP"),
         ("Praxis am Markt", "PERSON"),
         ("Imobiliária Sol", "PERSON"),
         ("St Olav's Hospital", "LOCATION"),
         ("Elmwood Medical Centre", "LOCATION"),
         ("Harbourside Inn", "LOCATION"),
-        ("Grand Hotel Continental", "GPE"),
+        ("Grand Hotel Continental", "NRP"),
     ],
 )
 def test_a_name_with_an_organization_s_word_is_an_organization(name, label):
@@ -857,15 +857,32 @@ def test_a_us_state_and_a_lowercase_large_city_read_as_organizations_are_places(
 
 
 @pytest.mark.parametrize(
-    ("text", "word", "kept"),
+    ("text", "word", "label"),
     [
-        ("agreed to buy the Dutch broker", "Dutch", False),
-        ("Brazilian planemaker Embraer", "Brazilian", False),
-        ("offices in Milan today", "Milan", True),
-        ("flights to Japan next week", "Japan", True),
+        ("agreed to buy the Dutch broker", "Dutch", "NRP"),
+        ("Brazilian planemaker Embraer", "Brazilian", "NRP"),
+        ("offices in Milan today", "Milan", "LOCATION"),
+        ("flights to Japan next week", "Japan", "LOCATION"),
     ],
 )
-def test_a_nationality_adjective_before_a_noun_is_no_place(text, word, kept):
+def test_a_nationality_adjective_before_a_noun_is_nrp_not_a_place(text, word, label):
     start = text.index(word)
-    found = _conformed(text, "LOCATION", (start, start + len(word)))
-    assert bool(found) == kept
+    (found,) = _conformed(text, "LOCATION", (start, start + len(word)))
+    assert found.label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "label"),
+    [
+        ("Norwich, UK", "UK", "LOCATION"),
+        ("We visited the U.S. twice.", "U.S.", "LOCATION"),
+        ("talks with Germany resumed", "Germany", "LOCATION"),
+        ("Iraqi officials said", "Iraqi", "NRP"),
+        ("a Catholic charity", "Catholic", "NRP"),
+    ],
+)
+def test_gmb_gpe_is_a_location_when_it_names_a_country_and_nrp_otherwise(text, word, label):
+    start = text.index(word)
+    for shown in ("NRP", "GPE"):
+        (found,) = _conformed(text, shown, (start, start + len(word)))
+        assert found.label == label

@@ -128,3 +128,89 @@ def test_receipt_items_are_no_entities_and_the_server_is_a_person():
     assert not {text for text, _ in spans} & set(FOOD)
     assert any(label == "per" for _, label in spans)
     assert all(any(item in d.text for item in FOOD) for d in documents)
+
+
+class _Recorder:
+    """Stands for a `Vocabulary` and remembers every word it gave."""
+
+    def __init__(self, vocabulary):
+        self.vocabulary, self.drawn = vocabulary, []
+
+    def __getattr__(self, name):
+        draw = getattr(self.vocabulary, name)
+
+        def recorded():
+            word = draw()
+            self.drawn.append(word)
+            return word
+
+        return recorded
+
+
+def _written_with_recorder(kind, count=15, seed=3):
+    from nerkit.train.synthetic import Filler
+
+    fill = Filler(random.Random(seed))
+    fill.words = recorder = _Recorder(fill.words)
+    return [kind(fill) for _ in range(count)], recorder.drawn
+
+
+@pytest.mark.parametrize(
+    "name", ["minutes", "ticket", "clinic_letter", "policy", "posting", "payment", "team_chat"]
+)
+def test_words_drawn_as_non_entities_are_never_annotated(name):
+    from nerkit.train.nonentities import KINDS
+
+    documents, drawn = _written_with_recorder(KINDS[name])
+    assert drawn, "the kind draws no non-entity word"
+    for document in documents:
+        covered = {i for start, end, _ in document.spans for i in range(start, end)}
+        for word in {w.lower() if name == "team_chat" else w for w in drawn if len(w) >= 4}:
+            at = document.text.find(word)
+            if at >= 0:
+                assert not set(range(at, at + len(word))) <= covered, (word, document.text)
+
+
+def test_signature_titles_and_departments_stay_outside_the_entities():
+    from nerkit.train.synthetic import email
+
+    documents, drawn = _written_with_recorder(email, count=20)
+    titles = [w for w in drawn if len(w) >= 4]
+    assert titles
+    for document in documents:
+        labelled = {document.text[start:end] for start, end, _ in document.spans}
+        assert not labelled & set(titles)
+
+
+_CHAT_WORDS = {"ping", "ask", "cc", "thx", "hey", "w", "morning", "said", "abt"}
+
+
+def test_team_chat_names_stand_alone_next_to_verbs_and_shorthand_dates_are_dates():
+    from nerkit.train.nonentities import team_chat
+
+    documents, _ = _written_with_recorder(team_chat, count=40)
+    spans = [(d.text[start:end], label) for d in documents for start, end, label in d.spans]
+    people = [text for text, label in spans if label == "per"]
+    assert people and all(text == text.lower() and text.split()[0] not in _CHAT_WORDS for text in people)
+    assert {text for text, label in spans if label == "tim"} <= {"tmrw", "eod"}
+    assert any(text == "eod" for text, _ in spans) and any(text == "tmrw" for text, _ in spans)
+
+
+def test_each_round_of_kinds_writes_every_non_entity_kind_once_and_every_other_kind_twice():
+    from nerkit.train import nonentities
+    from nerkit.train.synthetic import KINDS, documents
+
+    rounds = 2
+    written = documents(rounds * (2 * len(KINDS) + len(nonentities.KINDS)), seed=1)
+    assert sum("| Priority: P" in d.text for d in written) == rounds  # tickets
+    assert sum(d.text.startswith("From: ") for d in written) == 2 * rounds  # emails
+
+
+def test_vocabulary_acronyms_are_capital_initials_and_card_brands_carry_no_digit_counts():
+    from nerkit.train.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary(random.Random(8))
+    acronyms = [vocabulary.acronym() for _ in range(50)]
+    assert all(a.isupper() and 2 <= len(a) <= 5 for a in acronyms)
+    brands = {vocabulary.card_brand() for _ in range(80)}
+    assert {"Visa", "JCB"} & brands and not any("digit" in brand for brand in brands)

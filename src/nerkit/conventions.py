@@ -119,7 +119,9 @@ _FACILITY = re.compile(
     re.IGNORECASE,
 )
 """A site named by its town ("our Dallas warehouse", "the Sheffield office"): the town is the place."""
-_PLACE_LABELS = {"LOCATION", "GPE"}
+_PEOPLES = {"NRP", "GPE"}
+"""GMB's `gpe`, shown as NRP (GPE by models trained before nerkit 0.3): nationalities, and countries."""
+_COUNTRY_CODE = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z]{2,3}")
 _JOINED_NAMES = re.compile(r"[^\W\d_][ ]?[&+][ ]?[^\W\d_]")
 """Names joined by "&" or "+" name a firm: "Kuehne+Nagel", "Procter & Gamble", "Smith & Partners"."""
 _ORGANIZATION_WORD = re.compile(
@@ -176,6 +178,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             continue
         for entity in _parts(text, whole):
             start, end = _trim(text, entity.start, entity.end)
+            if entity.label in _PEOPLES:
+                entity = replace(entity, label="LOCATION" if _country(text, start, end) else "NRP")
             facility = _FACILITY.search(text, start, end) if entity.label in _NAME_TYPES else None
             if facility and places.is_place(text[start : facility.start()]):
                 end, entity = facility.start(), replace(entity, label="LOCATION")
@@ -190,8 +194,8 @@ def conform(text: str, entities: Sequence[Entity], keep_titles: bool = False) ->
             if entity.label in _NAME_TYPES:
                 if _street(text, start, end) or _SIGN_OFF.fullmatch(text, start, end):
                     continue
-                if entity.label in _PLACE_LABELS and _nationality(text, start, end):
-                    continue
+                if entity.label == "LOCATION" and _nationality(text, start, end):
+                    entity = replace(entity, label="NRP")
                 entity, end = _before_address_parts(text, entity, start, end)
             if entity.label == "PERSON" and not keep_titles:
                 start, end = _untitled(text, start, end)
@@ -220,7 +224,7 @@ def _employers(text: str, entities: list[Entity]) -> list[Entity]:
     Gdansk", "Aarhus, Denmark"."""
     employers = list(entities)
     for index, entity in enumerate(employers):
-        if entity.source != "model" or entity.label not in _PLACE_LABELS:
+        if entity.source != "model" or entity.label != "LOCATION":
             continue
         before = employers[index - 1] if index else None
         after = employers[index + 1] if index + 1 < len(employers) else None
@@ -231,7 +235,7 @@ def _employers(text: str, entities: list[Entity]) -> list[Entity]:
         )
         dated_row = (
             after is not None
-            and after.label in _PLACE_LABELS
+            and after.label == "LOCATION"
             and _EMPLOYER_CITY.fullmatch(text, entity.end, after.start)
             and places.is_city(after.text)
             and _YEAR.search(text, text.rfind("\n", 0, entity.start) + 1, _line_end(text, entity.end))
@@ -381,9 +385,7 @@ def _placed(text: str, entities: list[Entity]) -> list[Entity]:
 
 _COMMA_BETWEEN = re.compile(r",[ \t]*")
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*")
-_NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "GPE"}
-_FAMILY = {"GPE": "LOCATION"}
-"""Name types that are one kind of name for fields and columns: a country is a place."""
+_NAME_TYPES = {"PERSON", "ORGANIZATION", "LOCATION", "NRP"}
 _ITEM_TAIL = re.compile(r"\s*(?:\([^()]*\))?[\s.]*")
 
 
@@ -413,7 +415,7 @@ def typed(text: str, entities: Sequence[Entity], fields: Iterable[tuple[int, int
         for left, right in _items(text, start, end) if label == "PERSON" else [(start, end)]:
             inside = within(left, right)
             alone = inside[0] if len(inside) == 1 else None
-            if alone and _kind(alone.label) != _kind(label) and _fills(text, left, right, alone):
+            if alone and alone.label != label and _fills(text, left, right, alone):
                 relabel[(alone.start, alone.end)] = label
             elif label == "PERSON" and not _covered(entities, left, right):
                 found += _field_person(text, left, right)
@@ -468,12 +470,12 @@ def columns(text: str, entities: Sequence[Entity], cells: Iterable[tuple[int, in
         for cell in row if len(row) >= 2 else []:
             if cell in names:
                 column = (block, cell[0] - line)
-                votes[column][_kind(names[cell].label)] += 1
+                votes[column][names[cell].label] += 1
                 filled[cell] = column
     relabel = {}
     for cell, column in filled.items():
         (top, count), *rest = votes[column].most_common()
-        if count >= 2 and (not rest or rest[0][1] < count) and _kind(names[cell].label) != top:
+        if count >= 2 and (not rest or rest[0][1] < count) and names[cell].label != top:
             relabel[cell] = top
     return [
         replace(entity, label=relabel[(entity.start, entity.end)])
@@ -535,7 +537,7 @@ def namesakes(entities: Sequence[Entity]) -> list[Entity]:
         words = entity.text.split()
         if len(words) >= 2 and entity.label in _NAME_TYPES:
             for word in (words[0], words[-1]):
-                people[word].add(_kind(entity.label))
+                people[word].add(entity.label)
     return [
         replace(entity, label="PERSON")
         if entity.source == "model"
@@ -544,10 +546,6 @@ def namesakes(entities: Sequence[Entity]) -> list[Entity]:
         else entity
         for entity in entities
     ]
-
-
-def _kind(label: str) -> str:
-    return _FAMILY.get(label, label)
 
 
 def _listed_people(text: str, entity: Entity, people: list[tuple[int, int]]) -> list[Entity]:
@@ -644,8 +642,8 @@ _BEFORE_A_NOUN = re.compile(r" [a-z]")
 
 
 def _nationality(text: str, start: int, end: int) -> bool:
-    """A nationality adjective before a noun ("the Dutch broker", "Brazilian planemaker"), which GMB's
-    `gpe` tags and the documents convention does not: a word of a demonym's shape that is no known place
+    """A nationality adjective before a noun ("the Dutch broker", "Brazilian planemaker") is NRP, not a
+    place: a word of a demonym's shape that is no known place
     (Milan, Japan and Oman are)."""
     return bool(
         _DEMONYM.fullmatch(text, start, end)
@@ -727,6 +725,12 @@ def _parts(text: str, entity: Entity) -> list[Entity]:
 _LARGE_CITY = 1_000_000
 """A city this large read as an organization is the city: companies named after a town are named after
 smaller ones (Toyota, Nokia)."""
+
+
+def _country(text: str, start: int, end: int) -> bool:
+    """A country, state or city (or a country's initials: "UK", "U.S.") is a LOCATION whichever GMB tag
+    the model learnt it from; the rest of `gpe` is nationalities, religions and political groups."""
+    return places.is_any_place(text[start:end]) or bool(_COUNTRY_CODE.fullmatch(text, start, end))
 
 
 def _only_a_place(text: str, start: int, end: int) -> bool:

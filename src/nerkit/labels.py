@@ -146,7 +146,7 @@ def label_list(types: Iterable[str]) -> list[str]:
 
 READABLE_NAMES: dict[str, str] = {
     "geo": "LOCATION",
-    "gpe": "GPE",
+    "gpe": "NRP",
     "per": "PERSON",
     "org": "ORGANIZATION",
     "tim": "DATE_TIME",
@@ -159,7 +159,9 @@ READABLE_NAMES: dict[str, str] = {
     "MISC": "MISC",
 }
 """Names users understand for the corpus codes nerkit knows (GMB and CoNLL-2003); other types keep
-their own name."""
+their own name. GMB's `gpe` is mostly nationalities ("Iraqi", "British"), so it takes Presidio's NRP
+(nationalities, religious and political groups); the countries it also holds are shown as LOCATION
+(`conventions`)."""
 
 
 def readable_names(types: Iterable[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any
 from nerkit.entities import Entity
 from nerkit.patterns import LEGAL_FORM
 
-GROUPED = ("PERSON", "ORGANIZATION", "LOCATION", "GPE")
+GROUPED = ("PERSON", "ORGANIZATION", "LOCATION", "NRP")
 """Labels whose short forms refer back to a longer mention; other labels group by exact text."""
 _LEGAL = re.compile(rf"(?:,?\s+{LEGAL_FORM})+$")
 
@@ -72,9 +72,7 @@ def _longer_form(entity: Entity, groups: list[Group]) -> Group | None:
     if entity.label not in GROUPED:
         return None
     short = _words(_normal(entity.text))
-    fits = [
-        g for g in groups if _family(g.label) == _family(entity.label) and _short_form(short, g, entity.label)
-    ]
+    fits = [g for g in groups if g.label == entity.label and _short_form(short, g, entity.label)]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -97,7 +95,3 @@ def _normal(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     return text.replace(".", " ").split()
-
-
-def _family(label: str) -> str:
-    return "LOCATION" if label == "GPE" else label
