@@ -19,10 +19,7 @@ DEV_FLOOR = 0.93
 def test_the_shipped_model_keeps_its_documents_dev_score():
     ner = nerkit.load()
     documents = [d for d in read_marked(DOCUMENTS) if d.fields.get("split") == "dev"]
-    predicted = [
-        [(e.start, e.end, e.label) for e in ner.extract(d.text)]
-        for d in documents
-    ]
+    predicted = [[(e.start, e.end, e.label) for e in ner.extract(d.text)] for d in documents]
     labels = sorted({label for d in documents for _, _, label in d.spans})  # what the set annotates
     report = span_report([d.spans for d in documents], predicted, labels=labels)
     assert len(documents) >= 100
