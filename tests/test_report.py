@@ -59,6 +59,20 @@ def test_calibration_is_fitted_on_the_fit_sentences_and_measured_on_the_report_o
     assert calibration.ece_after <= calibration.ece_before + 0.2
 
 
+def test_the_threshold_trade_off_at_zero_is_the_report_s_own_precision_and_recall(view, toy_ner):
+    for kind, score in view.report.per_type.items():
+        (keep_all, *_) = view.tradeoff[toy_ner.label_names.get(kind, kind)]
+        assert keep_all.threshold == 0.0
+        assert keep_all.precision == pytest.approx(score.precision, abs=1e-3)
+        assert keep_all.recall == pytest.approx(score.recall, abs=1e-3)
+
+
+def test_a_higher_threshold_never_keeps_more_entities(view):
+    for points in view.tradeoff.values():
+        kept = [point.kept for point in points]
+        assert kept == sorted(kept, reverse=True)
+
+
 def test_reliability_bins_hold_the_mean_score_and_share_right_of_their_entities():
     bins = reliability([0.05, 0.95, 0.97, 0.9], [False, True, False, True], bins=10)
     assert [(b.low, b.count) for b in bins] == [(0.0, 1), (0.9, 3)]
@@ -92,6 +106,19 @@ def test_the_report_writes_a_page_that_opens_from_disk_with_its_figures(toy_ner,
     assert "http://" not in html and "https://" not in html
     data = json.loads(re.search(r'id="report-data">(.*?)</script>', html, re.S)[1])
     assert len(data["models"][0]["errors"]) == 3
+
+
+def test_the_page_shows_each_type_s_trade_off_and_the_stored_threshold(toy_ner, tmp_path):
+    from nerkit.modeldir import set_metadata
+    from nerkit.ner import NER
+
+    model = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    label = toy_ner.label_names["per"]
+    set_metadata(model, {"thresholds": {label: 0.5}})
+    page = write_report([("toy", NER.load(model))], wrong_gold_corpus(), tmp_path / "report")
+    section = page.read_text().split("<h2>Score thresholds</h2>")[1].split("<h2>")[0]
+    row = re.search(rf"<tr><td>{label}</td>(.*?)</tr>", section)[1]
+    assert row.count("<td>") == 6 and "<td>0.50: " in row
 
 
 def test_the_report_writes_its_numbers_for_scripts(toy_ner, tmp_path):

@@ -1,6 +1,9 @@
 """Do entity scores mean what they say? Expected calibration error of entity scores, and temperature
 scaling (Guo et al., 2017) fitted on held-out sentences so that a score of 0.9 is right about 90% of the
 time; `nerkit calibrate` stores the temperature in the model and `Entity.score` then follows it.
+Then per label, what a score threshold trades (`tradeoff`): the precision and recall of the entities kept
+at each threshold, and the threshold with the best F1 (`best_thresholds`), which `nerkit calibrate`
+stores for extraction to apply.
 
 An entity counts as right when a gold entity has its exact words and type. The temperature divides
 every log-potential of the model's distribution (word log-probabilities, and a CRF's transition
@@ -9,8 +12,10 @@ scores): the best tags stay the same, only the scores move.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -69,6 +74,77 @@ def expected_calibration_error(scores: Sequence[float], right: Sequence[bool], b
 
 
 @dataclass(frozen=True)
+class Scored:
+    """A predicted entity as a threshold sees it: its label, its score and whether gold has it."""
+
+    label: str
+    score: float
+    right: bool
+
+
+@dataclass(frozen=True)
+class Point:
+    """What keeping a label's entities scored at or above `threshold` gives."""
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    kept: int
+
+    def summary(self) -> str:
+        return f"{self.precision:.3f} / {self.recall:.3f} / {self.f1:.3f}"
+
+
+THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(20))
+"""The grid a label's threshold is chosen from: 0 (keep all) to 0.95."""
+
+
+def tradeoff(found: Iterable[Scored], gold: Counter[str]) -> dict[str, list[Point]]:
+    """Per label (of the predictions or the gold), precision, recall and F1 at each threshold of
+    `THRESHOLDS`: recall counts every gold entity of the label, found or not."""
+    by_label: dict[str, list[Scored]] = {label: [] for label in gold}
+    for entity in found:
+        by_label.setdefault(entity.label, []).append(entity)
+    curves = {}
+    for label, entities in sorted(by_label.items()):
+        points = []
+        for threshold in THRESHOLDS:
+            kept = [entity for entity in entities if entity.score >= threshold]
+            right = sum(entity.right for entity in kept)
+            precision = right / len(kept) if kept else 0.0
+            recall = right / gold[label] if gold[label] else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if right else 0.0
+            points.append(Point(threshold, round(precision, 4), round(recall, 4), round(f1, 4), len(kept)))
+        curves[label] = points
+    return curves
+
+
+def best_thresholds(curves: dict[str, list[Point]]) -> dict[str, float]:
+    """Per label, the lowest threshold with the best F1; labels whose best is 0 (keep all) are left out."""
+    best = {
+        label: max(points, key=lambda p: (p.f1, -p.threshold)).threshold for label, points in curves.items()
+    }
+    return {label: threshold for label, threshold in best.items() if threshold > 0}
+
+
+def scored_documents(
+    documents: Iterable[tuple[Sequence[Any], Iterable[tuple[int, int, str]]]],
+) -> tuple[list[Scored], Counter[str]]:
+    """Extracted entities (`Entity`: `start`, `end`, `label`, `score`, `source`) against gold character
+    spans, document by document, for `tradeoff`: an entity is right when gold has its exact span and
+    label; pattern matches count as scored 1, since thresholds leave them alone."""
+    found, gold_counts = [], Counter()
+    for entities, gold in documents:
+        gold = set(gold)
+        gold_counts.update(label for _, _, label in gold)
+        for e in entities:
+            score = e.score if e.source == "model" else 1.0
+            found.append(Scored(e.label, score, (e.start, e.end, e.label) in gold))
+    return found, gold_counts
+
+
+@dataclass(frozen=True)
 class Decoded:
     """Sentences decoded once: the label ids and gold spans that entity scores at any temperature
     are read against (the tags do not depend on the temperature)."""
@@ -93,7 +169,12 @@ class Decoded:
 
     def scored_at(self, decoder, temperature: float) -> tuple[list[float], list[bool]]:
         """Each predicted entity's score (mean of its words') at `temperature`, and whether gold has it."""
-        scores, right = [], []
+        found = self.entities_at(decoder, temperature)
+        return [entity.score for entity in found], [entity.right for entity in found]
+
+    def entities_at(self, decoder, temperature: float) -> list[Scored]:
+        """Each predicted entity's type, score at `temperature`, and whether gold has it."""
+        scored = []
         for probs, best, found, gold in zip(
             self.probabilities, self.ids, self.predicted, self.gold, strict=True
         ):
@@ -101,17 +182,19 @@ class Decoded:
                 continue
             words = decoder.scores(probs, best, temperature)
             for start, end, kind in found:
-                scores.append(span_score(words, start, end))
-                right.append((start, end, kind) in gold)
-        return scores, right
+                scored.append(Scored(kind, span_score(words, start, end), (start, end, kind) in gold))
+        return scored
+
+    def gold_counts(self) -> Counter[str]:
+        return Counter(kind for gold in self.gold for _, _, kind in gold)
 
 
-def fit_temperature(tagger, sentences: Sequence[Sentence]) -> Calibration:
-    """The grid temperature with the lowest ECE on `sentences` (use validation data, not test)."""
+def decode(tagger, sentences: Sequence[Sentence]) -> Decoded:
+    """Tag `sentences` once (use validation data, not test) for `fit` and `Decoded.entities_at`."""
     probabilities = tagger.word_probabilities(
         [list(s.words) for s in sentences], contexts=[s.context for s in sentences]
     )
-    return fit(tagger.decoder, Decoded.of(tagger.decoder, probabilities, sentences))
+    return Decoded.of(tagger.decoder, probabilities, sentences)
 
 
 def fit(decoder, decoded: Decoded) -> Calibration:

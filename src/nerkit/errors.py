@@ -116,6 +116,10 @@ CATALOGUE: dict[str, Code] = {
         "The shipped default model is read-only and has no PyTorch weights.",
         "Pass a model directory from `nerkit train` (copy the default model's folder to calibrate it).",
     ),
+    "E087": Code(
+        "Nothing to calibrate on.",
+        "Pass --data CORPUS (held-out sentences) or --documents FILE (documents with gold spans, dev half).",
+    ),
 }
 
 

@@ -74,6 +74,9 @@ class ExtractOptions:
     """Also group the entities by what they refer to, with counts and offsets (`nerkit.summary`)."""
     min_score: float = 0.0
     """Drop entities scored below this; after `nerkit calibrate`, scores are calibrated probabilities."""
+    thresholds: bool = True
+    """Drop the model's entities scored below their label's threshold, where `nerkit calibrate` stored
+    one (`NER.thresholds`); pattern matches are kept whatever their score."""
 
     def __post_init__(self) -> None:
         if isinstance(self.redact, str):
@@ -136,6 +139,8 @@ class NER:
         self.batch_size = batch_size
         self.phone_region = phone_region
         """Where phone numbers without a country code are read, unless the document says otherwise."""
+        self.thresholds: dict[str, float] = dict(tagger.metadata.get("thresholds", {}))
+        """Per readable label, the score below which the model's entities are dropped (`nerkit calibrate`)."""
 
     @classmethod
     def load(
@@ -317,6 +322,10 @@ class NER:
             entities = [entity for entity in entities if entity.label in wanted]
         if options.min_score > 0:
             entities = [entity for entity in entities if entity.score >= options.min_score]
+        if options.thresholds and self.thresholds:
+            entities = [
+                e for e in entities if e.source != "model" or e.score >= self.thresholds.get(e.label, 0.0)
+            ]
         if options.values:
             reference = options.reference_time or layout.written_at(text, pieces)
             entities = self._with_values(entities, reference, region or self.phone_region)

@@ -106,6 +106,10 @@ def extract_command(
         float,
         typer.Option(min=0.0, max=1.0, help="Drop entities scored below this (see `nerkit calibrate`)."),
     ] = 0.0,
+    thresholds: Annotated[
+        bool,
+        typer.Option(help="Apply the per-label score thresholds `nerkit calibrate` stored in the model."),
+    ] = True,
     engine: Annotated[
         str, typer.Option(help="local (this process) or ray (Ray Data actors; JSONL/Parquet in and out).")
     ] = "local",
@@ -147,6 +151,7 @@ def extract_command(
         explain=explain,
         summary=summary,
         min_score=min_score,
+        thresholds=thresholds,
     )
     if engine == "ray":
         if text is not None or text_column is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -267,30 +269,90 @@ def average_command(
 @app.command("calibrate")
 @friendly
 def calibrate_command(
-    model: Annotated[
-        Path, typer.Argument(help="Model directory to calibrate, or default (its nerkit.json is updated).")
-    ],
-    data: Annotated[str, typer.Option(help="Corpus with held-out gold (name, file or directory).")],
+    model: Annotated[Path, typer.Argument(help="Model directory to calibrate (its nerkit.json is updated).")],
+    data: Annotated[
+        str | None, typer.Option(help="Corpus with held-out gold (name, file or directory): the temperature.")
+    ] = None,
     split: Annotated[str, typer.Option(help="Split to fit on: validation (never test).")] = "validation",
+    documents: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Documents with gold spans ([[text|LABEL]] markup; repeatable): per-label thresholds are "
+            "fitted on their extraction, on the documents marked split=dev (or unmarked)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     backend: Backend = "auto",
 ) -> None:
-    """Fit the temperature that makes entity scores calibrated probabilities, and store it in the model:
-    `Entity.score` and `--min-score` then mean what they say."""
+    """Fit the temperature that makes entity scores calibrated probabilities (on --data), and per label
+    the score threshold with the best F1 (on --documents, else on --data), and store both in the model:
+    `Entity.score` and `--min-score` then mean what they say, and extraction drops the model's entities
+    below their label's threshold (`--no-thresholds` keeps them)."""
     import nerkit
-    from nerkit.calibration import fit_temperature
+    from nerkit.calibration import best_thresholds, decode, fit, scored_documents, tradeoff
     from nerkit.modeldir import own_model, set_metadata
 
-    sentences = list(nerkit.read_corpus(data, data_dir=data_dir)[split])
-    if not sentences:
-        raise NerkitError("E040", f"no sentences to calibrate on in split {split!r} of {data}")
-    path = own_model(model, "calibrate (it writes the temperature into the model)")
-    found = fit_temperature(nerkit.load(path, backend=backend).tagger, sentences)
-    set_metadata(path, {"temperature": found.temperature})
-    console.print(
-        f"temperature [bold]{found.temperature}[/]: expected calibration error {found.ece_before:.4f} -> "
-        f"{found.ece_after:.4f} on {found.entities:,} entities of {data} {split}; stored in {path}"
-    )
+    if data is None and not documents:
+        raise NerkitError("E087", "calibrate needs --data or --documents")
+    path = own_model(model, "calibrate (it writes the temperature and thresholds into the model)")
+    ner = nerkit.load(path, backend=backend)
+    if data is not None:
+        sentences = list(nerkit.read_corpus(data, data_dir=data_dir)[split])
+        if not sentences:
+            raise NerkitError("E040", f"no sentences to calibrate on in split {split!r} of {data}")
+        decoder = ner.tagger.decoder
+        decoded = decode(ner.tagger, sentences)
+        found = fit(decoder, decoded)
+        set_metadata(path, {"temperature": found.temperature})
+        console.print(
+            f"temperature [bold]{found.temperature}[/]: expected calibration error {found.ece_before:.4f} -> "
+            f"{found.ece_after:.4f} on {found.entities:,} entities of {data} {split}"
+        )
+        names = ner.label_names
+        scored = [
+            replace(entity, label=names.get(entity.label, entity.label))
+            for entity in decoded.entities_at(decoder, found.temperature)
+        ]
+        gold = Counter({names.get(kind, kind): n for kind, n in decoded.gold_counts().items()})
+        source = f"{data} {split}"
+    if documents:
+        from nerkit.corpus.marked import read_marked
+        from nerkit.ner import ExtractOptions
+
+        ner = nerkit.load(path, backend=backend)  # with the temperature just stored
+        gold_documents = [
+            document
+            for file in documents
+            for document in read_marked(file)
+            if document.fields.get("split", "dev") == "dev"
+        ]
+        if not gold_documents:
+            raise NerkitError("E087", "no documents of the dev split in " + ", ".join(map(str, documents)))
+        options = ExtractOptions(thresholds=False)
+        scored, gold = scored_documents(
+            (ner.extract(document.text, options=options), document.spans) for document in gold_documents
+        )
+        source = f"{len(gold_documents)} dev documents"
+    curves = tradeoff(scored, gold)
+    thresholds = best_thresholds(curves)
+    set_metadata(path, {"thresholds": thresholds})
+    console.print(_threshold_table(curves, thresholds, source))
+    console.print(f"stored in {path}")
+
+
+def _threshold_table(curves, thresholds: dict[str, float], source: str):
+    from rich.table import Table
+
+    table = Table(title=f"Per-label thresholds fitted on {source} (precision / recall / F1)")
+    for column in ("label", "threshold", "all kept", "at threshold"):
+        table.add_column(column)
+    for label, points in curves.items():
+        if not any(point.kept for point in points):
+            continue
+        chosen = thresholds.get(label, 0.0)
+        at = next(point for point in points if point.threshold == chosen)
+        table.add_row(label, f"{chosen:.2f}", points[0].summary(), at.summary())
+    return table
 
 
 @base_app.command("install")

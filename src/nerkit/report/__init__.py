@@ -1,6 +1,7 @@
 """`nerkit report`: one page that shows what a model learned and where it fails: training curves,
 per-type scores, the entity-level confusion, an error browser sorted by the model's confidence, and
-calibration before and after temperature scaling; for two models, their deltas and disagreements.
+calibration before and after temperature scaling, and what a score threshold trades per type; for two
+models, their deltas and disagreements.
 
 The page (`index.html`) opens from disk: its figures are PNG files beside it and its error records are
 inline. It reads the same error records as `nerkit evaluate --errors` (`Evaluation.errors`).
@@ -116,6 +117,7 @@ def _summary(view: ModelView) -> dict[str, Any]:
             "ece_after": calibration.ece_after,
             "entities": calibration.entities,
         },
+        "thresholds": view.thresholds,
         "seconds": view.seconds,
         "notes": view.notes,
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nerkit.calibration import Bin, Decoded, expected_calibration_error, fit, reliability
+from nerkit.calibration import Bin, Decoded, Point, expected_calibration_error, fit, reliability, tradeoff
 from nerkit.corpus import Sentence
 from nerkit.evaluate import Evaluation, Report, confusion, evaluate
 from nerkit.labels import span_score, spans
@@ -44,6 +44,10 @@ class ModelView:
     confusion: dict[tuple[str, str], int]
     metadata: dict[str, Any]
     calibration: CalibrationView | None
+    tradeoff: dict[str, list[Point]] = field(default_factory=dict)
+    """Per readable label, precision, recall and F1 at each score threshold (`calibration.tradeoff`)."""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """The per-label thresholds the model stores (`nerkit calibrate`)."""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -109,7 +113,13 @@ def analyse(
         confusion(sentences, evaluation.predicted),
         dict(ner.metadata),
         calibration,
+        _readable(tradeoff(decoded.entities_at(decoder, decoder.temperature), decoded.gold_counts()), ner),
+        dict(ner.thresholds),
     )
+
+
+def _readable(curves: dict[str, list[Point]], ner) -> dict[str, list[Point]]:
+    return {ner.label_names.get(kind, kind): points for kind, points in curves.items()}
 
 
 def _probabilities(

@@ -42,6 +42,7 @@ def render(
             "Confusion", _confusion_text() + _columns(_image(f, "confusion") for f in figures["confusion"])
         ),
         _section("Calibration", _calibration(views, figures["reliability"])),
+        _section("Score thresholds", _columns(_thresholds(view) for view in views)),
     ]
     for position, view in enumerate(views):
         sections.append(_section(f"Errors: {escape(view.name)}", _error_browser(position, view)))
@@ -182,6 +183,29 @@ def _calibration(views: list[ModelView], figures: list[str | None]) -> str:
             "<code>--min-score</code> follow it.</p>"
         )
     return _columns(parts)
+
+
+SHOWN_THRESHOLDS = (0.0, 0.5, 0.7, 0.8, 0.9)
+
+
+def _thresholds(view: ModelView) -> str:
+    """Per label, what dropping the entities scored below a threshold gives: precision / recall / F1."""
+    if not view.tradeoff:
+        return f'<p class="muted">{escape(view.name)}: no entities to threshold.</p>'
+    head = "".join(f"<th>&ge; {t:.2f}</th>" for t in SHOWN_THRESHOLDS)
+    rows = []
+    for label, points in view.tradeoff.items():
+        stored = view.thresholds.get(label)
+        at = {point.threshold: point for point in points}
+        cells = "".join(f"<td>{at[t].summary()}</td>" for t in SHOWN_THRESHOLDS)
+        extra = f"<td>{stored:.2f}: {at[stored].summary()}</td>" if stored is not None else "<td>none</td>"
+        rows.append(f"<tr><td>{escape(label)}</td>{cells}{extra}</tr>")
+    return (
+        f"<p>{escape(view.name)}: precision / recall / F1 of each type's entities scored at or above a "
+        "threshold (recall counts every gold entity). <code>nerkit calibrate</code> stores per type the "
+        "threshold with the best F1 on its dev data, and extraction drops the model's entities below it.</p>"
+        f"<table><tr><th>type</th>{head}<th>stored</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def _options(name: str, values: list[tuple[str, str]]) -> str:

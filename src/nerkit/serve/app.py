@@ -70,6 +70,9 @@ class ExtractRequest(BaseModel):
     explain: bool = Field(default=False, description="Say which recognizer, check and context word.")
     summary: bool = Field(default=False, description="Group mentions of the same entity, with counts.")
     min_score: float = Field(default=0.0, ge=0.0, le=1.0, description="Drop entities scored below this.")
+    thresholds: bool = Field(
+        default=True, description="Apply the per-label score thresholds `nerkit calibrate` stored."
+    )
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> ExtractRequest:
@@ -107,6 +110,7 @@ class ExtractRequest(BaseModel):
             explain=self.explain,
             summary=self.summary,
             min_score=self.min_score,
+            thresholds=self.thresholds,
         )
 
 
@@ -269,7 +273,12 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
         """Labels, readable names, metrics and versions of the loaded model."""
         metadata = ner.metadata
         keys = ("base", "data", "metrics", "versions", "hyperparameters", "created", "nerkit_version")
-        return {"labels": ner.labels, "label_names": ner.label_names, **{k: metadata.get(k) for k in keys}}
+        return {
+            "labels": ner.labels,
+            "label_names": ner.label_names,
+            "thresholds": ner.thresholds,
+            **{k: metadata.get(k) for k in keys},
+        }
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
