@@ -169,6 +169,13 @@ def main() -> None:
     )
     parser.add_argument("--set", choices=tuple(SETS), default="documents", help="Which documents.")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        help="Only documents of this kind (repeat), e.g. a part no dev "
+        "document shares: --set non-entities --split heldout --kind syllabus --kind insurance-claim ...",
+    )
     parser.add_argument("--model", action="append", default=[], help="NAME=PATH of a nerkit model (repeat)")
     parser.add_argument("--backend", default="auto", help="nerkit backend for every --model (onnx-int8...)")
     parser.add_argument("--no-peers", action="store_true", help="Only the nerkit models.")
@@ -177,6 +184,7 @@ def main() -> None:
     args = parser.parse_args()
     found = [document for path in SETS[args.set] for document in read_marked(path)]
     documents = [d for d in found if args.split in ("all", d.fields.get("split"))]
+    documents = [d for d in documents if not args.kind or d.fields.get("kind") in args.kind]
     documents = documents * args.repeat
     models = (spec.split("=", 1) for spec in args.model)
     systems = {name: (lambda path=path: nerkit_system(path, args.backend)) for name, path in models}
@@ -192,6 +200,7 @@ def main() -> None:
         payload = {
             "set": args.set,
             "split": args.split,
+            "kinds": args.kind,
             "documents": len(documents),
             "machine": machine,
             "results": results,
