@@ -42,7 +42,7 @@ STAGES = {
     "recognizers": ("patterns.py", "find_all"),
     "values (dateparser, price-parser, phonenumbers)": ("ner.py", "_with_values"),
     "merge": ("entities.py", "merge"),
-    "span conventions": ("conventions.py", "conform"),
+    "span conventions": ("conventions/core.py", "conform"),
 }
 
 

@@ -120,6 +120,7 @@ CATALOGUE: dict[str, Code] = {
         "Nothing to calibrate on.",
         "Pass --data CORPUS (held-out sentences) or --documents FILE (documents with gold spans, dev half).",
     ),
+    "E088": Code("An unknown span convention rule name.", "See nerkit.conventions.RULES for the names."),
 }
 
 

@@ -77,6 +77,9 @@ class ExtractOptions:
     thresholds: bool = True
     """Drop the model's entities scored below their label's threshold, where `nerkit calibrate` stored
     one (`NER.thresholds`); pattern matches are kept whatever their score."""
+    skip_rules: frozenset[str] = frozenset()
+    """Span convention rules to leave out, by name (`conventions.RULES`): for measuring what each rule
+    is worth (bench/ablation.py)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.redact, str):
@@ -310,13 +313,18 @@ class NER:
             if options.patterns
             else list(model_entities)
         )
-        entities = conform(text, entities, options.keep_titles)
+        entities = conform(text, entities, options.keep_titles, options.skip_rules)
         fields = [(piece.start, piece.end, layout.field_label(piece.field)) for piece in pieces]
-        entities = typed(text, entities, [field for field in fields if field[2] is not None])
-        entities = columns(
-            text, entities, [(piece.start, piece.end) for piece in pieces if piece.field is None]
+        entities = typed(
+            text, entities, [field for field in fields if field[2] is not None], options.skip_rules
         )
-        entities = aliases(text, namesakes(entities))
+        entities = columns(
+            text,
+            entities,
+            [(piece.start, piece.end) for piece in pieces if piece.field is None],
+            options.skip_rules,
+        )
+        entities = aliases(text, namesakes(entities, options.skip_rules), options.skip_rules)
         if options.labels is not None:
             wanted = set(options.labels)
             entities = [entity for entity in entities if entity.label in wanted]
