@@ -53,6 +53,16 @@ class TransitionScores:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.start, self.scores, self.end
 
+    def relabelled(self, labels: Sequence[str], wider: Sequence[str]) -> TransitionScores:
+        """The scores for `wider`, a label list holding every one of `labels`: each kept label keeps its
+        scores, a new one starts at zero (no preference, as a fresh CRF does)."""
+        where = [list(wider).index(label) for label in labels]
+        start, end = np.zeros(len(wider)), np.zeros(len(wider))
+        scores = np.zeros((len(wider), len(wider)))
+        start[where], end[where] = self.start, self.end
+        scores[np.ix_(where, where)] = self.scores
+        return TransitionScores(start, scores, end)
+
     def version(self) -> tuple[int, ...]:
         """Fixed scores never change (a trained module's version moves with every update)."""
         return ()

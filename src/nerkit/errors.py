@@ -121,6 +121,11 @@ CATALOGUE: dict[str, Code] = {
         "Pass --data CORPUS (held-out sentences) or --documents FILE (documents with gold spans, dev half).",
     ),
     "E088": Code("An unknown span convention rule name.", "See nerkit.conventions.RULES for the names."),
+    "E089": Code(
+        "New labels cannot be added to this model's head.",
+        "Continue from a model with a linear token-classification head (every nerkit model has one), or "
+        "train from its base encoder.",
+    ),
 }
 
 

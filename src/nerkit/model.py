@@ -156,6 +156,25 @@ class Tagger:
             model, loaded.tokenizer, max_length, metadata, device, casing, context, loaded.backend, threads
         )
 
+    def widen(self, labels: Sequence[str]) -> None:
+        """Tag `labels` (which hold the model's own): the head keeps what it learnt for its labels and
+        gets fresh rows for the new ones, and a CRF's transition scores widen alike (`network.widen_head`,
+        `TransitionScores.relabelled`). A model continued on new data starts from here."""
+        from nerkit.network import widen_head
+
+        if list(labels) == self.labels:
+            return
+        missing = sorted(set(self.labels) - set(labels))
+        if missing:
+            raise ValueError(f"widening would drop labels {missing}")
+        widen_head(self.model, self.labels, labels)
+        transitions = self.decoder.transitions
+        if transitions is not None and not isinstance(transitions, TransitionScores):
+            raise ValueError("widen a tagger before training it, not while its transitions train")
+        widened = transitions.relabelled(self.labels, labels) if transitions is not None else None
+        self.labels = list(labels)
+        self.decoder = Decoder(self.labels, widened, self.decoder.temperature)
+
     @property
     def entity_types(self) -> list[str]:
         """The entity types the model tags (its labels without `B-`/`I-`), sorted."""

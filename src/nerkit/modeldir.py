@@ -63,6 +63,11 @@ def model_path(model: str | Path | None = None) -> Path:
     return DEFAULT_MODEL if model is None or str(model) == DEFAULT_NAME else Path(model)
 
 
+def is_model(model: str | Path) -> bool:
+    """Whether `model` names a nerkit model directory (or the shipped one), not a base encoder."""
+    return (model_path(model) / METADATA_FILE).is_file()
+
+
 def own_model(model: str | Path, what: str) -> Path:
     """The directory of a model that `what` writes into or needs the PyTorch weights of: any model but
     the shipped one, which is installed with the package (changing it would change every user's

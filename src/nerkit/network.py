@@ -14,6 +14,7 @@ import numpy as np
 from nerkit import modeldir
 from nerkit.decode import FORBIDDEN, TransitionScores
 from nerkit.encode import IGNORE, SHAPES
+from nerkit.errors import NerkitError
 from nerkit.extras import require
 from nerkit.labels import allowed_transitions
 
@@ -101,6 +102,28 @@ class WordShapes(torch.nn.Module):
         save_file(
             {"weight": self.shape_embeddings.weight.detach().cpu().contiguous()}, Path(folder) / self.FILE
         )
+
+
+def widen_head(model: PreTrainedModel | WordShapes, labels: Sequence[str], wider: Sequence[str]) -> None:
+    """Give a token-classification model's head a row for every label of `wider` (which holds all of
+    `labels`): the rows it has keep their weights, so it still tags what it tagged; new rows start as the
+    head's own initialisation would (and are learnt from the new labels' examples)."""
+    inner = model.model if isinstance(model, WordShapes) else model
+    head = getattr(inner, "classifier", None)
+    if not isinstance(head, torch.nn.Linear):
+        raise NerkitError("E089", f"cannot add labels to a {type(inner).__name__}: no linear classifier")
+    where = torch.tensor([list(wider).index(label) for label in labels])
+    widened = torch.nn.Linear(head.in_features, len(wider)).to(head.weight.device, head.weight.dtype)
+    with torch.no_grad():
+        widened.weight.normal_(0.0, getattr(inner.config, "initializer_range", 0.02))
+        widened.bias.zero_()
+        widened.weight[where] = head.weight
+        widened.bias[where] = head.bias
+    inner.classifier = widened
+    config = inner.config
+    config.num_labels = len(wider)
+    config.id2label = dict(enumerate(wider))
+    config.label2id = {label: index for index, label in enumerate(wider)}
 
 
 class Network(torch.nn.Module):

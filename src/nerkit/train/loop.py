@@ -165,12 +165,13 @@ def _metadata(
     corpus: Corpus,
     config: TrainConfig,
     labels: list[str],
+    label_names: Mapping[str, str],
     sizes: Mapping[str, int],
     processes: int,
 ) -> dict[str, Any]:
     return {
         "labels": labels,
-        "label_names": readable_names(corpus.entity_types),
+        "label_names": dict(label_names),
         "scheme": "IOB2",
         "base": config.base or "all-MiniLM-L6-v2 (bundled)",
         "data": {
@@ -187,6 +188,28 @@ def _metadata(
         "processes": processes,
         **modeldir.provenance(),
     }
+
+
+def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.device | str) -> Tagger:
+    """What training starts from. A nerkit model as `config.base` (`default` too) continues: its head,
+    transitions, word shapes and readable names are kept, widened by the data's new types (`Tagger.widen`),
+    so it still tags what it knew; with `config.layers` it gives a student its first layers and a fresh
+    head instead. Any other base is an encoder that gets a fresh head for the data's types."""
+    if config.base is not None and config.layers is None and modeldir.is_model(config.base):
+        path = modeldir.own_model(config.base, "continuing training (it needs PyTorch weights)")
+        tagger = Tagger.load(path, device, config.allow_pickle, backend="torch")
+        tagger.widen(label_list({*tagger.entity_types, *types}))
+        return tagger
+    return Tagger.from_base(
+        config.base,
+        label_list(types),
+        config.max_length,
+        device,
+        config.casing,
+        allow_pickle=config.allow_pickle,
+        context=config.context,
+        layers=config.layers,
+    )
 
 
 def train(
@@ -222,18 +245,9 @@ def train(
         train_sentences = [*train_sentences, *validation]
     distributed = Distributed.from_environment()
     device = distributed.device(device)
-    labels = label_list(corpus.entity_types)
     rng = _seed_everything(config.seed)
-    tagger = Tagger.from_base(
-        config.base,
-        labels,
-        config.max_length,
-        device,
-        config.casing,
-        allow_pickle=config.allow_pickle,
-        context=config.context,
-        layers=config.layers,
-    )
+    tagger = starting_tagger(config, corpus.entity_types, device)
+    labels = tagger.labels
     network = tagger.network(crf=config.crf)
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
@@ -257,7 +271,8 @@ def train(
     steps_per_epoch = math.ceil(batches_per_epoch / distributed.world_size)
     optimizer, scheduler = _optimizer(network, config, steps_per_epoch * config.epochs)
     sizes = {"train": len(train_sentences), "validation": len(validation), "test": len(corpus["test"])}
-    metadata = _metadata(corpus, config, labels, sizes, distributed.world_size)
+    names = readable_names(tagger.entity_types, tagger.metadata.get("label_names"))
+    metadata = _metadata(corpus, config, labels, names, sizes, distributed.world_size)
     saved_at = checkpoint_path(out)
 
     position = Position()

@@ -1,0 +1,73 @@
+"""Training that continues from a nerkit model: its labels, head and names are kept, the data's new
+labels are added (`Tagger.widen`, `train.loop.starting_tagger`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_sentences
+
+from nerkit.corpus import Corpus, Sentence
+from nerkit.labels import label_list
+
+FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
+
+
+def test_widened_transition_scores_keep_each_label_s_scores_and_start_new_ones_at_zero():
+    from nerkit.decode import TransitionScores
+
+    labels, wider = ["O", "B-a", "I-a"], ["O", "B-a", "I-a", "B-b", "I-b"]
+    scores = TransitionScores(
+        np.array([1.0, 2.0, 3.0]), np.arange(9.0).reshape(3, 3), np.array([4.0, 5.0, 6.0])
+    )
+    widened = scores.relabelled(labels, wider)
+    assert widened.start.tolist() == [1.0, 2.0, 3.0, 0.0, 0.0]
+    assert widened.scores[2, 1] == scores.scores[2, 1] and widened.scores[3].tolist() == [0.0] * 5
+    assert widened.end[:3].tolist() == [4.0, 5.0, 6.0]
+
+
+def test_a_widened_tagger_tags_what_it_tagged_and_knows_the_new_labels(toy_ner, tmp_path):
+    from nerkit.model import Tagger
+
+    path = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    tagger = Tagger.load(path, backend="torch")
+    words = [list(sentence.words) for sentence in make_sentences()[:6]]
+    before = [tagger.decoder(probs).tags for probs in tagger.word_probabilities(words)]
+    wider = label_list([*tagger.entity_types, "day"])
+    tagger.widen(wider)
+    assert tagger.labels == wider and tagger.model.config.num_labels == len(wider)
+    after = [tagger.decoder(probs).tags for probs in tagger.word_probabilities(words)]
+    assert after == before
+
+
+def test_widening_never_drops_a_label(toy_ner, tmp_path):
+    from nerkit.model import Tagger
+
+    tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
+    with pytest.raises(ValueError, match="drop"):
+        tagger.widen(label_list(["day"]))
+
+
+def _with_days(count: int) -> list[Sentence]:
+    """Sentences whose "today" is a new type, `day`, beside the toy corpus's people."""
+    return [
+        Sentence(("alice", "left", "today", "."), ("B-per", "O", "B-day", "O"), id=1000 + n)
+        for n in range(count)
+    ]
+
+
+def test_training_from_a_nerkit_model_keeps_its_labels_and_names_and_adds_the_new_ones(toy_ner, tmp_path):
+    from nerkit.modeldir import set_metadata
+    from nerkit.ner import NER
+    from nerkit.train import TrainConfig, train
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    set_metadata(base, {"label_names": {**toy_ner.metadata["label_names"], "per": "HUMAN"}})
+    sentences = [*make_sentences()[:24], *_with_days(8)]
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::4])})
+    result = train(corpus, tmp_path / "continued", TrainConfig(base=str(base), **FAST), progress=False)
+    continued = NER.load(result.path)
+    assert set(continued.tagger.entity_types) == {*toy_ner.tagger.entity_types, "day"}
+    assert continued.label_names["per"] == "HUMAN"
+    found = {(e.text, e.label) for e in continued.extract("Alice left today. Bob works at Acme in London.")}
+    assert {("today", "day"), ("Alice", "HUMAN"), ("Acme", "ORGANIZATION"), ("London", "LOCATION")} <= found
