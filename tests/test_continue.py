@@ -71,3 +71,80 @@ def test_training_from_a_nerkit_model_keeps_its_labels_and_names_and_adds_the_ne
     assert continued.label_names["per"] == "HUMAN"
     found = {(e.text, e.label) for e in continued.extract("Alice left today. Bob works at Acme in London.")}
     assert {("today", "day"), ("Alice", "HUMAN"), ("Acme", "ORGANIZATION"), ("London", "LOCATION")} <= found
+
+
+def _only_days(count: int) -> list[Sentence]:
+    """A user's partial file: "today" marked as the new type `day`, the people and places left unmarked."""
+    unmarked = [Sentence(s.words, ("O",) * len(s.words), id=s.id) for s in make_sentences()[:16]]
+    days = [
+        Sentence(("alice", "left", "today", "."), ("O", "O", "B-day", "O"), id=2000 + n) for n in range(count)
+    ]
+    return [*days, *unmarked]
+
+
+def test_a_partial_sentence_gets_the_model_s_other_types_and_keeps_its_own_marks(toy_ner, tmp_path):
+    from nerkit.model import Tagger
+    from nerkit.train.partial import completed
+
+    tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
+    user = Sentence(("Alice", "visited", "Paris", "on", "Monday", "."), ("O", "O", "B-tim", "O", "O", "O"))
+    (done,) = completed(tagger, [user], annotated=["tim"], batch_size=8)
+    assert done.tags == ("B-per", "O", "B-tim", "O", "O", "O")
+
+
+def test_rehearsal_teaches_the_old_labels_outside_the_user_s_entities_only(toy_ner, tmp_path):
+    import torch
+
+    from nerkit.model import Tagger
+    from nerkit.train.partial import rehearsal_targets
+
+    tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
+    known = list(tagger.labels)
+    tagger.widen(label_list([*tagger.entity_types, "day"]))
+    sentence = Sentence(("Alice", "left", "today", "."), ("B-per", "O", "B-day", "O"))
+    ids = [tagger.labels.index(tag) for tag in sentence.tags]
+    windows = tagger.encoder.encode([sentence.words], [ids])
+    (rows,) = rehearsal_targets(tagger, [sentence], windows, known, annotated=["day"], batch_size=8)
+    assert rows.shape == (4, len(tagger.labels))
+    assert rows[2].isnan().all() and not rows[[0, 1, 3]].isnan().any()
+    new = [tagger.labels.index(label) for label in ("B-day", "I-day")]
+    assert rows[[0, 1, 3]][:, new].eq(0).all()
+    assert torch.allclose(rows[[0, 1, 3]].sum(-1), torch.ones(3))
+
+
+def _continued_on_days(toy_ner, tmp_path, **settings):
+    from nerkit.evaluate import evaluate
+    from nerkit.ner import NER
+    from nerkit.train import TrainConfig, train
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    sentences = _only_days(16)
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::3])})
+    config = TrainConfig(base=str(base), **{**FAST, "patience": 8, **settings})
+    result = train(corpus, tmp_path / "continued", config, progress=False)
+    ner = NER.load(result.path)
+    toy = make_sentences()[:10]
+    old = evaluate(toy, lambda words, contexts: [p.tags for p in ner.tagger.predict(words)]).report
+    return ner, old.micro.f1
+
+
+def test_a_model_taught_a_new_label_from_partial_data_keeps_what_it_knew(toy_ner, tmp_path):
+    ner, old_f1 = _continued_on_days(toy_ner, tmp_path)
+    assert old_f1 > 0.9
+    (prediction,) = ner.tagger.predict([["Bob", "left", "today", "."]])
+    assert prediction.tags == ["B-per", "O", "B-day", "O"]
+
+
+def test_without_partial_the_unmarked_people_are_learnt_as_no_entity(toy_ner, tmp_path):
+    _, old_f1 = _continued_on_days(toy_ner, tmp_path, partial=False)
+    assert old_f1 < 0.8
+
+
+def test_partial_annotation_needs_a_model_to_start_from(tiny_base, tmp_path):
+    from nerkit.errors import NerkitError
+    from nerkit.train import TrainConfig, train
+
+    sentences = _only_days(4)
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences)})
+    with pytest.raises(NerkitError, match="E090"):
+        train(corpus, tmp_path / "m", TrainConfig(base=tiny_base, partial=True, **FAST), progress=False)

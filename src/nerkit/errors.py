@@ -126,6 +126,10 @@ CATALOGUE: dict[str, Code] = {
         "Continue from a model with a linear token-classification head (every nerkit model has one), or "
         "train from its base encoder.",
     ),
+    "E090": Code(
+        "Partial annotation cannot be trained with these settings.",
+        "Continue from a nerkit model (--base MODEL) without --teacher, or pass --no-partial.",
+    ),
 }
 
 

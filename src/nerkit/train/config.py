@@ -31,7 +31,16 @@ def default_learning_rate(base: str | None) -> float:
 class TrainConfig:
     """Hyperparameters, with defaults measured on GMB and CoNLL-2003 (see docs/results.md)."""
 
-    base: str | None = setting(None, "Encoder name or path (default: bundled all-MiniLM-L6-v2)")
+    base: str | None = setting(
+        None,
+        "Encoder name or path (default: bundled all-MiniLM-L6-v2), or a nerkit model to continue: its labels "
+        "are kept and the data's new ones added",
+    )
+    partial: bool | None = setting(
+        None,
+        "The data marks only its own labels: the starting model's others are taken from its predictions "
+        "and rehearsed (default: auto, when a model continues on data that lacks some of its labels)",
+    )
     epochs: int = setting(3, "Maximum epochs")
     batch_size: int = setting(32, "Sentences per step")
     learning_rate: float | None = setting(

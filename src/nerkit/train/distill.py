@@ -46,6 +46,15 @@ def load_teachers(paths: Sequence[str], tagger: Tagger, device: torch.device) ->
     return teachers
 
 
+def labelled_words(window: Window) -> list[tuple[int, int]]:
+    """Each word the window labels, with its label id, in order: the rows of the window's soft targets."""
+    return [
+        (word, window.labels[position])
+        for word, position in zip(window.words, window.first_subwords, strict=True)
+        if window.labels[position] != IGNORE
+    ]
+
+
 def soft_labels(
     teachers: Sequence[Tagger],
     sentences: Sequence[Sequence[str]],
@@ -76,11 +85,7 @@ def soft_labels(
     width = len(teachers[0].labels)
     soft = []
     for window in windows:
-        labelled = [
-            word
-            for word, position in zip(window.words, window.first_subwords, strict=True)
-            if window.labels[position] != IGNORE
-        ]
+        labelled = [word for word, _ in labelled_words(window)]
         found_rows = rows.get(window.sentence)
         soft.append(
             torch.from_numpy(found_rows[labelled] / len(teachers)).float()

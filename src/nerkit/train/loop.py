@@ -26,7 +26,7 @@ from nerkit.corpus import Corpus, Sentence
 from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, evaluate
-from nerkit.labels import UNKNOWN, label_list, readable_names
+from nerkit.labels import UNKNOWN, entity_types, label_list, readable_names
 from nerkit.model import Tagger
 from nerkit.network import Network, bfloat16, word_rows
 from nerkit.train import checkpoint as checkpoints
@@ -34,6 +34,7 @@ from nerkit.train.checkpoint import Checkpoint, Position, checkpoint_path, targe
 from nerkit.train.config import TrainConfig
 from nerkit.train.distill import distillation_loss, load_teachers, soft_labels
 from nerkit.train.distributed import Distributed
+from nerkit.train.partial import completed, rehearsal_targets
 
 
 @dataclass(frozen=True)
@@ -190,16 +191,19 @@ def _metadata(
     }
 
 
+def continuing(config: TrainConfig) -> bool:
+    """Whether training continues a nerkit model (see `starting_tagger`)."""
+    return config.base is not None and config.layers is None and modeldir.is_model(config.base)
+
+
 def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.device | str) -> Tagger:
     """What training starts from. A nerkit model as `config.base` (`default` too) continues: its head,
-    transitions, word shapes and readable names are kept, widened by the data's new types (`Tagger.widen`),
-    so it still tags what it knew; with `config.layers` it gives a student its first layers and a fresh
-    head instead. Any other base is an encoder that gets a fresh head for the data's types."""
-    if config.base is not None and config.layers is None and modeldir.is_model(config.base):
+    transitions, word shapes and readable names are kept, to be widened by the data's new types
+    (`Tagger.widen`), so it still tags what it knew; with `config.layers` it gives a student its first
+    layers and a fresh head instead. Any other base is an encoder that gets a fresh head for `types`."""
+    if continuing(config):
         path = modeldir.own_model(config.base, "continuing training (it needs PyTorch weights)")
-        tagger = Tagger.load(path, device, config.allow_pickle, backend="torch")
-        tagger.widen(label_list({*tagger.entity_types, *types}))
-        return tagger
+        return Tagger.load(path, device, config.allow_pickle, backend="torch")
     return Tagger.from_base(
         config.base,
         label_list(types),
@@ -210,6 +214,23 @@ def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.dev
         context=config.context,
         layers=config.layers,
     )
+
+
+def _partial(config: TrainConfig, known: Sequence[str], annotated: Sequence[str]) -> list[str]:
+    """The starting model's types the data leaves unmarked, when they are to be taken from the model
+    (`train.partial`): by default whenever a model continues on data that lacks some of its types."""
+    others = sorted(set(known) - set(annotated)) if continuing(config) else []
+    if config.partial and not continuing(config):
+        raise NerkitError("E090", "partial annotation needs a model to start from", hint="Pass --base MODEL.")
+    if config.partial is False or not others:
+        return []
+    if config.teachers:
+        raise NerkitError(
+            "E090",
+            "partial annotation rehearses the starting model, which leaves no room for --teacher",
+            hint="Drop --teacher, or pass --no-partial.",
+        )
+    return others
 
 
 def train(
@@ -247,23 +268,40 @@ def train(
     device = distributed.device(device)
     rng = _seed_everything(config.seed)
     tagger = starting_tagger(config, corpus.entity_types, device)
+    known = list(tagger.labels)
+    tagger.widen(label_list({*tagger.entity_types, *corpus.entity_types}))
     labels = tagger.labels
+    partial = _partial(config, entity_types([known]), corpus.entity_types)
+    if partial:
+        if progress and distributed.is_main:
+            tqdm.write(
+                f"partial annotation: the data marks {', '.join(corpus.entity_types)}; the starting model's "
+                f"{', '.join(partial)} are taken from its predictions and rehearsed (--no-partial: not)"
+            )
+        train_sentences = completed(tagger, train_sentences, corpus.entity_types, config.eval_batch_size)
+        validation = completed(tagger, validation, corpus.entity_types, config.eval_batch_size)
     network = tagger.network(crf=config.crf)
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
         _label_ids(train_sentences, labels),
         [s.context for s in train_sentences],
     )
-    soft = _teachers_targets(
-        config,
-        tagger,
-        train_sentences,
-        windows,
-        out,
-        corpus.fingerprint,
-        resume=resume,
-        progress=progress,
-        distributed=distributed,
+    soft = (
+        rehearsal_targets(
+            tagger, train_sentences, windows, known, corpus.entity_types, config.eval_batch_size
+        )
+        if partial
+        else _teachers_targets(
+            config,
+            tagger,
+            train_sentences,
+            windows,
+            out,
+            corpus.fingerprint,
+            resume=resume,
+            progress=progress,
+            distributed=distributed,
+        )
     )
     torch.manual_seed(config.seed + distributed.rank)  # the same weights everywhere, dropout per rank
     lengths = [len(window) for window in windows]
