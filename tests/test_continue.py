@@ -148,3 +148,41 @@ def test_partial_annotation_needs_a_model_to_start_from(tiny_base, tmp_path):
     corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences)})
     with pytest.raises(NerkitError, match="E090"):
         train(corpus, tmp_path / "m", TrainConfig(base=tiny_base, partial=True, **FAST), progress=False)
+
+
+def _half_only(toy_ner, folder):
+    from nerkit.modeldir import WEIGHTS_FILE, write_half_weights
+
+    path = toy_ner.tagger.save(folder, toy_ner.metadata)
+    write_half_weights(path)
+    (path / WEIGHTS_FILE).unlink()
+    return path
+
+
+def test_half_precision_weights_load_as_the_same_model(toy_ner, tmp_path):
+    from nerkit.model import Tagger
+
+    tagger = Tagger.load(_half_only(toy_ner, tmp_path / "half"), backend="torch")
+    words = [list(sentence.words) for sentence in make_sentences()[:6]]
+    ours, theirs = tagger.word_probabilities(words), toy_ner.tagger.word_probabilities(words)
+    assert all(np.abs(a - b).max() < 1e-2 for a, b in zip(ours, theirs, strict=True))
+    assert [tagger.decoder(p).tags for p in ours] == [toy_ner.tagger.decoder(p).tags for p in theirs]
+
+
+def test_auto_never_runs_half_precision_weights_where_there_is_an_onnx_model(tmp_path):
+    from nerkit.modeldir import HALF_WEIGHTS_FILE, choose_backend
+
+    for name in (HALF_WEIGHTS_FILE, "model.int8.onnx"):
+        (tmp_path / name).write_bytes(b"")
+    assert choose_backend(tmp_path, "auto", allow_pickle=False) == "onnx-int8"
+    assert choose_backend(tmp_path, "torch", allow_pickle=False) == "torch"
+
+
+def test_training_continues_from_a_model_that_carries_only_half_precision_weights(toy_ner, tmp_path):
+    from nerkit.train import TrainConfig, train
+
+    base = _half_only(toy_ner, tmp_path / "half")
+    sentences = [*make_sentences()[:24], *_with_days(8)]
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::4])})
+    result = train(corpus, tmp_path / "continued", TrainConfig(base=str(base), **FAST), progress=False)
+    assert result.validation is not None and result.validation.micro.f1 > 0.9

@@ -35,6 +35,10 @@ DEFAULT_MODEL = Path(__file__).parent / "default_model"
 DEFAULT_NAME = "default"
 """The shipped model's name, wherever a model is asked for."""
 WEIGHTS_FILE = "model.safetensors"
+HALF_WEIGHTS_FILE = "model.fp16.safetensors"
+"""The PyTorch weights in half precision, which the shipped model carries so that training can continue
+from it (`nerkit train --base default`) at half the size; read as fp32, and never chosen by `auto`, so
+extraction keeps to the ONNX file."""
 SHAPES_FILE = "word_shapes.safetensors"
 """Word-shape embeddings of a model whose encoder has no token types to carry them (`network.WordShapes`)."""
 FORMAT_VERSION = 1
@@ -139,8 +143,13 @@ def read(
         )
     metadata = read_json(path / METADATA_FILE, "E023")
     backend = choose_backend(path, backend, allow_pickle)
+    half = (
+        backend in TORCH_BACKENDS
+        and not (path / WEIGHTS_FILE).is_file()
+        and (path / HALF_WEIGHTS_FILE).is_file()
+    )
     needed = (
-        [WEIGHTS_FILE, SHAPES_FILE]
+        [HALF_WEIGHTS_FILE if half else WEIGHTS_FILE, SHAPES_FILE]
         if backend in TORCH_BACKENDS
         else [onnx_file("int8" if backend == "onnx-int8" else None)]
     )
@@ -151,8 +160,12 @@ def read(
             require("train", f"the {backend} backend")
             from transformers import AutoModelForTokenClassification
 
-            model: Any = AutoModelForTokenClassification.from_pretrained(
-                path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
+            model: Any = (
+                _from_half_weights(path)
+                if half
+                else AutoModelForTokenClassification.from_pretrained(
+                    path, use_safetensors=(path / WEIGHTS_FILE).is_file(), trust_remote_code=False
+                )
             )
             tokenizer = load_tokenizer(str(path), model.config.model_type)
         else:
@@ -166,6 +179,31 @@ def read(
     except Exception as error:  # transformers and onnxruntime raise many types for a broken directory
         raise NerkitError("E023", f"cannot load model: {str(error).splitlines()[0]}", path=path) from None
     return Loaded(model, tokenizer, metadata, backend)
+
+
+def _from_half_weights(path: Path) -> Any:
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_config(
+        AutoConfig.from_pretrained(path, trust_remote_code=False)
+    )
+    weights = {name: tensor.float() for name, tensor in load_file(path / HALF_WEIGHTS_FILE).items()}
+    model.load_state_dict(weights, strict=True)
+    return model
+
+
+def write_half_weights(path: str | Path) -> Path:
+    """Add `HALF_WEIGHTS_FILE` beside a written model's fp32 weights, with its checksum."""
+    from safetensors.torch import load_file, save_file
+
+    path = Path(path)
+    weights = load_file(path / WEIGHTS_FILE)
+    save_file(
+        {name: tensor.half().contiguous() for name, tensor in weights.items()}, path / HALF_WEIGHTS_FILE
+    )
+    record_checksums(path, [HALF_WEIGHTS_FILE])
+    return path / HALF_WEIGHTS_FILE
 
 
 def provenance() -> dict[str, Any]:
@@ -252,6 +290,8 @@ def choose_backend(path: Path, backend: str, allow_pickle: bool) -> str:
     if backend not in BACKENDS:
         raise NerkitError("E064", f"unknown backend {backend!r}", hint=f"Use {', '.join(BACKENDS)}.")
     if present["torch" if backend in TORCH_BACKENDS else backend]:
+        return backend
+    if backend in TORCH_BACKENDS and (path / HALF_WEIGHTS_FILE).is_file():
         return backend
     if backend in TORCH_BACKENDS:
         raise NerkitError(

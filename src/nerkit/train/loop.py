@@ -202,8 +202,7 @@ def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.dev
     (`Tagger.widen`), so it still tags what it knew; with `config.layers` it gives a student its first
     layers and a fresh head instead. Any other base is an encoder that gets a fresh head for `types`."""
     if continuing(config):
-        path = modeldir.own_model(config.base, "continuing training (it needs PyTorch weights)")
-        return Tagger.load(path, device, config.allow_pickle, backend="torch")
+        return Tagger.load(modeldir.model_path(config.base), device, config.allow_pickle, backend="torch")
     return Tagger.from_base(
         config.base,
         label_list(types),
