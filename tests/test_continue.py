@@ -186,3 +186,19 @@ def test_training_continues_from_a_model_that_carries_only_half_precision_weight
     corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::4])})
     result = train(corpus, tmp_path / "continued", TrainConfig(base=str(base), **FAST), progress=False)
     assert result.validation is not None and result.validation.micro.f1 > 0.9
+
+
+def test_export_half_writes_the_training_weights_with_their_checksum(toy_ner, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nerkit.cli import app
+    from nerkit.modeldir import HALF_WEIGHTS_FILE
+
+    path = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    result = CliRunner().invoke(app, ["export", str(path), "--half"])
+    assert result.exit_code == 0, result.output
+    written = path / HALF_WEIGHTS_FILE
+    assert written.stat().st_size < (path / "model.safetensors").stat().st_size * 0.6
+    assert HALF_WEIGHTS_FILE in json.loads((path / "nerkit.json").read_text())["checksums"]

@@ -233,13 +233,26 @@ def export_command(
         typer.Option(help="Corpus whose train sentences calibrate int8 (name, file or directory)."),
     ] = None,
     data_dir: DataDir = None,
+    half: Annotated[
+        bool,
+        typer.Option(
+            "--half",
+            help="Also write model.fp16.safetensors: PyTorch weights at half the size, to train from.",
+        ),
+    ] = False,
 ) -> None:
-    """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory."""
+    """Add an ONNX Runtime model (fp32, and int8 with --quantize int8) to a model directory, and with
+    --half its PyTorch weights in half precision (what a shipped model carries for training from it)."""
     from nerkit.model import Tagger
-    from nerkit.modeldir import own_model
+    from nerkit.modeldir import own_model, write_half_weights
 
-    if not onnx:
-        raise NerkitError("E068", "nothing to export", hint="Pass --onnx.")
+    if not onnx and not half:
+        raise NerkitError("E068", "nothing to export", hint="Pass --onnx or --half.")
+    if half:
+        written = write_half_weights(own_model(model, "export"))
+        console.print(f"wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB)")
+        if not onnx:
+            return
     if quantize is not None and calibrate is None:
         raise NerkitError("E077", "--quantize int8 needs --calibrate CORPUS")
     model = own_model(model, "export")
