@@ -130,6 +130,12 @@ CATALOGUE: dict[str, Code] = {
         "Partial annotation cannot be trained with these settings.",
         "Continue from a nerkit model (--base MODEL) without --teacher, or pass --no-partial.",
     ),
+    "E091": Code(
+        "An annotation is not a text with spans inside it.",
+        'Each line is {"id": ..., "text": ..., "spans": [[start, end, label], ...]} with 0 <= start < end <= '
+        "the text's length.",
+    ),
+    "E092": Code("Nothing annotated to train on yet.", "Annotate some texts first."),
 }
 
 
