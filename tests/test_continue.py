@@ -202,3 +202,13 @@ def test_export_half_writes_the_training_weights_with_their_checksum(toy_ner, tm
     written = path / HALF_WEIGHTS_FILE
     assert written.stat().st_size < (path / "model.safetensors").stat().st_size * 0.6
     assert HALF_WEIGHTS_FILE in json.loads((path / "nerkit.json").read_text())["checksums"]
+
+
+def test_a_continued_model_trains_at_the_rate_it_was_trained_with(toy_ner, tmp_path):
+    from nerkit.train import TrainConfig
+
+    path = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    assert (
+        TrainConfig(base=str(path)).resolved_learning_rate
+        == toy_ner.metadata["hyperparameters"]["learning_rate"]
+    )

@@ -136,6 +136,14 @@ CATALOGUE: dict[str, Code] = {
         "the text's length.",
     ),
     "E092": Code("Nothing annotated to train on yet.", "Annotate some texts first."),
+    "E093": Code(
+        "A Label Studio request this backend cannot read.",
+        "Label texts with a <Labels> control over a <Text> (Label Studio's named entity template).",
+    ),
+    "E094": Code(
+        "The Label Studio backend trains in one process.",
+        "Run nerkit serve --label-studio without --workers.",
+    ),
 }
 
 

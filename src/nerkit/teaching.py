@@ -88,6 +88,16 @@ class Annotations:
         return len(self._records)
 
 
+def _types_by_name(model: str | Path) -> dict[str, str]:
+    """The model's types by the names it shows ("PERSON" -> `per`): an annotation in the names a user
+    sees teaches the type behind them, not a new one."""
+    from nerkit.files import read_json
+    from nerkit.modeldir import METADATA_FILE, model_path
+
+    names = read_json(model_path(model) / METADATA_FILE, "E023").get("label_names", {})
+    return {name: code for code, name in names.items()}
+
+
 def _record(line: str, path: Path, number: int) -> SpanRecord:
     try:
         found = json.loads(line)
@@ -107,7 +117,7 @@ class Teacher:
         annotations: Annotations,
         out: str | Path,
         on_model: Callable[[Path], None],
-        epochs: int = 3,
+        epochs: int = 5,
     ) -> None:
         self.base = str(base)
         self.annotations = annotations
@@ -148,6 +158,11 @@ class Teacher:
             from nerkit.corpus.readers import sentences_from_records
             from nerkit.train import TrainConfig, train
 
+            types = _types_by_name(self.base)
+            records = [
+                replace(r, spans=tuple((s, e, types.get(label, label)) for s, e, label in r.spans))
+                for r in records
+            ]
             sentences = sentences_from_records(records, self.annotations.path).sentences
             held = {index for index in range(0, len(sentences), 10)}
             corpus = Corpus(
@@ -158,7 +173,10 @@ class Teacher:
                 },
             )
             out = self.out / time.strftime("model-%Y%m%d-%H%M%S")
-            config = TrainConfig(base=self.base, epochs=self.epochs, train_with_validation=True)
+            batch_size = min(32, max(8, len(sentences) // 8))  # a few hundred examples still take steps
+            config = TrainConfig(
+                base=self.base, epochs=self.epochs, batch_size=batch_size, train_with_validation=True
+            )
             steps = math.ceil(len(sentences) / config.batch_size) * config.epochs
             with self._lock:
                 self._status = replace(self._status, steps=steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +19,7 @@ from nerkit.cli.common import (
     friendly,
     options_from,
 )
+from nerkit.errors import NerkitError
 from nerkit.serve.config import ServeConfig
 
 
@@ -38,6 +40,18 @@ def serve_command(
     allow_pickle: AllowPickle = False,
     backend: Backend = "auto",
     threads: Threads = None,
+    label_studio: Annotated[
+        bool,
+        typer.Option(
+            "--label-studio",
+            help="Also speak Label Studio's ML backend protocol (/health, /setup, /predict, /webhook, "
+            "/train): pre-annotations, and training on its annotations.",
+        ),
+    ] = False,
+    label_studio_dir: Annotated[
+        Path,
+        typer.Option(help="Where --label-studio keeps the annotations it receives and the models it trains."),
+    ] = Path("label-studio"),
     *,
     overrides: dict[str, Any],
 ) -> None:
@@ -53,11 +67,20 @@ def serve_command(
     if "cors_origins" in overrides:
         overrides["cors_origins"] = tuple(overrides["cors_origins"])
     settings = ServeConfig(api_key=api_key, **overrides)
+    if label_studio and workers > 1:
+        raise NerkitError("E094", "the Label Studio backend trains in one process: use --workers 1")
     if workers == 1:
         ner = nerkit.load(model, allow_pickle=allow_pickle, backend=backend, threads=threads)
         ner.warm_up()
         freeze_loaded_objects()
-        uvicorn.run(create_app(ner, settings), host=host, port=port, log_level="warning")
+        routers = []
+        if label_studio:
+            from nerkit.extras import installed
+            from nerkit.serve.label_studio import label_studio as label_studio_routes
+
+            folder = label_studio_dir if installed("train") else None
+            routers.append(label_studio_routes(ner, folder, model_path(model)))
+        uvicorn.run(create_app(ner, settings, routers), host=host, port=port, log_level="warning")
         return
     loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
     nerkit.load(model, **loading)  # fail here, once, rather than in every worker

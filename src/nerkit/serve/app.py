@@ -7,12 +7,12 @@ import hmac
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -156,8 +156,9 @@ class _Metrics:
         self.entities = Counter("nerkit_entities", "Entities returned", ["label"], registry=self.registry)
 
 
-def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
-    """The app for one loaded model. Model inference runs off the event loop, micro-batched."""
+def create_app(ner: NER, config: ServeConfig | None = None, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The app for one loaded model, with `routers` beside its own (the Label Studio backend's). Model
+    inference runs off the event loop, micro-batched."""
     config = config or ServeConfig()
     batcher: MicroBatcher[list[Entity]] = MicroBatcher(
         ner.tag, config.max_batch if config.batching else 1, config.max_wait_ms / 1000
@@ -296,6 +297,8 @@ def create_app(ner: NER, config: ServeConfig | None = None) -> FastAPI:
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    for extra in routers:
+        app.include_router(extra)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

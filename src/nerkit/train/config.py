@@ -19,9 +19,16 @@ OTHER_LEARNING_RATE = 5e-5
 def default_learning_rate(base: str | None) -> float:
     """Sentence-embedding encoders (the bundled one, a copy of it, its hub kin) get the high rate.
     They are known by the file sentence-transformers writes beside them, or by their hub organisation,
-    so a copied bundled encoder no longer trains six times slower than the same encoder by default."""
+    so a copied bundled encoder no longer trains six times slower than the same encoder by default.
+    A nerkit model continues at the rate it was trained with."""
     if base is None or base.startswith("sentence-transformers/"):
         return BUNDLED_LEARNING_RATE
+    from nerkit.modeldir import METADATA_FILE, model_path, read_json
+
+    metadata = model_path(base) / METADATA_FILE
+    if metadata.is_file():
+        trained = read_json(metadata, "E023").get("hyperparameters", {}).get("learning_rate")
+        return float(trained) if trained else BUNDLED_LEARNING_RATE
     if (Path(base) / "config_sentence_transformers.json").is_file():
         return BUNDLED_LEARNING_RATE
     return OTHER_LEARNING_RATE
