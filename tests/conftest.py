@@ -146,20 +146,23 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def serve(ner, config=None) -> Iterator[str]:
     """A live server for `ner` on a free loopback port, for tests that need real sockets."""
+    from nerkit.serve import create_app
+
+    yield from serve_app(create_app(ner, config))
+
+
+def serve_app(app) -> Iterator[str]:
+    """A live server for any ASGI `app` on a free loopback port."""
     import socket
     import threading
     import time
 
     import uvicorn
 
-    from nerkit.serve import create_app
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ner, config), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -144,6 +144,7 @@ CATALOGUE: dict[str, Code] = {
         "The Label Studio backend trains in one process.",
         "Run nerkit serve --label-studio without --workers.",
     ),
+    "E095": Code("An unknown order for the texts to annotate.", "Use --order uncertainty or --order file."),
 }
 
 

@@ -144,3 +144,60 @@ def test_report_page_filters_its_error_browser(toy_ner, tmp_path):
     assert ["visited", "gold"] in shown and ["Monday", "wrong"] in shown and ["Paris", "right"] in shown
     assert images and all(width > 100 for width in images)
     assert screenshot.stat().st_size > 10_000
+
+
+def _word_centre(page, word: str) -> tuple[float, float]:
+    """Where `word` is drawn in the annotation page's text, to point the mouse at it."""
+    box = page.evaluate(
+        """word => {
+            const walker = document.createTreeWalker(document.getElementById("doc"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.textContent.indexOf(word);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + word.length);
+                const rect = range.getBoundingClientRect();
+                return [rect.x + rect.width / 2, rect.y + rect.height / 2];
+            }
+            return null;
+        }""",
+        word,
+    )
+    assert box is not None, word
+    return box[0], box[1]
+
+
+def test_annotation_page_saves_what_clicks_and_keys_decide(toy_ner, tmp_path):
+    _need_chromium()
+    import json
+
+    from conftest import serve_app
+    from playwright.sync_api import sync_playwright
+
+    from nerkit.documents import Document
+    from nerkit.serve.annotate import Session, annotate_app
+    from nerkit.teaching import Annotations
+
+    text = "Alice visited Paris on Monday."
+    out = tmp_path / "labelled.jsonl"
+    session = Session([Document("1", text)], Annotations(out), toy_ner, ["PERSON", "LOCATION", "DAY"], "file")
+    for url in serve_app(annotate_app(session, None)):
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page.goto(url)
+            page.wait_for_selector("#doc mark")
+            page.click("#doc mark[data-label='LOCATION']")  # Paris: reject it
+            page.keyboard.press("x")
+            page.click("#doc mark[data-label='PERSON']")  # Alice: relabel it
+            page.keyboard.press("2")
+            page.keyboard.press("Escape")
+            page.keyboard.press("3")  # draw with DAY
+            page.mouse.dblclick(*_word_centre(page, "Monday"))
+            page.wait_for_selector("#doc mark[data-label='DAY']")
+            page.keyboard.press("Enter")
+            page.wait_for_function("document.getElementById('doc').textContent.includes('Every text')")
+            browser.close()
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["spans"] == [[0, 5, "LOCATION"], [23, 29, "DAY"]]

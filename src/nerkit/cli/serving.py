@@ -95,3 +95,60 @@ def serve_command(
         workers=workers,
         log_level="warning",
     )
+
+
+@app.command("annotate")
+@friendly
+def annotate_command(
+    texts: Annotated[
+        Path,
+        typer.Argument(help="Texts to label: .jsonl (one per line, text in --text-field), .csv or .txt."),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Where each decision is appended (nerkit's span JSONL); reread on restart.")
+    ],
+    label: Annotated[
+        list[str] | None, typer.Option(help="A label to annotate (repeat); default: the model's own labels.")
+    ] = None,
+    model: ModelDir = None,
+    order: Annotated[
+        str, typer.Option(help="uncertainty (the text the model is least sure of next) or file.")
+    ] = "uncertainty",
+    text_field: Annotated[str, typer.Option(help="JSONL field holding the text.")] = "text",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8001,
+    backend: Backend = "auto",
+) -> None:
+    """A local page to label texts with the model's suggestions: accept, reject, relabel or draw spans by
+    mouse and keys, every decision saved at once, and a train button that continues the model on them
+    (the new labels added, the others kept) and suggests with the new model when done."""
+    import uvicorn
+
+    import nerkit
+    from nerkit.documents import read_documents
+    from nerkit.extras import installed
+    from nerkit.modeldir import model_path
+    from nerkit.serve.annotate import Session, annotate_app
+    from nerkit.teaching import Annotations, Teacher
+
+    if order not in ("uncertainty", "file"):
+        raise NerkitError("E095", f"unknown order {order!r}", hint="Use uncertainty or file.")
+    documents = list(read_documents(texts, text_field))
+    ner = nerkit.load(model, backend=backend)
+    labels = list(dict.fromkeys(label or sorted(set(ner.label_names.values()))))
+    session = Session(documents, Annotations(out), ner, labels, order)  # type: ignore[arg-type]
+    teacher = None
+    if installed("train"):
+        teacher = Teacher(
+            model_path(model),
+            session.annotations,
+            out.parent / f"{out.stem}-models",
+            lambda path: session.replace_model(nerkit.load(path)),
+        )
+    typer.echo(
+        f"annotating {len(documents)} texts ({len(session.annotations)} done) at http://{host}:{port}/",
+        err=True,
+    )
+    uvicorn.run(annotate_app(session, teacher), host=host, port=port, log_level="warning")
