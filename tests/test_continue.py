@@ -212,3 +212,44 @@ def test_a_continued_model_trains_at_the_rate_it_was_trained_with(toy_ner, tmp_p
         TrainConfig(base=str(path)).resolved_learning_rate
         == toy_ner.metadata["hyperparameters"]["learning_rate"]
     )
+
+
+def test_a_train_file_given_alone_lends_every_tenth_sentence_to_validation(tmp_path):
+    from nerkit.corpus import read_corpus
+    from nerkit.corpus.writers import write_conll
+
+    path = tmp_path / "mine.conll"
+    with path.open("w") as handle:
+        write_conll(make_sentences()[:30], handle)
+    corpus = read_corpus(train=path)
+    assert len(corpus["validation"]) == 3 and len(corpus["train"]) == 27
+    assert not {s.id for s in corpus["validation"]} & {s.id for s in corpus["train"]}
+
+
+def test_the_cli_continues_a_model_on_a_partial_span_file(toy_ner, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nerkit.cli import app
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    lines = [{"text": "Alice left the deal.", "spans": [[15, 19, "DEAL"]]}] * 20
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    args = [
+        "train",
+        "--train",
+        str(mine),
+        "--base",
+        str(base),
+        "--out",
+        str(tmp_path / "mine"),
+        "--epochs",
+        "2",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "partial annotation" in result.output and "validation: 2 sentences" in result.output
+    labels = json.loads((tmp_path / "mine" / "nerkit.json").read_text())["labels"]
+    assert {"B-DEAL", "B-per", "B-geo"} <= set(labels)

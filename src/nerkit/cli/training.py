@@ -105,6 +105,12 @@ def train_command(
             corpus, train=train_file, validation=validation, test=test, data_dir=data_dir, strict=strict
         )
         settings = TrainConfig()
+        if train_file is not None and validation is None and test is None:
+            typer.echo(
+                f"validation: {len(data['validation'])} sentences of {train_file.name} (each tenth), "
+                "trained on too only with --train-with-validation; --validation FILE chooses them",
+                err=True,
+            )
     settings = TrainConfig.from_file(config, settings) if config else settings
     settings = replace_config(settings, **overrides)
     report_repairs(data.repairs)

@@ -187,7 +187,9 @@ def read_corpus(
 ) -> Corpus:
     """Read a corpus by name, file or directory, or from explicit split files.
 
-    A single file (or `all`) is split with `reference_split`; explicit files are used as given.
+    A single file (or `all`) is split with `reference_split`; explicit files are used as given, except
+    that a train file given alone lends its validation split: its sentences N%10==9, as in
+    `reference_split` (a user's annotations are often one file).
     """
     if source is not None and (train or validation or test):
         raise NerkitError(
@@ -213,6 +215,9 @@ def read_corpus(
             splits.update(reference_split(result.sentences))
         else:
             splits[split] = tuple(result.sentences)
+    if source is None and validation is None and test is None:
+        lent = reference_split(splits["train"])
+        splits = {"train": (*lent["train"], *lent["test"]), "validation": lent["validation"]}
     return Corpus(
         name=name,
         splits=splits,
