@@ -8,6 +8,7 @@ import pytest
 from conftest import make_sentences
 
 from nerkit.corpus import Corpus, Sentence
+from nerkit.errors import NerkitError
 from nerkit.labels import label_list
 
 FAST = {"epochs": 8, "batch_size": 8, "learning_rate": 3e-3, "warmup_ratio": 0.0, "max_length": 32}
@@ -44,7 +45,7 @@ def test_widening_never_drops_a_label(toy_ner, tmp_path):
     from nerkit.model import Tagger
 
     tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
-    with pytest.raises(ValueError, match="drop"):
+    with pytest.raises(NerkitError, match=r"E089.*drop"):
         tagger.widen(label_list(["day"]))
 
 
@@ -253,3 +254,20 @@ def test_the_cli_continues_a_model_on_a_partial_span_file(toy_ner, tmp_path):
     assert "partial annotation" in result.output and "validation: 2 sentences" in result.output
     labels = json.loads((tmp_path / "mine" / "nerkit.json").read_text())["labels"]
     assert {"B-DEAL", "B-per", "B-geo"} <= set(labels)
+
+
+def test_spans_in_the_model_s_readable_names_teach_its_own_types(toy_ner, tmp_path):
+    import json
+
+    from nerkit.train import TrainConfig, train
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    shown = {code: name for code, name in toy_ner.metadata["label_names"].items()}
+    sentences = [
+        Sentence(s.words, tuple(t[:2] + shown[t[2:]] if t != "O" else t for t in s.tags), id=s.id)
+        for s in make_sentences()[:24]
+    ]
+    corpus = Corpus("named", {"train": tuple(sentences), "validation": tuple(sentences[::4])})
+    result = train(corpus, tmp_path / "continued", TrainConfig(base=str(base), **FAST), progress=False)
+    labels = json.loads((result.path / "nerkit.json").read_text())["labels"]
+    assert labels == toy_ner.tagger.labels

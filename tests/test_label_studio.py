@@ -136,3 +136,22 @@ def test_without_a_folder_training_is_refused_but_predictions_work(toy_ner, tmp_
         client.post("/predict", json={"tasks": [{"id": 1, "data": {"text": "Alice left."}}]}).status_code
         == 200
     )
+
+
+def test_the_template_s_type_codes_name_the_model_s_labels(client):
+    config = CONFIG.replace('"PERSON"', '"PER"')
+    task = {"id": 1, "data": {"body": "Alice visited Paris on Monday."}}
+    answer = client.post("/predict", json={"tasks": [task], "project": "9.1", "label_config": config})
+    labels = {r["value"]["text"]: r["value"]["labels"] for r in answer.json()["results"][0]["result"]}
+    assert labels["Alice"] == ["PER"]
+
+
+def test_a_deleted_annotation_is_forgotten(client, tmp_path):
+    client.post("/webhook", json=_annotation(3, "Alice left the deal.", 15, 19, "DAY"))
+    answer = client.post(
+        "/webhook", json={"action": "ANNOTATION_DELETED", "task": {"id": 3}, "project": {"id": 7}}
+    )
+    assert answer.json() == {"forgotten": True}
+    from nerkit.teaching import Annotations
+
+    assert len(Annotations(tmp_path / "ls" / "annotations.jsonl")) == 0

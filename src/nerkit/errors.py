@@ -122,7 +122,7 @@ CATALOGUE: dict[str, Code] = {
     ),
     "E088": Code("An unknown span convention rule name.", "See nerkit.conventions.RULES for the names."),
     "E089": Code(
-        "New labels cannot be added to this model's head.",
+        "Labels cannot be added to this model this way.",
         "Continue from a model with a linear token-classification head (every nerkit model has one), or "
         "train from its base encoder.",
     ),

@@ -166,11 +166,11 @@ class Tagger:
             return
         missing = sorted(set(self.labels) - set(labels))
         if missing:
-            raise ValueError(f"widening would drop labels {missing}")
+            raise NerkitError("E089", f"adding labels cannot drop the model's own: {', '.join(missing)}")
         widen_head(self.model, self.labels, labels)
         transitions = self.decoder.transitions
         if transitions is not None and not isinstance(transitions, TransitionScores):
-            raise ValueError("widen a tagger before training it, not while its transitions train")
+            raise NerkitError("E089", "labels are added before training, not while transitions train")
         widened = transitions.relabelled(self.labels, labels) if transitions is not None else None
         self.labels = list(labels)
         self.decoder = Decoder(self.labels, widened, self.decoder.temperature)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from nerkit.corpus.interchange import SpanRecord
+from nerkit.corpus.interchange import SpanRecord, checked
 from nerkit.errors import NerkitError
 
 Span = tuple[int, int, str]
@@ -43,39 +45,58 @@ class Status:
 
 class Annotations:
     """A user's annotated texts, one JSON line each (`{"id", "text", "spans": [[start, end, label]]}`),
-    appended and flushed as they come: the last line for an id wins, so correcting a text appends it
-    again and nothing is ever rewritten."""
+    appended and flushed to disk as they come: the last line for an id wins, so correcting a text
+    appends it again, and forgetting one appends `{"id", "deleted": true}`; nothing is rewritten."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._records: dict[str, SpanRecord] = {}
         if self.path.is_file():
-            for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), start=1):
-                if line.strip():
-                    record = _record(line, self.path, number)
+            self._read()
+
+    def _read(self) -> None:
+        """Read the lines back; a last line cut off by a crash (no newline, no JSON) is cut from the
+        file, so that the next decision starts a line of its own."""
+        content = self.path.read_text(encoding="utf-8")
+        lines = content.split("\n")
+        if lines[-1].strip():
+            try:
+                json.loads(lines[-1])
+            except ValueError:
+                with self.path.open("r+", encoding="utf-8") as handle:
+                    handle.truncate(len(content.encode("utf-8")) - len(lines[-1].encode("utf-8")))
+                lines[-1] = ""
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                record = _record(line, self.path, number)
+                if isinstance(record, str):
+                    self._records.pop(record, None)
+                else:
                     self._records[record.id] = record
 
     def add(self, record_id: str, text: str, spans: Sequence[Span]) -> SpanRecord:
-        record = SpanRecord(
-            str(record_id), text, tuple(sorted((int(s), int(e), str(label)) for s, e, label in spans))
-        )
-        for start, end, _ in record.spans:
-            if not 0 <= start < end <= len(text):
-                raise NerkitError(
-                    "E091", f"span {start}-{end} is outside the {len(text)} characters of text {record_id}"
-                )
-        line = json.dumps(
-            {"id": record.id, "text": text, "spans": [list(span) for span in record.spans]},
-            ensure_ascii=False,
-        )
+        """Keep `spans` (inside `text`, none overlapping another) as the decision on `record_id`."""
+        found = tuple((int(s), int(e), str(label)) for s, e, label in spans)
+        record = checked(SpanRecord(str(record_id), text, found), self.path, "refuse", Counter())
+        self._append({"id": record.id, "text": text, "spans": [list(span) for span in record.spans]})
+        with self._lock:
+            self._records[record.id] = record
+        return record
+
+    def remove(self, record_id: str) -> None:
+        """Forget the decision on `record_id`."""
+        self._append({"id": str(record_id), "deleted": True})
+        with self._lock:
+            self._records.pop(str(record_id), None)
+
+    def _append(self, found: dict[str, Any]) -> None:
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+                handle.write(json.dumps(found, ensure_ascii=False) + "\n")
                 handle.flush()
-            self._records[record.id] = record
-        return record
+                os.fsync(handle.fileno())
 
     def records(self) -> list[SpanRecord]:
         with self._lock:
@@ -88,22 +109,15 @@ class Annotations:
         return len(self._records)
 
 
-def _types_by_name(model: str | Path) -> dict[str, str]:
-    """The model's types by the names it shows ("PERSON" -> `per`): an annotation in the names a user
-    sees teaches the type behind them, not a new one."""
-    from nerkit.files import read_json
-    from nerkit.modeldir import METADATA_FILE, model_path
-
-    names = read_json(model_path(model) / METADATA_FILE, "E023").get("label_names", {})
-    return {name: code for code, name in names.items()}
-
-
-def _record(line: str, path: Path, number: int) -> SpanRecord:
+def _record(line: str, path: Path, number: int) -> SpanRecord | str:
+    """A line's record, or the id it deletes."""
     try:
         found = json.loads(line)
+        if found.get("deleted"):
+            return str(found["id"])
         spans = tuple((int(s), int(e), str(label)) for s, e, label in found["spans"])
         return SpanRecord(str(found["id"]), str(found["text"]), spans, number)
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise NerkitError("E091", f"not an annotation line ({error})", path=path, line=number) from None
 
 
@@ -158,24 +172,13 @@ class Teacher:
             from nerkit.corpus.readers import sentences_from_records
             from nerkit.train import TrainConfig, train
 
-            types = _types_by_name(self.base)
-            records = [
-                replace(r, spans=tuple((s, e, types.get(label, label)) for s, e, label in r.spans))
-                for r in records
-            ]
             sentences = sentences_from_records(records, self.annotations.path).sentences
-            held = {index for index in range(0, len(sentences), 10)}
-            corpus = Corpus(
-                "annotations",
-                {
-                    "train": tuple(s for i, s in enumerate(sentences) if i not in held),
-                    "validation": tuple(sentences[i] for i in sorted(held)),
-                },
-            )
-            out = self.out / time.strftime("model-%Y%m%d-%H%M%S")
+            validation = sentences[9::10] or sentences[:1]  # to follow the training; trained on too
+            corpus = Corpus("annotations", {"train": tuple(sentences), "validation": tuple(validation)})
+            out = self.out / f"model-{time.strftime('%Y%m%d-%H%M%S')}-{len(records)}"
             batch_size = min(32, max(8, len(sentences) // 8))  # a few hundred examples still take steps
             config = TrainConfig(
-                base=self.base, epochs=self.epochs, batch_size=batch_size, train_with_validation=True
+                base=self.base, epochs=self.epochs, batch_size=batch_size, patience=self.epochs
             )
             steps = math.ceil(len(sentences) / config.batch_size) * config.epochs
             with self._lock:

@@ -168,7 +168,7 @@ def _word_centre(page, word: str) -> tuple[float, float]:
     return box[0], box[1]
 
 
-def test_annotation_page_saves_what_clicks_and_keys_decide(toy_ner, tmp_path):
+def test_annotation_page_saves_what_clicks_and_keys_decide_in_code_point_offsets(toy_ner, tmp_path):
     _need_chromium()
     import json
 
@@ -179,7 +179,7 @@ def test_annotation_page_saves_what_clicks_and_keys_decide(toy_ner, tmp_path):
     from nerkit.serve.annotate import Session, annotate_app
     from nerkit.teaching import Annotations
 
-    text = "Alice visited Paris on Monday."
+    text = "\U0001f600 Alice visited Paris on Monday."  # an emoji is one code point and two UTF-16 units
     out = tmp_path / "labelled.jsonl"
     session = Session([Document("1", text)], Annotations(out), toy_ner, ["PERSON", "LOCATION", "DAY"], "file")
     for url in serve_app(annotate_app(session, None)):
@@ -200,4 +200,5 @@ def test_annotation_page_saves_what_clicks_and_keys_decide(toy_ner, tmp_path):
             page.wait_for_function("document.getElementById('doc').textContent.includes('Every text')")
             browser.close()
     (line,) = out.read_text(encoding="utf-8").splitlines()
-    assert json.loads(line)["spans"] == [[0, 5, "LOCATION"], [23, 29, "DAY"]]
+    alice, monday = text.index("Alice"), text.index("Monday")
+    assert json.loads(line)["spans"] == [[alice, alice + 5, "LOCATION"], [monday, monday + 6, "DAY"]]

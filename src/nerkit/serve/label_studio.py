@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
 
-LABELS_TAGS = ("Labels", "HyperTextLabels")
+LABELS_TAGS = ("Labels",)
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,12 @@ class Backend:
             raise NerkitError("E093", f"task {task.get('id')} has no data.{interface.field} text")
         with self._lock:
             ner, version = self.ner, self.version
-        wanted = set(interface.labels)
-        entities = [e for e in ner.extract(text) if not wanted or e.label in wanted]
+        shown = _shown(ner, interface.labels)
+        entities = [
+            replace(e, label=shown.get(e.label, e.label))
+            for e in ner.extract(text)
+            if not shown or e.label in shown
+        ]
         result = [
             {
                 "id": f"{task.get('id', 'task')}-{index}",
@@ -96,6 +100,13 @@ class Backend:
         ]
         score = sum(e.score for e in entities) / len(entities) if entities else 0.0
         return {"result": result, "score": round(score, 4), "model_version": version}
+
+
+def _shown(ner: NER, labels: tuple[str, ...]) -> dict[str, str]:
+    """The project's label for each of the model's readable names: the same name, or the model's type
+    code in any case ("PER" for `per`, as Label Studio's NER template writes it)."""
+    by_code = {code.upper(): name for code, name in ner.label_names.items()}
+    return {by_code.get(label.upper(), label): label for label in labels}
 
 
 def annotation_spans(result: list[dict[str, Any]], interface: Interface) -> list[tuple[int, int, str]]:
@@ -113,8 +124,13 @@ def annotation_spans(result: list[dict[str, Any]], interface: Interface) -> list
     return spans
 
 
-def router(backend: Backend, keep: Callable[[str, str, list[tuple[int, int, str]]], Any] | None) -> APIRouter:
-    """The protocol's routes; `keep(task id, text, spans)` stores an annotation (None: training is off)."""
+def router(
+    backend: Backend,
+    keep: Callable[[str, str, list[tuple[int, int, str]]], Any] | None,
+    forget: Callable[[str], Any] | None = None,
+) -> APIRouter:
+    """The protocol's routes; `keep(task id, text, spans)` stores an annotation and `forget(task id)`
+    drops a deleted one (None: training is off)."""
     routes = APIRouter(tags=["Label Studio"])
 
     @routes.get("/health")
@@ -142,6 +158,9 @@ def router(backend: Backend, keep: Callable[[str, str, list[tuple[int, int, str]
         interface = backend.interface(project.get("id", ""), project.get("label_config"))
         if action in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED"):
             return {"kept": _keep(keep, body.get("task") or {}, body.get("annotation") or {}, interface)}
+        if action == "ANNOTATION_DELETED" and forget is not None:
+            forget(str((body.get("task") or {}).get("id")))
+            return {"forgotten": True}
         if action == "START_TRAINING":
             return _train(backend)
         return {"ignored": action}
@@ -188,4 +207,4 @@ def label_studio(ner: NER, folder: str | Path | None, model: str | Path, epochs:
 
     teacher = Teacher(model, annotations, folder / "models", served, epochs)
     backend.teach = teacher.start
-    return router(backend, annotations.add)
+    return router(backend, annotations.add, annotations.remove)

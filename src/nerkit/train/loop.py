@@ -10,7 +10,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from nerkit.corpus import Corpus, Sentence
 from nerkit.encode import IGNORE, Context, Window, length_grouped_batches
 from nerkit.errors import NerkitError
 from nerkit.evaluate import Report, evaluate
-from nerkit.labels import UNKNOWN, entity_types, label_list, readable_names
+from nerkit.labels import UNKNOWN, entity_types, label_list, parse_tag, readable_names
 from nerkit.model import Tagger
 from nerkit.network import Network, bfloat16, word_rows
 from nerkit.train import checkpoint as checkpoints
@@ -215,6 +215,18 @@ def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.dev
     )
 
 
+def _in_types(sentences: Sequence[Sentence], codes: Mapping[str, str]) -> list[Sentence]:
+    """Sentences whose tags use a continued model's readable names ("PERSON", as a page shows them) or
+    its types in capitals ("PER", as Label Studio's template writes them) in its own types (`per`), so
+    that they teach the type behind the name, not a new one."""
+
+    def coded(tag: str) -> str:
+        prefix, kind = parse_tag(tag)
+        return f"{prefix}-{codes[kind]}" if kind in codes else tag
+
+    return [replace(s, tags=tuple(coded(tag) for tag in s.tags)) for s in sentences]
+
+
 def _partial(config: TrainConfig, known: Sequence[str], annotated: Sequence[str]) -> list[str]:
     """The starting model's types the data leaves unmarked, when they are to be taken from the model
     (`train.partial`): by default whenever a model continues on data that lacks some of its types."""
@@ -268,17 +280,22 @@ def train(
     rng = _seed_everything(config.seed)
     tagger = starting_tagger(config, corpus.entity_types, device)
     known = list(tagger.labels)
-    tagger.widen(label_list({*tagger.entity_types, *corpus.entity_types}))
-    labels = tagger.labels
-    partial = _partial(config, entity_types([known]), corpus.entity_types)
+    names = tagger.metadata.get("label_names", {})
+    codes = {code.upper(): code for code in names} | {name: code for code, name in names.items()}
+    if continuing(config) and set(corpus.entity_types) & set(codes):
+        train_sentences, validation = (_in_types(split, codes) for split in (train_sentences, validation))
+    annotated = entity_types(s.tags for s in (*train_sentences, *validation))
+    partial = _partial(config, entity_types([known]), annotated)
     if partial:
         if progress and distributed.is_main:
             tqdm.write(
-                f"partial annotation: the data marks {', '.join(corpus.entity_types)}; the starting model's "
+                f"partial annotation: the data marks {', '.join(annotated)}; the starting model's "
                 f"{', '.join(partial)} are taken from its predictions and rehearsed (--no-partial: not)"
             )
-        train_sentences = completed(tagger, train_sentences, corpus.entity_types, config.eval_batch_size)
-        validation = completed(tagger, validation, corpus.entity_types, config.eval_batch_size)
+        train_sentences = completed(tagger, train_sentences, annotated, config.eval_batch_size)
+        validation = completed(tagger, validation, annotated, config.eval_batch_size)
+    tagger.widen(label_list({*tagger.entity_types, *annotated}))
+    labels = tagger.labels
     network = tagger.network(crf=config.crf)
     windows = tagger.encoder.encode(
         [s.words for s in train_sentences],
@@ -286,9 +303,7 @@ def train(
         [s.context for s in train_sentences],
     )
     soft = (
-        rehearsal_targets(
-            tagger, train_sentences, windows, known, corpus.entity_types, config.eval_batch_size
-        )
+        rehearsal_targets(tagger, train_sentences, windows, known, annotated, config.eval_batch_size)
         if partial
         else _teachers_targets(
             config,

@@ -1,12 +1,16 @@
 "use strict";
 // The annotation page: one text at a time, spans as {start, end, label, state} where state is
-// "suggested" (the model's, kept unless rejected), "drawn" (the user's) or "rejected".
+// "suggested" (the model's, kept unless rejected), "drawn" (the user's) or "rejected". Offsets count
+// code points, as the server's do: the text is kept as an array of them (`chars`), never sliced as a
+// JS string, whose indices count UTF-16 units (an emoji is two).
 const COLOURS = ["#ffd166", "#8ecae6", "#b8e0a8", "#f4a6a6", "#cdb4db", "#ffc6a5", "#a0e7e5", "#e2e2a0", "#d0d0ff"];
 let labels = [];
 let current = 0;
 let item = null;
 let spans = [];
 let selected = -1;
+let chars = [];
+let busy = false;
 
 const $ = (id) => document.getElementById(id);
 
@@ -53,17 +57,17 @@ function drawText() {
   const doc = $("doc");
   doc.textContent = "";
   if (!item) { doc.textContent = "Every text is annotated."; return; }
-  const text = item.text;
+  const text = (start, end) => chars.slice(start, end).join("");
   let at = 0;
   spans.map((span, index) => ({...span, index})).sort((a, b) => a.start - b.start).forEach((span) => {
-    if (span.start > at) doc.appendChild(piece(text.slice(at, span.start), at));
+    if (span.start > at) doc.appendChild(piece(text(at, span.start), at));
     const mark = document.createElement("mark");
     mark.dataset.start = String(span.start);
     mark.dataset.label = span.label;
     mark.dataset.index = String(span.index);
     mark.className = [span.state, span.index === selected ? "selected" : ""].join(" ").trim();
     mark.style.background = COLOURS[Math.max(labels.indexOf(span.label), 0) % COLOURS.length];
-    mark.textContent = text.slice(span.start, span.end);
+    mark.textContent = text(span.start, span.end);
     const tag = document.createElement("span");
     tag.className = "tag";
     tag.textContent = span.label;
@@ -72,13 +76,14 @@ function drawText() {
     doc.appendChild(mark);
     at = span.end;
   });
-  if (at < text.length) doc.appendChild(piece(text.slice(at), at));
+  if (at < chars.length) doc.appendChild(piece(text(at, chars.length), at));
 }
 
 function offset(node, within) {
+  // `within` counts UTF-16 units of the node's text; the result counts code points of the whole text.
   const holder = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
   if (!holder || holder.dataset.start === undefined) return null;
-  return Number(holder.dataset.start) + within;
+  return Number(holder.dataset.start) + Array.from(node.textContent.slice(0, within)).length;
 }
 
 function drawSelection() {
@@ -89,9 +94,8 @@ function drawSelection() {
   let end = offset(range.endContainer, range.endOffset);
   selection.removeAllRanges();
   if (start === null || end === null) return;
-  const text = item.text;
-  while (start < end && /\s/.test(text[start])) start += 1;
-  while (end > start && /\s/.test(text[end - 1])) end -= 1;
+  while (start < end && /\s/.test(chars[start])) start += 1;
+  while (end > start && /\s/.test(chars[end - 1])) end -= 1;
   if (end <= start) return;
   spans = spans.filter((span) => span.end <= start || span.start >= end);
   spans.push({start, end, label: labels[current], state: "drawn"});
@@ -102,6 +106,7 @@ function drawSelection() {
 async function next() {
   item = await call("GET", "/api/next");
   if (item.id === null) item = null;
+  chars = item ? Array.from(item.text) : [];
   spans = item ? item.suggestions.map((s) => ({start: s.start, end: s.end, label: s.label, state: "suggested"})) : [];
   selected = -1;
   $("progress").textContent = item ? `${item.done} done, ${item.remaining} to go` : "";
@@ -109,10 +114,17 @@ async function next() {
 }
 
 async function save() {
-  if (!item) return;
+  if (!item || busy) return;
+  busy = true;
   const kept = spans.filter((span) => span.state !== "rejected").map((span) => [span.start, span.end, span.label]);
-  await call("POST", "/api/decision", {id: item.id, spans: kept});
-  await next();
+  try {
+    await call("POST", "/api/decision", {id: item.id, spans: kept});
+    await next();
+  } catch (error) {
+    $("progress").textContent = `not saved: ${error.message}`;
+  } finally {
+    busy = false;
+  }
 }
 
 async function train() {
@@ -128,7 +140,9 @@ function watch(status) {
   const line = $("training");
   if (status.state === "training") {
     line.textContent = `training on ${status.examples} texts: step ${status.step} of about ${status.steps}`;
-    setTimeout(async () => watch(await call("GET", "/api/train")), 1000);
+    setTimeout(async () => {
+      try { watch(await call("GET", "/api/train")); } catch (error) { line.textContent = error.message; }
+    }, 1000);
   } else if (status.state === "done") {
     line.textContent = `trained on ${status.examples} texts in ${Math.round(status.seconds)} s: suggestions now come from the new model`;
   } else if (status.state === "failed") {
@@ -138,6 +152,7 @@ function watch(status) {
 
 document.addEventListener("keydown", (event) => {
   if (event.target.tagName === "INPUT" || event.target.tagName === "TEXTAREA") return;
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
   if (/^[1-9]$/.test(event.key)) { choose(Number(event.key) - 1); event.preventDefault(); }
   else if (event.key === "Enter") { save(); event.preventDefault(); }
   else if ((event.key === "x" || event.key === "Delete") && selected >= 0) {
