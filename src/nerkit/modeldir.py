@@ -202,6 +202,7 @@ def write_half_weights(path: str | Path) -> Path:
     save_file(
         {name: tensor.half().contiguous() for name, tensor in weights.items()}, path / HALF_WEIGHTS_FILE
     )
+    (path / HALF_WEIGHTS_FILE).chmod(0o644)  # readable by all, as an installed package's files are
     record_checksums(path, [HALF_WEIGHTS_FILE])
     return path / HALF_WEIGHTS_FILE
 
