@@ -23,7 +23,6 @@ def _conformed(text: str, label: str, span: tuple[int, int] | None = None) -> li
         ("Olá Joana, tudo bem?", (0, 9), "PERSON", "Joana"),
         ("We met Dr. Achterberg today.", (7, 21), "PERSON", "Achterberg"),
         ("President Joe Biden spoke.", (0, 19), "PERSON", "Joe Biden"),
-        ("Signed: Anna Weber, M.D.", (8, 24), "PERSON", "Anna Weber"),
         ("It was sent on 5 May 2024.", (15, 26), "DATE_TIME", "5 May 2024"),
         ("Our invoice 2025-118 of 3 October 2025 is open.", (12, 38), "DATE_TIME", "3 October 2025"),
         ("Acme Corp. sent it.", (0, 10), "ORGANIZATION", "Acme Corp."),
@@ -81,14 +80,6 @@ def test_organizations_and_places_split_at_list_commas_but_not_before_a_legal_su
     found = conform(text, [Entity(0, len(text), label, text, 0.9)])
     assert [entity.text for entity in found] == expected
     assert {entity.label for entity in found} <= {label}
-
-
-def test_a_person_is_not_split_at_a_comma_before_credentials():
-    from nerkit.conventions import conform
-
-    text = "Jane Roe, M.D."
-    (entity,) = conform(text, [Entity(0, len(text), "PERSON", text, 0.9)])
-    assert entity.text == "Jane Roe"
 
 
 @pytest.mark.parametrize(
@@ -854,21 +845,6 @@ def test_an_entity_ends_before_a_bracket_it_opens_and_does_not_close():
 def test_a_us_state_and_a_lowercase_large_city_read_as_organizations_are_places(text, expected):
     (entity,) = _conformed(text, "ORGANIZATION")
     assert entity.label == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "word", "label"),
-    [
-        ("agreed to buy the Dutch broker", "Dutch", "NRP"),
-        ("Brazilian planemaker Embraer", "Brazilian", "NRP"),
-        ("offices in Milan today", "Milan", "LOCATION"),
-        ("flights to Japan next week", "Japan", "LOCATION"),
-    ],
-)
-def test_a_nationality_adjective_before_a_noun_is_nrp_not_a_place(text, word, label):
-    start = text.index(word)
-    (found,) = _conformed(text, "LOCATION", (start, start + len(word)))
-    assert found.label == label
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,6 @@ EXAMPLES: dict[str, tuple[str, Spans, Spans]] = {
     "dateline": ("Gothenburg, 4 August 2025", (("Gothenburg, 4 August 2025", "DATE_TIME"),), ()),
     "date-joint": ("from January 12 to May 8, 2026", (("January 12 to May 8, 2026", "DATE_TIME"),), ()),
     "place-list": ("offices in Kisumu and Eldoret", (("Kisumu and Eldoret", "ORGANIZATION"),), ()),
-    "suffix-place": ("Siemens AG, based in Munich", (("Siemens AG, based in Munich", "ORGANIZATION"),), ()),
     "list-split": (
         "Doctoral Office, University of Bologna",
         (("Doctoral Office, University of Bologna", "ORGANIZATION"),),
@@ -66,7 +65,6 @@ EXAMPLES: dict[str, tuple[str, Spans, Spans]] = {
     "only-a-place": ("Sales in the Nordics rose", (("Nordics", "ORGANIZATION"),), ()),
     "street": ("18 Elm Street, Bangor", (("Elm Street", "LOCATION"),), ()),
     "sign-off": ("Kind regards,\nAnna", (("Kind regards", "PERSON"),), ()),
-    "nationality": ("agreed to buy the Dutch broker", (("Dutch", "LOCATION"),), ()),
     "address-parts": (
         "Clean Rivers Alliance - Volunteer",
         (("Clean Rivers Alliance - Volunteer", "ORGANIZATION"),),
@@ -74,7 +72,6 @@ EXAMPLES: dict[str, tuple[str, Spans, Spans]] = {
     ),
     "titles": ("We met Dr. Achterberg today.", (("Dr. Achterberg", "PERSON"),), ()),
     "addressee": ("Dear team,", (("Dear team", "PERSON"),), ()),
-    "credentials": ("Signed: Anna Weber, M.D.", (("Anna Weber, M.D.", "PERSON"),), ()),
     "legal-suffix": ("Contract with Siemens AG today", (("Siemens", "ORGANIZATION"),), ()),
     "job-title": ("Regards, Managing Director", (("Managing Director", "ORGANIZATION"),), ()),
     "document-title": ("See the Service Agreement", (("Service Agreement", "ORGANIZATION"),), ()),

@@ -14,7 +14,6 @@ from nerkit import places
 from nerkit.conventions.dates import date_edges, date_parts
 from nerkit.conventions.names import SIGN_OFF, untitled
 from nerkit.conventions.organizations import (
-    ENDS_LEGAL,
     LEGAL_SUFFIX,
     employers,
     only_a_title,
@@ -28,7 +27,6 @@ from nerkit.conventions.whereabouts import (
     PEOPLES,
     before_address_parts,
     is_country,
-    nationality,
     postcode_towns,
     state_codes,
     street,
@@ -88,8 +86,6 @@ def conform(
                     "sign-off" not in skip and SIGN_OFF.fullmatch(text, start, end)
                 ):
                     continue
-                if "nationality" not in skip and entity.label == "LOCATION" and nationality(text, start, end):
-                    entity = replace(entity, label="NRP")
                 if "address-parts" not in skip:
                     entity, end = before_address_parts(text, entity, start, end)
             if entity.label == "PERSON" and not keep_titles:
@@ -118,8 +114,8 @@ def _parts(text: str, entity: Entity, skip: frozenset[str]) -> list[Entity]:
     never holds a list: "Doctoral Office, University of Bologna" and "Munich, Germany" are two, and known
     places joined by "and" are places ("Kisumu and Eldoret"); each then held to its label's conventions
     (so "Senior Data Scientist, Allegro" keeps only Allegro). A comma before a legal suffix separates
-    nothing ("Co., Ltd."), and an organization ends at a legal suffix followed by a comma: what follows is
-    a place ("Siemens AG, Munich") unless it ends in a legal suffix of its own (another organization)."""
+    nothing ("Co., Ltd."); one after it does, and what follows is a place ("Siemens AG, Munich": `placed`)
+    unless it ends in a legal suffix of its own (another organization)."""
     if entity.label == "DATE_TIME":
         return date_parts(text, entity, skip)
     if entity.label not in ("ORGANIZATION", "LOCATION"):
@@ -127,31 +123,17 @@ def _parts(text: str, entity: Entity, skip: frozenset[str]) -> list[Entity]:
     listed = items(text, entity.start, entity.end)
     if "place-list" not in skip and len(listed) > 1 and all(places.is_place(text[a:b]) for a, b in listed):
         return [replace(entity, start=a, end=b, text=text[a:b], label="LOCATION") for a, b in listed]
-    end, places_after = entity.end, []
-    if entity.label == "ORGANIZATION" and "suffix-place" not in skip:
-        inner = [m for m in LEGAL_SUFFIX.finditer(text, entity.start, end) if text.startswith(",", m.end())]
-        if inner:
-            end = inner[0].end()
-            places_after = [
-                replace(part, label="ORGANIZATION" if ENDS_LEGAL.search(part.text) else "LOCATION")
-                for part in _parts(
-                    text,
-                    replace(entity, start=end + 1, text=text[end + 1 : entity.end], label="LOCATION"),
-                    skip,
-                )
-                if part.text.strip()[:1].isupper()
-            ]
     pieces, start = [], entity.start
-    commas = _LIST_COMMA.finditer(text, entity.start, end) if "list-split" not in skip else ()
+    commas = _LIST_COMMA.finditer(text, entity.start, entity.end) if "list-split" not in skip else ()
     for comma in commas:
         if entity.label == "ORGANIZATION" and LEGAL_SUFFIX.match(text, comma.start()):
             continue
         pieces.append((start, comma.start()))
         start = comma.end()
-    pieces.append((start, end))
+    pieces.append((start, entity.end))
     if pieces == [(entity.start, entity.end)]:
         return [entity]
-    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a] + places_after
+    return [replace(entity, start=a, end=b, text=text[a:b]) for a, b in pieces if b > a]
 
 
 def _trim(text: str, start: int, end: int, skip: frozenset[str]) -> tuple[int, int]:

@@ -1,6 +1,6 @@
-"""People's names: what a PERSON span leaves out (greetings, honorifics, titles, credentials, a letter's
-closing, a greeting that names nobody), and what a name stands for across a document (a given or family
-name for the person named in full, a contract's short name for its party)."""
+"""People's names: what a PERSON span leaves out (greetings, honorifics, titles, a letter's closing, a
+greeting that names nobody), and what a name stands for across a document (a given or family name for
+the person named in full, a contract's short name for its party)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ _TITLES = (
 )
 TITLE = re.compile(rf"(?:{_GREETINGS}|{_HONORIFICS}|{_TITLES})\.?(?=\s|$)", re.IGNORECASE)
 """Words that stand before a name but are not part of it: greetings, honorifics and titles."""
-_CREDENTIALS = re.compile(r",?\s+(?:M\.?D\.?|Ph\.?\s?D\.?|Esq\.?|MBA|RN|DDS|J\.?D\.?)$")
 SIGN_OFF = re.compile(
     r"(?:(?:best|kind|warm|warmest)\s+regards|regards|sincerely|yours\s+(?:sincerely|faithfully|truly)"
     r"|mit\s+freundlichen\s+grüßen|viele\s+grüße|beste\s+grüße|cordialement|bien\s+à\s+vous|saludos"
@@ -57,9 +56,9 @@ _ADDRESSEE = re.compile(
 
 
 def untitled(text: str, start: int, end: int, skip: frozenset[str]) -> tuple[int, int]:
-    """A PERSON span without the greetings, honorifics and titles before the name ("titles") and the
-    credentials after it ("credentials"); empty when it is the first words of a title
-    ("Prime" of "Prime Minister") or a greeting's generic addressee ("addressee": "Dear team")."""
+    """A PERSON span without the greetings, honorifics and titles before the name ("titles"); empty
+    when it is the first words of a title ("Prime" of "Prime Minister") or a greeting's generic
+    addressee ("addressee": "Dear team")."""
     titles, addressee = "titles" not in skip, "addressee" not in skip
     whole = TITLE.match(text, start) if titles else None
     if whole is not None and whole.end() >= end:
@@ -73,9 +72,7 @@ def untitled(text: str, start: int, end: int, skip: frozenset[str]) -> tuple[int
         start = title.end()
         while start < end and text[start] in EDGE:
             start += 1
-    credentials = _CREDENTIALS.search(text, start, end) if "credentials" not in skip else None
-    end = credentials.start() if credentials and credentials.start() > start else end
-    return (start, start) if addressee and _ADDRESSEE.fullmatch(text, start, end) else (start, end)
+    return start, end
 
 
 def namesakes(entities: Sequence[Entity], skip: frozenset[str] = frozenset()) -> list[Entity]:

@@ -36,21 +36,6 @@ def town_of_site(text: str, start: int, end: int) -> int | None:
     return site.start() if site and places.is_place(text[start : site.start()]) else None
 
 
-_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|tch|nch)")
-_BEFORE_A_NOUN = re.compile(r" [a-z]")
-
-
-def nationality(text: str, start: int, end: int) -> bool:
-    """A nationality adjective before a noun ("the Dutch broker", "Brazilian planemaker") is NRP, not a
-    place: a word of a demonym's shape that is no known place
-    (Milan, Japan and Oman are)."""
-    return bool(
-        _DEMONYM.fullmatch(text, start, end)
-        and _BEFORE_A_NOUN.match(text, end)
-        and not places.is_place(text[start:end])
-    )
-
-
 _STREET_WORD = re.compile(
     r"(?:\w+(?:stra(?:ß|ss)e|str\.|gasse|allee|weg|platz)|.*\s(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard"
     r"|Blvd\.?|Drive|Way|Rue|Via|Calle))$",
