@@ -22,9 +22,20 @@ def ner():
     return nerkit.load()
 
 
-def test_it_is_compact_enough_to_ship():
-    size = sum(file.stat().st_size for file in DEFAULT_MODEL.iterdir())
-    assert size <= 30_000_000
+def test_what_extraction_reads_is_compact_and_the_training_weights_are_half_precision():
+    from nerkit.modeldir import HALF_WEIGHTS_FILE
+
+    sizes = {file.name: file.stat().st_size for file in DEFAULT_MODEL.iterdir()}
+    assert sum(size for name, size in sizes.items() if name != HALF_WEIGHTS_FILE) <= 30_000_000
+    assert sizes[HALF_WEIGHTS_FILE] <= 50_000_000
+
+
+def test_training_continues_from_the_shipped_model_s_half_precision_weights():
+    from nerkit.model import Tagger
+
+    tagger = Tagger.load(DEFAULT_MODEL, backend="torch")
+    assert tagger.backend == "torch" and next(tagger.model.parameters()).dtype.is_floating_point
+    assert str(next(tagger.model.parameters()).dtype) == "torch.float32"
 
 
 def test_load_with_no_argument_uses_the_int8_onnx_model(ner):
