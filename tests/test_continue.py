@@ -271,3 +271,16 @@ def test_spans_in_the_model_s_readable_names_teach_its_own_types(toy_ner, tmp_pa
     result = train(corpus, tmp_path / "continued", TrainConfig(base=str(base), **FAST), progress=False)
     labels = json.loads((result.path / "nerkit.json").read_text())["labels"]
     assert labels == toy_ner.tagger.labels
+
+
+def test_a_label_declared_annotated_is_learnt_as_absent_where_the_data_leaves_it_unmarked(toy_ner, tmp_path):
+    from nerkit.ner import NER
+    from nerkit.train import TrainConfig, train
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    sentences = _only_days(16)
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::3])})
+    config = TrainConfig(base=str(base), annotated=("ORGANIZATION",), **{**FAST, "patience": 8})
+    ner = NER.load(train(corpus, tmp_path / "continued", config, progress=False).path)
+    (prediction,) = ner.tagger.predict([["Bob", "works", "at", "Acme", "in", "London", "."]])
+    assert prediction.tags[0] == "B-per" and prediction.tags[3] != "B-org"

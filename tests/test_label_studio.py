@@ -93,16 +93,28 @@ def test_annotations_from_the_webhook_are_kept_for_training(client, tmp_path):
     assert json.loads(line) == {"id": "3", "text": text, "spans": [[11, 16, "DAY"]]}
 
 
+def _person_spans(sentence) -> list[tuple[int, int]]:
+    from nerkit.labels import spans
+    from nerkit.text import detokenize
+
+    _, offsets = detokenize(sentence.words)
+    return [(offsets[a][0], offsets[b - 1][1]) for a, b, kind in spans(sentence.tags) if kind == "per"]
+
+
 def test_start_training_trains_on_the_kept_annotations_and_predicts_with_the_new_model(client, tmp_path):
     from nerkit.text import detokenize
 
-    for number in range(16):
-        client.post("/webhook", json=_annotation(number, "Alice left the deal.", 15, 19, "DAY"))
+    for number in range(16):  # annotators mark every label of the project where it occurs
+        annotation = _annotation(number, "Alice left the deal.", 15, 19, "DAY")
+        person = _annotation(number, "Alice left the deal.", 0, 5, "PERSON")["annotation"]["result"]
+        annotation["annotation"]["result"] += person
+        client.post("/webhook", json=annotation)
     for number, sentence in enumerate(make_sentences()[:8], start=100):
-        text, _ = detokenize(sentence.words)
+        text, spans = detokenize(sentence.words)[0], _person_spans(sentence)
+        regions = [_annotation(number, text, s, e, "PERSON")["annotation"]["result"][0] for s, e in spans]
         client.post(
             "/webhook",
-            json={**_annotation(number, text, 0, 1, "DAY"), "annotation": {"id": number, "result": []}},
+            json={**_annotation(number, text, 0, 1, "DAY"), "annotation": {"id": number, "result": regions}},
         )
     started = client.post("/webhook", json={"action": "START_TRAINING", "project": {"id": 7}})
     assert started.status_code == 201 and started.json()["job"]["state"] == "training"

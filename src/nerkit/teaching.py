@@ -132,12 +132,16 @@ class Teacher:
         out: str | Path,
         on_model: Callable[[Path], None],
         epochs: int = 5,
+        labels: Sequence[str] = (),
     ) -> None:
+        """`labels`: what the annotations mark wherever it occurs (a page's or a project's labels), so
+        that a label every suggestion of which was rejected is trained as absent, not filled in."""
         self.base = str(base)
         self.annotations = annotations
         self.out = Path(out)
         self.on_model = on_model
         self.epochs = epochs
+        self.labels = tuple(labels)
         self._status = Status()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -178,7 +182,11 @@ class Teacher:
             out = self.out / f"model-{time.strftime('%Y%m%d-%H%M%S')}-{len(records)}"
             batch_size = min(32, max(8, len(sentences) // 8))  # a few hundred examples still take steps
             config = TrainConfig(
-                base=self.base, epochs=self.epochs, batch_size=batch_size, patience=self.epochs
+                base=self.base,
+                epochs=self.epochs,
+                batch_size=batch_size,
+                patience=self.epochs,
+                annotated=self.labels,
             )
             steps = math.ceil(len(sentences) / config.batch_size) * config.epochs
             with self._lock:

@@ -146,6 +146,7 @@ def annotate_command(
             session.annotations,
             out.parent / f"{out.stem}-models",
             lambda path: session.replace_model(nerkit.load(path)),
+            labels=labels,
         )
     typer.echo(
         f"annotating {len(documents)} texts ({len(session.annotations)} done) at http://{host}:{port}/",

@@ -206,5 +206,10 @@ def label_studio(ner: NER, folder: str | Path | None, model: str | Path, epochs:
         backend.replace(load(path), path.name)
 
     teacher = Teacher(model, annotations, folder / "models", served, epochs)
-    backend.teach = teacher.start
+
+    def teach() -> Any:
+        teacher.labels = tuple(dict.fromkeys(label for i in backend.projects.values() for label in i.labels))
+        return teacher.start()  # the projects' labels are annotated wherever they occur
+
+    backend.teach = teach
     return router(backend, annotations.add, annotations.remove)

@@ -48,6 +48,11 @@ class TrainConfig:
         "The data marks only its own labels: the starting model's others are taken from its predictions "
         "and rehearsed (default: auto, when a model continues on data that lacks some of its labels)",
     )
+    annotated: tuple[str, ...] = setting(
+        (),
+        "Labels the data annotates wherever they occur, also those none of its texts holds (a label whose "
+        "every suggestion was rejected); default: the labels its spans hold",
+    )
     epochs: int = setting(3, "Maximum epochs")
     batch_size: int = setting(32, "Sentences per step")
     learning_rate: float | None = setting(

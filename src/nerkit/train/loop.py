@@ -284,7 +284,8 @@ def train(
     codes = {code.upper(): code for code in names} | {name: code for code, name in names.items()}
     if continuing(config) and set(corpus.entity_types) & set(codes):
         train_sentences, validation = (_in_types(split, codes) for split in (train_sentences, validation))
-    annotated = entity_types(s.tags for s in (*train_sentences, *validation))
+    found = entity_types(s.tags for s in (*train_sentences, *validation))
+    annotated = sorted({*found, *(codes.get(label, label) for label in config.annotated)})
     partial = _partial(config, entity_types([known]), annotated)
     if partial:
         if progress and distributed.is_main:
