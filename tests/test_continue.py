@@ -284,3 +284,20 @@ def test_a_label_declared_annotated_is_learnt_as_absent_where_the_data_leaves_it
     ner = NER.load(train(corpus, tmp_path / "continued", config, progress=False).path)
     (prediction,) = ner.tagger.predict([["Bob", "works", "at", "Acme", "in", "London", "."]])
     assert prediction.tags[0] == "B-per" and prediction.tags[3] != "B-org"
+
+
+def test_a_continued_model_drops_the_calibration_fitted_to_its_old_weights(toy_ner, tmp_path):
+    import json
+
+    from nerkit.modeldir import set_metadata
+    from nerkit.train import TrainConfig, train
+
+    base = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
+    set_metadata(base, {"temperature": 1.7, "thresholds": {"PERSON": 0.9}})
+    sentences = [*make_sentences()[:24], *_with_days(8)]
+    corpus = Corpus("days", {"train": tuple(sentences), "validation": tuple(sentences[::4])})
+    result = train(
+        corpus, tmp_path / "continued", TrainConfig(base=str(base), **{**FAST, "epochs": 1}), progress=False
+    )
+    written = json.loads((result.path / "nerkit.json").read_text())
+    assert "temperature" not in written and "thresholds" not in written

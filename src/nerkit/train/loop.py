@@ -202,7 +202,9 @@ def starting_tagger(config: TrainConfig, types: Sequence[str], device: torch.dev
     (`Tagger.widen`), so it still tags what it knew; with `config.layers` it gives a student its first
     layers and a fresh head instead. Any other base is an encoder that gets a fresh head for `types`."""
     if continuing(config):
-        return Tagger.load(modeldir.model_path(config.base), device, config.allow_pickle, backend="torch")
+        tagger = Tagger.load(modeldir.model_path(config.base), device, config.allow_pickle, backend="torch")
+        tagger.decoder.temperature = 1.0  # fitted to the old weights; `nerkit calibrate` fits a new one
+        return tagger
     return Tagger.from_base(
         config.base,
         label_list(types),
