@@ -77,7 +77,7 @@ def test_a_decision_is_appended_at_once_and_a_restart_resumes_after_it(toy_ner, 
 def test_a_decision_on_an_unknown_text_or_label_is_refused(toy_ner, tmp_path, decision, problem):
     client, _ = _client(toy_ner, tmp_path)
     answer = client.post("/api/decision", json=decision)
-    assert answer.status_code == 400 and problem in answer.json()["error"]
+    assert answer.status_code == 400 and problem in answer.json()["error"]["message"]
 
 
 def test_when_every_text_is_done_there_is_no_next(toy_ner, tmp_path):

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nerkit.documents import Document
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
+from nerkit.serve.limits import error_body
 from nerkit.teaching import Annotations, Teacher
 
 STATIC = Path(__file__).parent / "static"
@@ -110,7 +111,7 @@ def annotate_app(session: Session, teacher: Teacher | None) -> FastAPI:
 
     @app.exception_handler(NerkitError)
     async def _refused(_: Any, error: NerkitError) -> JSONResponse:
-        return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse(error_body("invalid_request", f"{error.code} {error.message}"), status_code=400)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
@@ -138,7 +139,8 @@ def annotate_app(session: Session, teacher: Teacher | None) -> FastAPI:
     @app.post("/api/train")
     def train() -> Any:
         if teacher is None:
-            return JSONResponse({"error": "training needs the train extra: pip install 'nerkit[train]'"}, 400)
+            message = "E065 training needs the train extra: pip install 'nerkit[train]'"
+            return JSONResponse(error_body("unavailable", message), 400)
         return teacher.start().to_dict()
 
     @app.get("/api/train")

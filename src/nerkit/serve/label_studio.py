@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
+from nerkit.serve.limits import error_body
 
 LABELS_TAGS = ("Labels",)
 
@@ -185,7 +186,8 @@ def _keep(keep, task: dict[str, Any], annotation: dict[str, Any], interface: Int
 
 def _train(backend: Backend) -> Any:
     if backend.teach is None:
-        return JSONResponse({"error": "training is off: start nerkit serve --label-studio DIR"}, 400)
+        message = "E065 training needs the train extra: pip install 'nerkit[train]'"
+        return JSONResponse(error_body("unavailable", message), 400)
     return {"job": backend.teach().to_dict()}
 
 

@@ -19,7 +19,7 @@ async function call(method, path, body) {
     method, headers: body ? {"Content-Type": "application/json"} : {}, body: body ? JSON.stringify(body) : undefined,
   });
   const data = await response.json();
-  if (!response.ok) throw new Error(data.error || response.statusText);
+  if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
   return data;
 }
 
