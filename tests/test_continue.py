@@ -89,7 +89,7 @@ def test_a_partial_sentence_gets_the_model_s_other_types_and_keeps_its_own_marks
 
     tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
     user = Sentence(("Alice", "visited", "Paris", "on", "Monday", "."), ("O", "O", "B-tim", "O", "O", "O"))
-    (done,) = completed(tagger, [user], annotated=["tim"], batch_size=8)
+    (done,) = completed(tagger, [user], tagger.word_probabilities([user.words]), annotated=["tim"])
     assert done.tags == ("B-per", "O", "B-tim", "O", "O", "O")
 
 
@@ -101,11 +101,12 @@ def test_rehearsal_teaches_the_old_labels_outside_the_user_s_entities_only(toy_n
 
     tagger = Tagger.load(toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata), backend="torch")
     known = list(tagger.labels)
-    tagger.widen(label_list([*tagger.entity_types, "day"]))
     sentence = Sentence(("Alice", "left", "today", "."), ("B-per", "O", "B-day", "O"))
+    probabilities = tagger.word_probabilities([sentence.words])
+    tagger.widen(label_list([*tagger.entity_types, "day"]))
     ids = [tagger.labels.index(tag) for tag in sentence.tags]
     windows = tagger.encoder.encode([sentence.words], [ids])
-    (rows,) = rehearsal_targets(tagger, [sentence], windows, known, annotated=["day"], batch_size=8)
+    (rows,) = rehearsal_targets(probabilities, known, tagger.labels, windows, annotated=["day"])
     assert rows.shape == (4, len(tagger.labels))
     assert rows[2].isnan().all() and not rows[[0, 1, 3]].isnan().any()
     new = [tagger.labels.index(label) for label in ("B-day", "I-day")]

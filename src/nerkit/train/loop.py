@@ -229,6 +229,13 @@ def _in_types(sentences: Sequence[Sentence], codes: Mapping[str, str]) -> list[S
     return [replace(s, tags=tuple(coded(tag) for tag in s.tags)) for s in sentences]
 
 
+def _read_by(tagger: Tagger, sentences: Sequence[Sentence], batch_size: int) -> list[Any]:
+    """The starting model's word-label probabilities, read once for completing and rehearsing."""
+    return tagger.word_probabilities(
+        [s.words for s in sentences], batch_size, contexts=[s.context for s in sentences]
+    )
+
+
 def _partial(config: TrainConfig, known: Sequence[str], annotated: Sequence[str]) -> list[str]:
     """The starting model's types the data leaves unmarked, when they are to be taken from the model
     (`train.partial`): by default whenever a model continues on data that lacks some of its types."""
@@ -295,8 +302,11 @@ def train(
                 f"partial annotation: the data marks {', '.join(annotated)}; the starting model's "
                 f"{', '.join(partial)} are taken from its predictions and rehearsed (--no-partial: not)"
             )
-        train_sentences = completed(tagger, train_sentences, annotated, config.eval_batch_size)
-        validation = completed(tagger, validation, annotated, config.eval_batch_size)
+        starting = [
+            _read_by(tagger, split, config.eval_batch_size) for split in (train_sentences, validation)
+        ]
+        train_sentences = completed(tagger, train_sentences, starting[0], annotated)
+        validation = completed(tagger, validation, starting[1], annotated)
     tagger.widen(label_list({*tagger.entity_types, *annotated}))
     labels = tagger.labels
     network = tagger.network(crf=config.crf)
@@ -306,7 +316,7 @@ def train(
         [s.context for s in train_sentences],
     )
     soft = (
-        rehearsal_targets(tagger, train_sentences, windows, known, annotated, config.eval_batch_size)
+        rehearsal_targets(starting[0], known, labels, windows, annotated)
         if partial
         else _teachers_targets(
             config,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+import numpy as np
 import torch
 
 from nerkit.corpus import Sentence
@@ -21,13 +22,14 @@ from nerkit.train.distill import labelled_words
 
 
 def completed(
-    tagger: Tagger, sentences: Sequence[Sentence], annotated: Collection[str], batch_size: int
+    tagger: Tagger,
+    sentences: Sequence[Sentence],
+    probabilities: Sequence[np.ndarray],
+    annotated: Collection[str],
 ) -> list[Sentence]:
-    """`sentences` with the model's spans of the types not in `annotated` added where the sentence has
-    no annotated entity (its unmarked and unknown words)."""
-    probabilities = tagger.word_probabilities(
-        [s.words for s in sentences], batch_size, contexts=[s.context for s in sentences]
-    )
+    """`sentences` with the model's spans (decoded from its `probabilities` of them, before it is
+    widened) of the types not in `annotated` added where the sentence has no annotated entity (its
+    unmarked and unknown words)."""
     found = []
     for sentence, probs in zip(sentences, probabilities, strict=True):
         tags = list(sentence.tags)
@@ -40,28 +42,25 @@ def completed(
 
 
 def rehearsal_targets(
-    tagger: Tagger,
-    sentences: Sequence[Sentence],
+    probabilities: Sequence[np.ndarray],
+    known: Sequence[str],
+    labels: Sequence[str],
     windows: Sequence[Window],
-    known: Collection[str],
     annotated: Collection[str],
-    batch_size: int,
 ) -> list[torch.Tensor]:
-    """The model's label probabilities for every labelled word of every window, over the labels it had
-    before it was widened (`known`; the new labels' columns are zero), and NaN rows, which
-    `distillation_loss` leaves out, for the words of an entity of an `annotated` type: there the user's
-    label is taught alone."""
-    probabilities = tagger.word_probabilities(
-        [s.words for s in sentences], batch_size, contexts=[s.context for s in sentences]
-    )
-    old = torch.tensor([label in known for label in tagger.labels])
-    users = {index for index, label in enumerate(tagger.labels) if parse_tag(label)[1] in annotated}
+    """The starting model's label probabilities (over its `known` labels, read before it was widened)
+    for every labelled word of every window, placed in the widened `labels` (the new labels' columns
+    zero), and NaN rows, which `distillation_loss` leaves out, for the words of an entity of an
+    `annotated` type: there the user's label is taught alone."""
+    columns = torch.tensor([list(labels).index(label) for label in known])
+    users = {index for index, label in enumerate(labels) if parse_tag(label)[1] in annotated}
     targets = []
     for window in windows:
         labelled = labelled_words(window)
-        rows = torch.from_numpy(probabilities[window.sentence][[word for word, _ in labelled]]).float()
-        rows = torch.where(old, rows, torch.zeros_like(rows))
-        rows = rows / rows.sum(-1, keepdim=True)
+        rows = torch.zeros(len(labelled), len(labels))
+        rows[:, columns] = torch.from_numpy(
+            probabilities[window.sentence][[word for word, _ in labelled]]
+        ).float()
         rows[torch.tensor([label in users for _, label in labelled], dtype=torch.bool)] = float("nan")
         targets.append(rows)
     return targets
