@@ -52,7 +52,7 @@ def test_the_next_text_in_file_order_comes_with_the_model_s_suggestions_of_the_c
 
 def test_uncertainty_order_gives_the_text_the_model_is_least_sure_of(toy_ner, tmp_path):
     client, session = _client(toy_ner, tmp_path, order="uncertainty")
-    scores = {d.id: min((s["score"] for s in session.suggestions(d.text)), default=0.5) for d in TEXTS}
+    scores = {d.id: min((s["score"] for s in session.suggestions([d.text])[0]), default=0.5) for d in TEXTS}
     assert client.get("/api/next").json()["id"] == min(scores, key=scores.get)
 
 
@@ -101,7 +101,7 @@ def test_train_continues_the_model_on_the_decisions_and_suggests_with_the_new_on
             break
         time.sleep(0.5)
     assert status["state"] == "done", status
-    found = {(s["text"], s["label"]) for s in session.suggestions("Bob left the deal.")}
+    found = {(s["text"], s["label"]) for s in session.suggestions(["Bob left the deal."])[0]}
     assert found == {("Bob", "PERSON"), ("deal", "DEAL")}
 
 

@@ -44,7 +44,8 @@ class Decision(BaseModel):
 
 @dataclass
 class Session:
-    """The texts, what is done, the model that suggests, and how the next text is chosen."""
+    """An annotation round: the texts, what is done, the model that suggests, and how the next text is
+    chosen."""
 
     texts: list[Document]
     annotations: Annotations
@@ -60,14 +61,18 @@ class Session:
         with self._lock:
             self.ner = ner
 
-    def suggestions(self, text: str) -> list[dict[str, Any]]:
+    def suggestions(self, texts: Sequence[str]) -> list[list[dict[str, Any]]]:
+        """The model's entities of the labels being annotated, for each text (read together, batched)."""
         with self._lock:
             ner = self.ner
         wanted = set(self.labels)
         return [
-            {"start": e.start, "end": e.end, "label": e.label, "score": round(e.score, 4), "text": e.text}
-            for e in ner.extract(text)
-            if e.label in wanted
+            [
+                {"start": e.start, "end": e.end, "label": e.label, "score": round(e.score, 4), "text": e.text}
+                for e in found
+                if e.label in wanted
+            ]
+            for found in ner.extract_batch(texts)
         ]
 
     def remaining(self) -> list[Document]:
@@ -78,12 +83,10 @@ class Session:
         if not left:
             return {"id": None, "remaining": 0, "done": len(self.annotations)}
         pool = left[:POOL] if self.order == "uncertainty" else left[:1]
-        scored = [
-            (self._confidence(suggested), document, suggested)
-            for document in pool
-            for suggested in [self.suggestions(document.text)]
-        ]
-        _, document, suggested = min(scored, key=lambda found: found[0])
+        suggested, document = min(
+            zip(self.suggestions([document.text for document in pool]), pool, strict=True),
+            key=lambda found: self._confidence(found[0]),
+        )
         return {
             "id": document.id,
             "text": document.text,
@@ -99,7 +102,7 @@ class Session:
     def decide(self, decision: Decision) -> None:
         document = self._by_id.get(decision.id)
         if document is None:
-            raise NerkitError("E091", f"no text with id {decision.id!r} in this session")
+            raise NerkitError("E091", f"no text with id {decision.id!r} among the texts being annotated")
         unknown = sorted({label for _, _, label in decision.spans} - set(self.labels))
         if unknown:
             raise NerkitError("E091", f"labels {', '.join(unknown)} are not being annotated")

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
+from nerkit.entities import Entity
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
 from nerkit.serve.limits import error_body
@@ -76,31 +77,46 @@ class Backend:
             self.projects[key] = Interface.parse(config)
         return self.projects.get(key) or Interface()
 
-    def predict(self, task: dict[str, Any], interface: Interface) -> dict[str, Any]:
-        text = (task.get("data") or {}).get(interface.field)
-        if not isinstance(text, str):
-            raise NerkitError("E093", f"task {task.get('id')} has no data.{interface.field} text")
+    def predict(self, tasks: list[dict[str, Any]], interface: Interface) -> list[dict[str, Any]]:
+        """One prediction per task, the tasks' texts read together (batched)."""
+        texts = [(task.get("data") or {}).get(interface.field) for task in tasks]
+        for task, text in zip(tasks, texts, strict=True):
+            if not isinstance(text, str):
+                raise NerkitError("E093", f"task {task.get('id')} has no data.{interface.field} text")
         with self._lock:
             ner, version = self.ner, self.version
         shown = _shown(ner, interface.labels)
-        entities = [
-            replace(e, label=shown.get(e.label, e.label))
-            for e in ner.extract(text)
-            if not shown or e.label in shown
+        return [
+            _prediction(
+                task,
+                [
+                    replace(e, label=shown.get(e.label, e.label))
+                    for e in found
+                    if not shown or e.label in shown
+                ],
+                interface,
+                version,
+            )
+            for task, found in zip(tasks, ner.extract_batch(texts), strict=True)
         ]
-        result = [
-            {
-                "id": f"{task.get('id', 'task')}-{index}",
-                "from_name": interface.from_name,
-                "to_name": interface.to_name,
-                "type": "labels",
-                "value": {"start": e.start, "end": e.end, "text": e.text, "labels": [e.label]},
-                "score": e.score,
-            }
-            for index, e in enumerate(entities)
-        ]
-        score = sum(e.score for e in entities) / len(entities) if entities else 0.0
-        return {"result": result, "score": round(score, 4), "model_version": version}
+
+
+def _prediction(
+    task: dict[str, Any], entities: list[Entity], interface: Interface, version: str
+) -> dict[str, Any]:
+    result = [
+        {
+            "id": f"{task.get('id', 'task')}-{index}",
+            "from_name": interface.from_name,
+            "to_name": interface.to_name,
+            "type": "labels",
+            "value": {"start": e.start, "end": e.end, "text": e.text, "labels": [e.label]},
+            "score": e.score,
+        }
+        for index, e in enumerate(entities)
+    ]
+    score = sum(e.score for e in entities) / len(entities) if entities else 0.0
+    return {"result": result, "score": round(score, 4), "model_version": version}
 
 
 def _shown(ner: NER, labels: tuple[str, ...]) -> dict[str, str]:
@@ -148,7 +164,7 @@ def router(
         interface = backend.interface(body.get("project", ""), body.get("label_config"))
         tasks = body.get("tasks") or []
         return {
-            "results": [backend.predict(task, interface) for task in tasks],
+            "results": backend.predict(tasks, interface),
             "model_version": backend.version,
         }
 
