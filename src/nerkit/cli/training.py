@@ -338,7 +338,8 @@ def calibrate_command(
         from nerkit.corpus.marked import read_marked
         from nerkit.ner import ExtractOptions
 
-        ner = nerkit.load(path, backend=backend)  # with the temperature just stored
+        if data is not None:
+            ner = nerkit.load(path, backend=backend)  # with the temperature just stored
         gold_documents = [
             document
             for file in documents
