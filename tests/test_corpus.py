@@ -157,6 +157,23 @@ def test_jsonl_character_spans_become_word_tags(tmp_path):
     assert sentence.tags == ("B-per", "I-per", "O", "O", "B-geo", "O")
 
 
+def test_jsonl_annotation_file_keeps_the_last_line_of_each_id_and_forgets_deleted_ids(tmp_path):
+    lines = [
+        {"id": "a", "text": "Ann left.", "spans": [[0, 3, "per"]]},
+        {"id": "b", "text": "Bo came.", "spans": [[0, 2, "per"]]},
+        {"id": "a", "text": "Ann left.", "spans": []},
+        {"id": "b", "deleted": True},
+        {"text": "Cy sat.", "spans": [[0, 2, "per"]]},
+    ]
+    result = read_file(write(tmp_path / "labelled.jsonl", "".join(json.dumps(x) + "\n" for x in lines)))
+    assert [(s.words, s.tags) for s in result.sentences] == [
+        (("Ann", "left", "."), ("O", "O", "O")),
+        (("Cy", "sat", "."), ("B-per", "O", "O")),
+    ]
+    assert result.repairs["annotation replaced by a later line of its id"] == 1
+    assert result.repairs["annotation forgotten by a later deletion line"] == 1
+
+
 def test_jsonl_span_inside_a_word_splits_the_word(tmp_path):
     record = {"text": "NYC-based", "entities": [{"start": 0, "end": 3, "label": "geo"}]}
     sentence = read_file(write(tmp_path / "d.jsonl", json.dumps(record) + "\n")).sentences[0]

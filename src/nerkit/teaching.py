@@ -18,10 +18,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nerkit.corpus.interchange import SpanRecord, checked
+from nerkit.corpus.readers import latest_records
 from nerkit.errors import NerkitError
+
+if TYPE_CHECKING:
+    from nerkit.corpus import Corpus, Sentence
+    from nerkit.train import TrainConfig
 
 Span = tuple[int, int, str]
 
@@ -67,13 +72,12 @@ class Annotations:
                 with self.path.open("r+", encoding="utf-8") as handle:
                     handle.truncate(len(content.encode("utf-8")) - len(lines[-1].encode("utf-8")))
                 lines[-1] = ""
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                record = _record(line, self.path, number)
-                if isinstance(record, str):
-                    self._records.pop(record, None)
-                else:
-                    self._records[record.id] = record
+        objects = [
+            (number, _json(line, self.path, number)) for number, line in enumerate(lines, 1) if line.strip()
+        ]
+        for number, found in latest_records(objects, Counter()):
+            record = _record(found, self.path, number)
+            self._records[record.id] = record
 
     def add(self, record_id: str, text: str, spans: Sequence[Span]) -> SpanRecord:
         """Keep `spans` (inside `text`, none overlapping another) as the decision on `record_id`."""
@@ -109,16 +113,43 @@ class Annotations:
         return len(self._records)
 
 
-def _record(line: str, path: Path, number: int) -> SpanRecord | str:
-    """A line's record, or the id it deletes."""
+def _json(line: str, path: Path, number: int) -> dict[str, Any]:
     try:
         found = json.loads(line)
-        if found.get("deleted"):
-            return str(found["id"])
+    except ValueError as error:
+        raise NerkitError("E091", f"not an annotation line ({error})", path=path, line=number) from None
+    if not isinstance(found, dict):
+        raise NerkitError("E091", "not an annotation line (not a JSON object)", path=path, line=number)
+    return found
+
+
+def _record(found: dict[str, Any], path: Path, number: int) -> SpanRecord:
+    try:
         spans = tuple((int(s), int(e), str(label)) for s, e, label in found["spans"])
         return SpanRecord(str(found["id"]), str(found["text"]), spans, number)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError) as error:
         raise NerkitError("E091", f"not an annotation line ({error})", path=path, line=number) from None
+
+
+def teaching_run(
+    sentences: Sequence[Sentence], base: str, epochs: int = 5, labels: Sequence[str] = ()
+) -> tuple[Corpus, TrainConfig]:
+    """The corpus and settings that continue `base` on a user's few hundred annotated `sentences`: each
+    tenth is also read for validation (to follow the training, not to choose an epoch: it is trained on
+    too, and every epoch is run), and batches shrink so that a few hundred examples still take steps."""
+    from nerkit.corpus import Corpus
+    from nerkit.train import TrainConfig
+
+    validation = sentences[9::10] or sentences[:1]
+    corpus = Corpus("annotations", {"train": tuple(sentences), "validation": tuple(validation)})
+    config = TrainConfig(
+        base=base,
+        epochs=epochs,
+        batch_size=min(32, max(8, len(sentences) // 8)),
+        patience=epochs,
+        annotated=tuple(labels),
+    )
+    return corpus, config
 
 
 class Teacher:
@@ -172,22 +203,12 @@ class Teacher:
     def _train(self, records: list[SpanRecord]) -> None:
         started = time.perf_counter()
         try:
-            from nerkit.corpus import Corpus
             from nerkit.corpus.readers import sentences_from_records
-            from nerkit.train import TrainConfig, train
+            from nerkit.train import train
 
             sentences = sentences_from_records(records, self.annotations.path).sentences
-            validation = sentences[9::10] or sentences[:1]  # to follow the training; trained on too
-            corpus = Corpus("annotations", {"train": tuple(sentences), "validation": tuple(validation)})
             out = self.out / f"model-{time.strftime('%Y%m%d-%H%M%S')}-{len(records)}"
-            batch_size = min(32, max(8, len(sentences) // 8))  # a few hundred examples still take steps
-            config = TrainConfig(
-                base=self.base,
-                epochs=self.epochs,
-                batch_size=batch_size,
-                patience=self.epochs,
-                annotated=self.labels,
-            )
+            corpus, config = teaching_run(sentences, self.base, self.epochs, self.labels)
             steps = math.ceil(len(sentences) / config.batch_size) * config.epochs
             with self._lock:
                 self._status = replace(self._status, steps=steps)

@@ -79,7 +79,7 @@ def serve_command(
             from nerkit.serve.label_studio import label_studio as label_studio_routes
 
             folder = label_studio_dir if installed("train") else None
-            routers.append(label_studio_routes(ner, folder, model_path(model)))
+            routers.append(label_studio_routes(ner, folder, model_path(model), threads))
         uvicorn.run(create_app(ner, settings, routers), host=host, port=port, log_level="warning")
         return
     loading = {"allow_pickle": allow_pickle, "backend": backend, "threads": threads}
@@ -120,6 +120,7 @@ def annotate_command(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8001,
     backend: Backend = "auto",
+    threads: Threads = None,
 ) -> None:
     """A local page to label texts with the model's suggestions: accept, reject, relabel or draw spans by
     mouse and keys, every decision saved at once, and a train button that continues the model on them
@@ -136,7 +137,7 @@ def annotate_command(
     if order not in ("uncertainty", "file"):
         raise NerkitError("E095", f"unknown order {order!r}", hint="Use uncertainty or file.")
     documents = list(read_documents(texts, text_field))
-    ner = nerkit.load(model, backend=backend)
+    ner = nerkit.load(model, backend=backend, threads=threads)
     labels = list(dict.fromkeys(label or sorted(set(ner.label_names.values()))))
     session = Session(documents, Annotations(out), ner, labels, order)  # type: ignore[arg-type]
     teacher = None
@@ -145,7 +146,7 @@ def annotate_command(
             model_path(model),
             session.annotations,
             out.parent / f"{out.stem}-models",
-            lambda path: session.replace_model(nerkit.load(path)),
+            lambda path: session.replace_model(nerkit.load(path, threads=threads)),  # its torch weights
             labels=labels,
         )
     typer.echo(

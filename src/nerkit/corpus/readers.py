@@ -346,6 +346,22 @@ def read_text_spans(path: Path) -> list[SpanRecord]:
     return records
 
 
+def latest_records(objects: Iterable[tuple[int, dict]], notes: Counter[str]) -> list[tuple[int, dict]]:
+    """The records an append-only annotation file means (`nerkit annotate`'s, Label Studio's): the last
+    line of an `id` wins and `{"id": ..., "deleted": true}` forgets that id; lines without an id all
+    count. Each line replaced or forgotten is counted in `notes`, so that none goes unsaid."""
+    kept: dict[object, tuple[int, dict]] = {}
+    for index, (line, record) in enumerate(objects):
+        key: object = ("id", str(record["id"])) if "id" in record else index
+        earlier = kept.pop(key, None) is not None
+        if record.get("deleted") is True and "id" in record:
+            notes["annotation forgotten by a later deletion line"] += earlier
+            continue
+        notes["annotation replaced by a later line of its id"] += earlier
+        kept[key] = (line, record)
+    return list(kept.values())
+
+
 def read_jsonl(path: Path, strict: bool = False, overlaps: Overlaps = "refuse") -> ReadResult:
     """One JSON object per line: `{"tokens": [...], "tags": [...]}` or annotation-tool style
     `{"text": "...", "entities": [[start, end, label], ...]}` with character offsets (doccano's
@@ -353,7 +369,7 @@ def read_jsonl(path: Path, strict: bool = False, overlaps: Overlaps = "refuse") 
     the text is cut into words as extraction cuts it)."""
     raws: list[_Raw] = []
     notes: Counter[str] = Counter()
-    for line, record in json_objects(path):
+    for line, record in latest_records(json_objects(path), notes):
         if "tokens" in record and "text" not in record:
             raws.append(_record_from_tokens(record, path, line, len(raws) + 1))
         elif "text" in record:

@@ -207,9 +207,16 @@ def _train(backend: Backend) -> Any:
     return {"job": backend.teach().to_dict()}
 
 
-def label_studio(ner: NER, folder: str | Path | None, model: str | Path, epochs: int = 5) -> APIRouter:
+def label_studio(
+    ner: NER,
+    folder: str | Path | None,
+    model: str | Path,
+    threads: int | None = None,
+    epochs: int = 5,
+) -> APIRouter:
     """The routes for `ner` (loaded from `model`), keeping annotations and trained models in `folder` (no
-    training without one), training for `epochs`."""
+    training without one), training for `epochs`; a trained model is served with `threads` cores, as
+    the first was (its PyTorch weights: it has no ONNX file yet)."""
     backend = Backend(ner, Path(str(model)).name or "nerkit")
     if folder is None:
         return router(backend, None)
@@ -221,7 +228,7 @@ def label_studio(ner: NER, folder: str | Path | None, model: str | Path, epochs:
     def served(path: Path) -> None:
         from nerkit import load
 
-        backend.replace(load(path), path.name)
+        backend.replace(load(path, threads=threads), path.name)
 
     teacher = Teacher(model, annotations, folder / "models", served, epochs)
 
