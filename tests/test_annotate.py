@@ -1,4 +1,4 @@
-"""`nerkit annotate`: the session behind the annotation page (the page itself: tests/integration/
+"""`nerkit annotate`: the labelling behind the annotation page (the page itself: tests/integration/
 test_browser.py)."""
 
 from __future__ import annotations
@@ -21,21 +21,21 @@ TEXTS = [
 def _client(
     toy_ner, tmp_path, order="file", labels=("PERSON", "LOCATION", "DEAL"), teacher=False, texts=TEXTS
 ):
-    from nerkit.serve.annotate import Session, annotate_app
+    from nerkit.serve.annotate import Round, annotate_app
     from nerkit.teaching import Annotations, Teacher
 
-    session = Session(list(texts), Annotations(tmp_path / "labelled.jsonl"), toy_ner, list(labels), order)
+    labelling = Round(list(texts), Annotations(tmp_path / "labelled.jsonl"), toy_ner, list(labels), order)
     trainer = None
     if teacher:
         model = toy_ner.tagger.save(tmp_path / "toy", toy_ner.metadata)
         trainer = Teacher(
             model,
-            session.annotations,
+            labelling.annotations,
             tmp_path / "models",
-            lambda path: session.replace_model(nerkit.load(path)),
+            lambda path: labelling.replace_model(nerkit.load(path)),
             epochs=8,
         )
-    return TestClient(annotate_app(session, trainer)), session
+    return TestClient(annotate_app(labelling, trainer)), labelling
 
 
 def test_the_next_text_in_file_order_comes_with_the_model_s_suggestions_of_the_chosen_labels(
@@ -51,8 +51,8 @@ def test_the_next_text_in_file_order_comes_with_the_model_s_suggestions_of_the_c
 
 
 def test_uncertainty_order_gives_the_text_the_model_is_least_sure_of(toy_ner, tmp_path):
-    client, session = _client(toy_ner, tmp_path, order="uncertainty")
-    scores = {d.id: min((s["score"] for s in session.suggestions([d.text])[0]), default=0.5) for d in TEXTS}
+    client, labelling = _client(toy_ner, tmp_path, order="uncertainty")
+    scores = {d.id: min((s["score"] for s in labelling.suggestions([d.text])[0]), default=0.5) for d in TEXTS}
     assert client.get("/api/next").json()["id"] == min(scores, key=scores.get)
 
 
@@ -91,7 +91,7 @@ def test_train_continues_the_model_on_the_decisions_and_suggests_with_the_new_on
     import time
 
     deals = [Document(f"d{n}", "Alice left the deal.") for n in range(16)]
-    client, session = _client(toy_ner, tmp_path, teacher=True, texts=[*TEXTS, *deals])
+    client, labelling = _client(toy_ner, tmp_path, teacher=True, texts=[*TEXTS, *deals])
     for document in deals:
         client.post("/api/decision", json={"id": document.id, "spans": [[0, 5, "PERSON"], [15, 19, "DEAL"]]})
     assert client.post("/api/train").json()["state"] == "training"
@@ -101,7 +101,7 @@ def test_train_continues_the_model_on_the_decisions_and_suggests_with_the_new_on
             break
         time.sleep(0.5)
     assert status["state"] == "done", status
-    found = {(s["text"], s["label"]) for s in session.suggestions(["Bob left the deal."])[0]}
+    found = {(s["text"], s["label"]) for s in labelling.suggestions(["Bob left the deal."])[0]}
     assert found == {("Bob", "PERSON"), ("deal", "DEAL")}
 
 

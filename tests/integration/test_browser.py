@@ -176,13 +176,13 @@ def test_annotation_page_saves_what_clicks_and_keys_decide_in_code_point_offsets
     from playwright.sync_api import sync_playwright
 
     from nerkit.documents import Document
-    from nerkit.serve.annotate import Session, annotate_app
+    from nerkit.serve.annotate import Round, annotate_app
     from nerkit.teaching import Annotations
 
     text = "\U0001f600 Alice visited Paris on Monday."  # an emoji is one code point and two UTF-16 units
     out = tmp_path / "labelled.jsonl"
-    session = Session([Document("1", text)], Annotations(out), toy_ner, ["PERSON", "LOCATION", "DAY"], "file")
-    for url in serve_app(annotate_app(session, None)):
+    labelling = Round([Document("1", text)], Annotations(out), toy_ner, ["PERSON", "LOCATION", "DAY"], "file")
+    for url in serve_app(annotate_app(labelling, None)):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 900, "height": 700})

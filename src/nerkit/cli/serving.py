@@ -131,7 +131,7 @@ def annotate_command(
     from nerkit.documents import read_documents
     from nerkit.extras import installed
     from nerkit.modeldir import model_path
-    from nerkit.serve.annotate import Session, annotate_app
+    from nerkit.serve.annotate import Round, annotate_app
     from nerkit.teaching import Annotations, Teacher
 
     if order not in ("uncertainty", "file"):
@@ -139,18 +139,18 @@ def annotate_command(
     documents = list(read_documents(texts, text_field))
     ner = nerkit.load(model, backend=backend, threads=threads)
     labels = list(dict.fromkeys(label or sorted(set(ner.label_names.values()))))
-    session = Session(documents, Annotations(out), ner, labels, order)  # type: ignore[arg-type]
+    labelling = Round(documents, Annotations(out), ner, labels, order)  # type: ignore[arg-type]
     teacher = None
     if installed("train"):
         teacher = Teacher(
             model_path(model),
-            session.annotations,
+            labelling.annotations,
             out.parent / f"{out.stem}-models",
-            lambda path: session.replace_model(nerkit.load(path, threads=threads)),  # its torch weights
+            lambda path: labelling.replace_model(nerkit.load(path, threads=threads)),  # its torch weights
             labels=labels,
         )
     typer.echo(
-        f"annotating {len(documents)} texts ({len(session.annotations)} done) at http://{host}:{port}/",
+        f"annotating {len(documents)} texts ({len(labelling.annotations)} done) at http://{host}:{port}/",
         err=True,
     )
-    uvicorn.run(annotate_app(session, teacher), host=host, port=port, log_level="warning")
+    uvicorn.run(annotate_app(labelling, teacher), host=host, port=port, log_level="warning")

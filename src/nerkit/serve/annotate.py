@@ -43,7 +43,7 @@ class Decision(BaseModel):
 
 
 @dataclass
-class Session:
+class Round:
     """An annotation round: the texts, what is done, the model that suggests, and how the next text is
     chosen."""
 
@@ -109,7 +109,7 @@ class Session:
         self.annotations.add(document.id, document.text, decision.spans)
 
 
-def annotate_app(session: Session, teacher: Teacher | None) -> FastAPI:
+def annotate_app(labelling: Round, teacher: Teacher | None) -> FastAPI:
     app = FastAPI(title="nerkit annotate", docs_url=None)
 
     @app.exception_handler(NerkitError)
@@ -123,21 +123,21 @@ def annotate_app(session: Session, teacher: Teacher | None) -> FastAPI:
     @app.get("/api/state")
     def state() -> dict[str, Any]:
         return {
-            "labels": session.labels,
-            "order": session.order,
-            "total": len(session.texts),
-            "done": len(session.annotations),
+            "labels": labelling.labels,
+            "order": labelling.order,
+            "total": len(labelling.texts),
+            "done": len(labelling.annotations),
             "training": teacher.status.to_dict() if teacher else None,
         }
 
     @app.get("/api/next")
     def next_text() -> dict[str, Any]:
-        return session.next()
+        return labelling.next()
 
     @app.post("/api/decision")
     def decide(decision: Decision) -> dict[str, Any]:
-        session.decide(decision)
-        return {"saved": True, "done": len(session.annotations)}
+        labelling.decide(decision)
+        return {"saved": True, "done": len(labelling.annotations)}
 
     @app.post("/api/train")
     def train() -> Any:
