@@ -212,7 +212,7 @@ def label_studio(
     folder: str | Path | None,
     model: str | Path,
     threads: int | None = None,
-    epochs: int = 5,
+    epochs: int | None = None,
 ) -> APIRouter:
     """The routes for `ner` (loaded from `model`), keeping annotations and trained models in `folder` (no
     training without one), training for `epochs`; a trained model is served with `threads` cores, as
@@ -220,7 +220,7 @@ def label_studio(
     backend = Backend(ner, Path(str(model)).name or "nerkit")
     if folder is None:
         return router(backend, None)
-    from nerkit.teaching import Annotations, Teacher
+    from nerkit.teaching import TEACHING_EPOCHS, Annotations, Teacher
 
     folder = Path(folder)
     annotations = Annotations(folder / "annotations.jsonl")
@@ -230,7 +230,7 @@ def label_studio(
 
         backend.replace(load(path, threads=threads), path.name)
 
-    teacher = Teacher(model, annotations, folder / "models", served, epochs)
+    teacher = Teacher(model, annotations, folder / "models", served, epochs or TEACHING_EPOCHS)
 
     def teach() -> Any:
         teacher.labels = tuple(dict.fromkeys(label for i in backend.projects.values() for label in i.labels))
