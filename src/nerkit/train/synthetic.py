@@ -16,9 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from nerkit import places
-from nerkit.errors import NerkitError
 from nerkit.train import nonentities
-from nerkit.train.vocabulary import Vocabulary
+from nerkit.train.vocabulary import Vocabulary, require_lists
 from nerkit.train.writing import PLAIN, Document, wrapped
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE", "en_IN")
@@ -111,11 +110,10 @@ class Filler:
         seen: dict[str, Sequence[str]] | None = None,
         one_word_companies: float = 0.0,
     ) -> None:
-        try:
-            import pycountry
-            from faker import Faker
-        except ImportError:
-            raise NerkitError("E069", "the document recipe needs Faker and pycountry") from None
+        require_lists()
+        import pycountry
+        from faker import Faker
+
         self.rng = rng
         self.fakers = [Faker(locale) for locale in LOCALES]
         for index, faker in enumerate(self.fakers):
