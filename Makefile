@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 SHARED_DATA ?= ../shared/datasets
 
-.PHONY: setup data run train-demo default-model test test-fast lint bench bench-quick release-check clean
+.PHONY: setup data run train-demo default-model test test-fast lint bench bench-quick release-check label-studio clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -51,6 +51,16 @@ default-model: setup
 
 test: setup
 	$(BIN)/pytest
+
+# Label Studio in an environment of its own (its pins are not nerkit's), for the test that drives a real
+# Label Studio server against `nerkit serve --label-studio`: NERKIT_LABEL_STUDIO=$(LABEL_STUDIO) make test.
+LABEL_STUDIO_VENV ?= .venv-label-studio
+LABEL_STUDIO := $(LABEL_STUDIO_VENV)/bin/label-studio
+$(LABEL_STUDIO):
+	python3 -m venv $(LABEL_STUDIO_VENV)
+	$(LABEL_STUDIO_VENV)/bin/pip install --quiet "label-studio==1.23.2"
+
+label-studio: $(LABEL_STUDIO)
 
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
