@@ -30,8 +30,7 @@ train-demo: setup
 
 # Rebuild the shipped default model: two models trained on the documents recipe (GMB, CoNLL-2003 mapped,
 # casing variants, synthetic documents), the second with one-word companies in its documents, averaged
-# into one (about 90 minutes on 2 cores), and that mean continued for one epoch on fresh documents with a
-# fifth of the newswire (about 10 minutes); then quantised to int8, given per-label score thresholds fitted
+# into one (about 90 minutes on 2 cores); then quantised to int8, given per-label score thresholds fitted
 # on the documents sets' dev halves, and what the ONNX backend needs copied into the package with the
 # PyTorch weights in half precision that `nerkit train --base default` continues from. MODEL_CARD.md says what it scored; re-measure with bench/documents.py and
 # bench/cross_corpus.py.
@@ -39,9 +38,7 @@ DEFAULT_OUT ?= models/default-docs
 default-model: setup
 	$(BIN)/nerkit train --recipe default --out $(DEFAULT_OUT)-default --data-dir $(DATA_DIR) --device cpu --bf16
 	$(BIN)/nerkit train --recipe companies --out $(DEFAULT_OUT)-companies --data-dir $(DATA_DIR) --device cpu --bf16
-	$(BIN)/nerkit average $(DEFAULT_OUT)-default $(DEFAULT_OUT)-companies --out $(DEFAULT_OUT)-mean
-	$(BIN)/nerkit train --recipe refine --base $(DEFAULT_OUT)-mean --out $(DEFAULT_OUT) --data-dir $(DATA_DIR) \
-		--device cpu --bf16
+	$(BIN)/nerkit average $(DEFAULT_OUT)-default $(DEFAULT_OUT)-companies --out $(DEFAULT_OUT)
 	$(BIN)/nerkit export $(DEFAULT_OUT) --onnx --quantize int8 --calibrate gmb --data-dir $(DATA_DIR) --half
 	$(BIN)/nerkit calibrate $(DEFAULT_OUT) --backend onnx-int8 --documents tests/data/documents/documents.txt \
 		--documents tests/data/documents/non_entities_dev.txt

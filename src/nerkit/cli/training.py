@@ -60,8 +60,7 @@ def train_command(
         str | None,
         typer.Option(
             help="Rebuild the data and settings of a shipped model's part: default, or companies (one-word "
-            "companies; `make default-model` averages the two), or refine (continues that mean, given as "
-            "--base, on fresh documents). Needs the 'recipe' extra."
+            "companies; `make default-model` averages the two). Needs the 'recipe' extra."
         ),
     ] = None,
     resume: Annotated[

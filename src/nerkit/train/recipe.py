@@ -47,29 +47,17 @@ class Recipe:
     upper: float = 0.05
     one_word_companies: float = 0.0
     """Share of the synthetic documents' companies written as one word (`synthetic.Filler`)."""
-    newswire: float = 1.0
-    """Share of the GMB and CoNLL training sentences kept (drawn at random, before the casing variants)."""
     seed: int = 13
     config: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=3, train_with_validation=True))
     """Three epochs on train + validation, the last kept: GMB test 0.8446 against 0.8369 for two epochs
     on train alone (MODEL_CARD.md)."""
 
 
-RECIPES = {
-    "default": Recipe(),
-    "companies": Recipe(one_word_companies=0.25),
-    "refine": Recipe(
-        documents=3000,
-        newswire=0.2,
-        seed=29,
-        config=TrainConfig(epochs=1, train_with_validation=True),
-    ),
-}
+RECIPES = {"default": Recipe(), "companies": Recipe(one_word_companies=0.25)}
 """`default` and `companies` train the two models `make default-model` averages (`nerkit average`):
 alone, `companies` finds one-word companies ("from Bosch") but reads more cities and people as
 companies, `default` the reverse; their mean scored above both on documents dev and GMB test
-(MODEL_CARD.md). `refine` continues that mean (`--base`) for one epoch on documents it has not seen,
-with a fifth of the newswire so that it keeps what it knew."""
+(MODEL_CARD.md)."""
 
 
 def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainConfig]:
@@ -81,8 +69,6 @@ def build(name: str, data_dir: str | Path | None = None) -> tuple[Corpus, TrainC
     gmb = read_corpus("gmb", data_dir=data_dir)
     conll = conll_as_gmb(read_corpus("conll2003", data_dir=data_dir)["train"])
     newswire = [*_from(gmb["train"], "gmb"), *_from(conll, "conll2003")]
-    if recipe.newswire < 1:
-        newswire = rng.sample(newswire, round(len(newswire) * recipe.newswire))
     seen = {label: _span_texts(newswire, label) for label in ("per", "org")}
     synthetic = document_sentences(recipe.documents, recipe.seed, seen, recipe.one_word_companies)
     documents = _from(synthetic, "documents")
