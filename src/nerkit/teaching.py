@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit.corpus.interchange import SpanRecord, checked
-from nerkit.corpus.readers import latest_records
+from nerkit.corpus.readers import latest_records, sentences_from_records
 from nerkit.errors import NerkitError
 
 if TYPE_CHECKING:
@@ -140,19 +140,24 @@ def _record(found: dict[str, Any], path: Path, number: int) -> SpanRecord:
 def teaching_run(
     sentences: Sequence[Sentence], base: str, epochs: int = TEACHING_EPOCHS, labels: Sequence[str] = ()
 ) -> tuple[Corpus, TrainConfig]:
-    """The corpus and settings that continue `base` on a user's few hundred annotated `sentences`: each
-    tenth is also read for validation (to follow the training, not to choose an epoch: it is trained on
-    too, and every epoch is run), and batches shrink so that a few hundred examples still take steps."""
+    """The corpus and settings that continue `base` on a user's few hundred annotated `sentences`: every
+    sentence is trained on and the last epoch kept (`train_with_validation`: a validation split cut from
+    so few would choose an epoch by chance), and batches shrink so that a few hundred examples still take
+    steps."""
     from nerkit.corpus import Corpus
     from nerkit.train import TrainConfig
 
-    validation = sentences[9::10] or sentences[:1]
-    corpus = Corpus("annotations", {"train": tuple(sentences), "validation": tuple(validation)})
+    lent = set(range(9, len(sentences), 10)) or {0}
+    splits = {
+        "train": tuple(s for i, s in enumerate(sentences) if i not in lent) or tuple(sentences),
+        "validation": tuple(sentences[i] for i in sorted(lent)),
+    }
+    corpus = Corpus("annotations", splits)
     config = TrainConfig(
         base=base,
         epochs=epochs,
         batch_size=min(32, max(8, len(sentences) // 8)),
-        patience=epochs,
+        train_with_validation=True,
         distill_weight=REHEARSAL_WEIGHT,
         annotated=tuple(labels),
     )
@@ -210,7 +215,6 @@ class Teacher:
     def _train(self, records: list[SpanRecord]) -> None:
         started = time.perf_counter()
         try:
-            from nerkit.corpus.readers import sentences_from_records
             from nerkit.train import train
 
             sentences = sentences_from_records(records, self.annotations.path).sentences
