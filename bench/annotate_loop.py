@@ -66,7 +66,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="nerkit-annotate-"))
     texts, labelled = write_texts(folder, sentences, args.sentences)
     command = [sys.executable, "-m", "nerkit", "annotate", str(texts), "--out", str(labelled)]
-    command += ["--label", MISC, "--port", str(args.port)]  # the page's label: the only one annotated
+    # MISC alone is annotated; in file order the text asked for before and after training is the same one
+    command += ["--label", MISC, "--order", "file", "--port", str(args.port)]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
     try:

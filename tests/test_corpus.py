@@ -174,6 +174,27 @@ def test_jsonl_annotation_file_keeps_the_last_line_of_each_id_and_forgets_delete
     assert result.repairs["annotation forgotten by a later deletion line"] == 1
 
 
+def test_jsonl_one_id_over_different_texts_keeps_every_text(tmp_path):
+    lines = [{"id": "doc-1", "text": "Ann left."}, {"id": "doc-1", "text": "Bo came."}]
+    lines = [line | {"entities": []} for line in lines]
+    result = read_file(write(tmp_path / "d.jsonl", "".join(json.dumps(x) + "\n" for x in lines)))
+    assert [s.words[0] for s in result.sentences] == ["Ann", "Bo"]
+    assert not result.repairs
+
+
+def test_raw_text_records_keep_the_last_line_of_each_annotated_text(tmp_path):
+    from nerkit.corpus.readers import read_text_spans
+
+    lines = [
+        {"id": "a", "text": "Ann left.", "entities": [[0, 3, "per"]]},
+        {"id": "a", "text": "Ann left.", "entities": []},
+        {"id": "b", "text": "Bo came.", "entities": []},
+        {"id": "b", "deleted": True},
+    ]
+    records = read_text_spans(write(tmp_path / "d.jsonl", "".join(json.dumps(x) + "\n" for x in lines)))
+    assert [(r.text, r.spans) for r in records] == [("Ann left.", ())]
+
+
 def test_jsonl_span_inside_a_word_splits_the_word(tmp_path):
     record = {"text": "NYC-based", "entities": [{"start": 0, "end": 3, "label": "geo"}]}
     sentence = read_file(write(tmp_path / "d.jsonl", json.dumps(record) + "\n")).sentences[0]

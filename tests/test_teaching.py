@@ -44,7 +44,7 @@ def test_a_broken_annotation_line_is_reported_with_its_file_and_line(tmp_path):
 
     path = tmp_path / "labelled.jsonl"
     path.write_text('{"id": "a", "text": "x", "spans": []}\nnot json\n', encoding="utf-8")
-    with pytest.raises(NerkitError, match=r"E091.*labelled.jsonl:2"):
+    with pytest.raises(NerkitError, match=r"E006.*labelled.jsonl:2"):
         Annotations(path)
 
 

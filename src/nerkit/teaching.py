@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nerkit.corpus.interchange import SpanRecord, checked
-from nerkit.corpus.readers import latest_records, sentences_from_records
+from nerkit.corpus.readers import json_object, latest_records, sentences_from_records
 from nerkit.errors import NerkitError
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ class Annotations:
                     handle.truncate(len(content.encode("utf-8")) - len(lines[-1].encode("utf-8")))
                 lines[-1] = ""
         objects = [
-            (number, _json(line, self.path, number)) for number, line in enumerate(lines, 1) if line.strip()
+            (number, json_object(line, self.path, number))
+            for number, line in enumerate(lines, 1)
+            if line.strip()
         ]
         for number, found in latest_records(objects, Counter()):
             record = _record(found, self.path, number)
@@ -117,16 +119,6 @@ class Annotations:
 
     def __len__(self) -> int:
         return len(self._records)
-
-
-def _json(line: str, path: Path, number: int) -> dict[str, Any]:
-    try:
-        found = json.loads(line)
-    except ValueError as error:
-        raise NerkitError("E091", f"not an annotation line ({error})", path=path, line=number) from None
-    if not isinstance(found, dict):
-        raise NerkitError("E091", "not an annotation line (not a JSON object)", path=path, line=number)
-    return found
 
 
 def _record(found: dict[str, Any], path: Path, number: int) -> SpanRecord:

@@ -44,16 +44,20 @@ def _call(url: str, body: object = None, token: str | None = TOKEN) -> object:
     return json.loads(text) if text else None
 
 
-def _wait(url: str, seconds: float, process: subprocess.Popen) -> None:
+def _wait(url: str, seconds: float, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"{url} exited with {process.returncode}"
+        assert process.poll() is None, f"{url} exited with {process.returncode}: {_tail(log)}"
         try:
             _call(url, token=None)
             return
         except OSError:
             time.sleep(1)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
+    raise AssertionError(f"{url} did not answer within {seconds} s: {_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.is_file() else ""
 
 
 @pytest.fixture(scope="module")
@@ -71,21 +75,28 @@ def servers(tmp_path_factory):
         "ML_BLOCK_LOCAL_IP": "false",  # the model runs on this machine
         "SSRF_PROTECTION_ENABLED": "false",
     }
+    studio_log, backend_log = folder / "label-studio.log", folder / "nerkit.log"
     studio = subprocess.Popen(
         [COMMAND, "start", "--no-browser", "--port", str(studio_port), "--data-dir", str(folder / "data")],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=studio_log.open("w"),
     )
     backend_folder = folder / "nerkit"
     command = [sys.executable, "-m", "nerkit", "serve", "--label-studio", "--port", str(nerkit_port)]
     backend = subprocess.Popen(
-        [*command, "--label-studio-dir", str(backend_folder)], stderr=subprocess.DEVNULL
+        [*command, "--label-studio-dir", str(backend_folder)], stderr=backend_log.open("w")
     )
     try:
-        _wait(f"http://127.0.0.1:{nerkit_port}/health", 120, backend)
-        _wait(f"http://127.0.0.1:{studio_port}/health", 600, studio)  # first start migrates its database
-        yield f"http://127.0.0.1:{studio_port}", f"http://127.0.0.1:{nerkit_port}", backend_folder
+        _wait(f"http://127.0.0.1:{nerkit_port}/health", 120, backend, backend_log)
+        # the first start migrates Label Studio's database
+        _wait(f"http://127.0.0.1:{studio_port}/health", 600, studio, studio_log)
+        yield (
+            f"http://127.0.0.1:{studio_port}",
+            f"http://127.0.0.1:{nerkit_port}",
+            backend_folder,
+            backend_log,
+        )
     finally:
         for process in (studio, backend):
             process.terminate()
@@ -95,7 +106,7 @@ def servers(tmp_path_factory):
 @pytest.fixture(scope="module")
 def project(servers):
     """A project with two texts and nerkit connected as its model."""
-    studio, backend, _ = servers
+    studio, backend, _, _ = servers
     created = _call(f"{studio}/api/projects", {"title": "nerkit", "label_config": CONFIG})
     tasks = [{"text": "Angela Merkel met Tim Cook of Apple."}, {"text": "Order the ThinkPad X1 today."}]
     _call(f"{studio}/api/projects/{created['id']}/import", tasks)
@@ -123,7 +134,7 @@ def test_label_studio_connects_to_the_backend(project):
 
 
 def test_label_studio_gets_predictions_in_its_labels_with_scores(servers, project):
-    studio, _, _ = servers
+    studio, _, _, _ = servers
     version, results = _predictions(studio, project[0])["Angela Merkel met Tim Cook of Apple."]
     found = {(r["value"]["text"], r["value"]["labels"][0]) for r in results}
     assert version == "default_model"
@@ -134,7 +145,7 @@ def test_label_studio_gets_predictions_in_its_labels_with_scores(servers, projec
 def test_an_annotation_made_in_label_studio_reaches_the_backend_and_training_serves_a_new_model(
     servers, project
 ):
-    studio, backend, folder = servers
+    studio, backend, folder, log = servers
     project_id, model = project
     task = next(
         t
@@ -152,7 +163,7 @@ def test_an_annotation_made_in_label_studio_reaches_the_backend_and_training_ser
     _call(f"{studio}/api/ml/{model['id']}/train", {})
     deadline = time.monotonic() + 600
     while _call(f"{backend}/health", token=None)["model_version"] == "default_model":
-        assert time.monotonic() < deadline, "no new model within 600 s"
+        assert time.monotonic() < deadline, f"no new model within 600 s: {_tail(log)}"
         time.sleep(2)
     version, _ = _predictions(studio, project_id)["Order the ThinkPad X1 today."]
     assert version.startswith("model-")

@@ -340,25 +340,33 @@ def json_object(text: str, path: Path | None = None, line: int | None = None) ->
 def read_text_spans(path: Path) -> list[SpanRecord]:
     """`{"text": ..., "entities": [[start, end, label], ...]}` records as they are, not cut into words:
     the extraction pipeline cuts them, as it cuts any raw text."""
-    records = [_checked_spans(record, path, line, "refuse", Counter()) for line, record in json_objects(path)]
+    found = latest_records(json_objects(path), Counter())
+    records = [_checked_spans(record, path, line, "refuse", Counter()) for line, record in found]
     if not records:
         raise NerkitError("E002", "no records found: expected one JSON object per line", path=path)
     return records
 
 
 def latest_records(objects: Iterable[tuple[int, dict]], notes: Counter[str]) -> list[tuple[int, dict]]:
-    """The records an append-only annotation file means (`nerkit annotate`'s, Label Studio's): the last
-    line of an `id` wins and `{"id": ..., "deleted": true}` forgets that id; lines without an id all
-    count. Each line replaced or forgotten is counted in `notes`, so that none goes unsaid."""
+    """The records an append-only annotation file means (`nerkit annotate`'s, Label Studio's): a later
+    line of the same `id` and text replaces the earlier one, and `{"id": ..., "deleted": true}` forgets
+    that id. Lines without an id, and one id over different texts (a document's id on each of its
+    sentences), all count. Each line replaced or forgotten is counted in `notes`, so none goes unsaid."""
     kept: dict[object, tuple[int, dict]] = {}
+    by_id: dict[str, list[object]] = {}
     for index, (line, record) in enumerate(objects):
-        key: object = ("id", str(record["id"])) if "id" in record else index
-        earlier = kept.pop(key, None) is not None
-        if record.get("deleted") is True and "id" in record:
-            notes["annotation forgotten by a later deletion line"] += earlier
+        if "id" not in record:
+            kept[index] = (line, record)
             continue
-        notes["annotation replaced by a later line of its id"] += earlier
+        identity = str(record["id"])
+        if record.get("deleted") is True:
+            forgotten = [key for key in by_id.pop(identity, []) if kept.pop(key, None) is not None]
+            notes["annotation forgotten by a later deletion line"] += len(forgotten)
+            continue
+        key = (identity, json.dumps(record.get("text", record.get("tokens")), ensure_ascii=False))
+        notes["annotation replaced by a later line of its id"] += kept.pop(key, None) is not None
         kept[key] = (line, record)
+        by_id.setdefault(identity, []).append(key)
     return list(kept.values())
 
 

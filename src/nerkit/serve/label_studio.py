@@ -25,6 +25,7 @@ from nerkit.entities import Entity
 from nerkit.errors import NerkitError
 from nerkit.ner import NER
 from nerkit.serve.limits import error_body
+from nerkit.teaching import TEACHING_EPOCHS
 
 LABELS_TAGS = ("Labels",)
 
@@ -212,7 +213,7 @@ def label_studio(
     folder: str | Path | None,
     model: str | Path,
     threads: int | None = None,
-    epochs: int | None = None,
+    epochs: int = TEACHING_EPOCHS,
 ) -> APIRouter:
     """The routes for `ner` (loaded from `model`), keeping annotations and trained models in `folder` (no
     training without one), training for `epochs`; a trained model is served with `threads` cores, as
@@ -220,7 +221,7 @@ def label_studio(
     backend = Backend(ner, Path(str(model)).name or "nerkit")
     if folder is None:
         return router(backend, None)
-    from nerkit.teaching import TEACHING_EPOCHS, Annotations, Teacher
+    from nerkit.teaching import Annotations, Teacher
 
     folder = Path(folder)
     annotations = Annotations(folder / "annotations.jsonl")
@@ -230,7 +231,7 @@ def label_studio(
 
         backend.replace(load(path, threads=threads), path.name)
 
-    teacher = Teacher(model, annotations, folder / "models", served, epochs or TEACHING_EPOCHS)
+    teacher = Teacher(model, annotations, folder / "models", served, epochs)
 
     def teach() -> Any:
         teacher.labels = tuple(dict.fromkeys(label for i in backend.projects.values() for label in i.labels))

@@ -36,6 +36,7 @@ LISTS = ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygmen
 
 
 def require_lists() -> None:
+    """Stop before the first document rather than halfway through the recipe's data."""
     missing = [module for module in LISTS if find_spec(module) is None]
     if missing:
         raise NerkitError("E069", f"the document recipe needs {', '.join(missing)}")
