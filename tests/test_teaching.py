@@ -110,3 +110,22 @@ def test_a_forgotten_annotation_stays_forgotten_after_a_restart(tmp_path):
     store.add("a", "Alice", [(0, 5, "PERSON")])
     store.remove("a")
     assert len(store) == 0 and len(Annotations(tmp_path / "labelled.jsonl")) == 0
+
+
+def test_a_teaching_run_trains_on_every_sentence_once_and_keeps_its_last_epoch():
+    from nerkit.teaching import teaching_run
+
+    sentences = make_sentences()[:25]
+    corpus, config = teaching_run(sentences, "default")
+    trained = [*corpus["train"], *corpus["validation"]]
+    assert config.train_with_validation
+    assert sorted(map(id, trained)) == sorted(map(id, sentences))
+
+
+def test_a_teaching_run_continues_at_a_third_of_the_model_s_rate_with_a_faster_head():
+    from nerkit.teaching import teaching_run
+    from nerkit.train.config import default_learning_rate
+
+    _, config = teaching_run(make_sentences()[:3], "default")
+    assert config.learning_rate == pytest.approx(default_learning_rate("default") / 3)
+    assert config.head_lr_scale == 10
