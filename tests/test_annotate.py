@@ -90,7 +90,7 @@ def test_when_every_text_is_done_there_is_no_next(toy_ner, tmp_path):
 def test_train_continues_the_model_on_the_decisions_and_suggests_with_the_new_one(toy_ner, tmp_path):
     import time
 
-    deals = [Document(f"d{n}", "Alice left the deal.") for n in range(16)]
+    deals = [Document(f"d{n}", "Alice left the deal.") for n in range(48)]
     client, labelling = _client(toy_ner, tmp_path, teacher=True, texts=[*TEXTS, *deals])
     for document in deals:
         client.post("/api/decision", json={"id": document.id, "spans": [[0, 5, "PERSON"], [15, 19, "DEAL"]]})

@@ -104,7 +104,7 @@ def _person_spans(sentence) -> list[tuple[int, int]]:
 def test_start_training_trains_on_the_kept_annotations_and_predicts_with_the_new_model(client, tmp_path):
     from nerkit.text import detokenize
 
-    for number in range(16):  # annotators mark every label of the project where it occurs
+    for number in range(48):  # annotators mark every label of the project where it occurs
         annotation = _annotation(number, "Alice left the deal.", 15, 19, "DAY")
         person = _annotation(number, "Alice left the deal.", 0, 5, "PERSON")["annotation"]["result"]
         annotation["annotation"]["result"] += person
