@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 from sacremoses import MosesDetokenizer
 
+from nerkit.labels import spans, tags_from_spans
 from nerkit.text import detokenize
 
 
@@ -46,6 +47,12 @@ def prf(gold: set, found: set) -> dict[str, float]:
     recall = hits / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def only(tags, kinds: dict[str, str]) -> list[str]:
+    """`tags` with the spans whose type `kinds` maps, renamed; the others made O."""
+    kept = [(start, end, kinds[kind]) for start, end, kind in spans(tags) if kind in kinds]
+    return tags_from_spans(len(tags), kept)
 
 
 def cpu_flags() -> list[str]:

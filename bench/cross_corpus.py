@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from common import cpu_flags
+from common import cpu_flags, only
 
 import nerkit
 from nerkit.conventions import TITLE
@@ -38,8 +38,7 @@ def untitled(words: tuple[str, ...], tags: list[str]) -> list[str]:
 
 
 def conll_tags(tags) -> list[str]:
-    kept = [(start, end, TO_CONLL[kind]) for start, end, kind in spans(tags) if kind in TO_CONLL]
-    return tags_from_spans(len(tags), kept)
+    return only(tags, TO_CONLL)
 
 
 def gmb_scores(ner: nerkit.NER, sentences: list[Sentence]) -> dict[str, float]:

@@ -25,7 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from common import cpu_flags
+from common import cpu_flags, only
 from cross_corpus import TO_CONLL
 from documents import FOLDER, LABELS, SPACY_MAP
 
@@ -54,12 +54,6 @@ SPACY_GMB = {
     "WORK_OF_ART": "art",
     "PRODUCT": "art",
 }
-
-
-def only(tags, kinds: dict[str, str]) -> list[str]:
-    """`tags` with the spans whose type `kinds` maps, renamed; the others made O."""
-    kept = [(start, end, kinds[kind]) for start, end, kind in spans(tags) if kind in kinds]
-    return tags_from_spans(len(tags), kept)
 
 
 def outside_misc(predicted, gold) -> list[str]:
