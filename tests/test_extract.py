@@ -196,6 +196,12 @@ def test_a_yearless_date_counts_from_the_message_s_own_date_header(toy_ner):
     assert dates["30 November"] == {"value": "2025-11-30T00:00:00+01:00", "grain": "day"}
 
 
+def test_a_weekday_counts_from_a_date_header_written_without_a_zone(toy_ner):
+    text = "Date: 30 November 2026\nSubject: visit\n\nCan we meet on Tuesday at 10:00?"
+    dates = {entity.text: entity.value for entity in toy_ner.extract(text, labels=["DATE_TIME"])}
+    assert dates["Tuesday at 10:00"]["value"].startswith("2026-12-01T10:00:00")
+
+
 def test_a_reference_time_given_outweighs_the_date_header(toy_ner):
     from datetime import UTC, datetime
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nerkit.layout import field_label, header_date, mask, segments, written_at, years
+from nerkit.layout import date_headers, field_label, header_date, mask, segments, years
 from nerkit.text import Segmenter
 
 
@@ -214,13 +214,11 @@ def test_years_reads_a_cell_that_is_only_a_year_or_a_range(cell, expected):
     assert (cell[:end] if end else None) == expected
 
 
-def test_a_message_is_written_when_its_first_date_header_says():
-    text = (
-        "From: Ana <ana@example.pt>\nDate: Tue, 18 Nov 2025 10:02:11 +0100\n\nOn Mon, 17 Nov 2025 Rui wrote:"
-    )
-    assert written_at(text, segments(text)).isoformat() == "2025-11-18T10:02:11+01:00"
+def test_a_message_s_date_headers_are_their_values_in_order():
+    text = "From: Ana <ana@example.pt>\nDate: 30 November 2025\nSent: Mon, 1 Dec 2025 09:00 +0100\n\nHi"
+    assert date_headers(text, segments(text)) == ["30 November 2025", "Mon, 1 Dec 2025 09:00 +0100"]
 
 
-def test_a_text_without_a_date_header_says_nothing_of_when_it_was_written():
+def test_a_text_without_a_date_header_has_no_date_headers():
     text = "Please pay by 30 November.\nThanks, Ana"
-    assert written_at(text, segments(text)) is None
+    assert date_headers(text, segments(text)) == []

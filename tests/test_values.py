@@ -187,3 +187,21 @@ def test_an_amount_of_time_is_a_duration_not_a_date(text, expected):
 
 def test_an_amount_of_time_ago_is_still_a_date():
     assert "value" in values.date_time("two years ago", REFERENCE)
+
+
+def test_a_message_is_written_when_its_first_date_header_says_with_its_zone():
+    when = values.written_at(["Tue, 18 Nov 2025 10:02:11 +0100", "1 Dec 2025"], REFERENCE)
+    assert when.isoformat() == "2025-11-18T10:02:11+01:00"
+
+
+def test_a_date_header_written_as_people_write_it_is_the_start_of_that_day():
+    assert values.written_at(["30 November 2025"], REFERENCE).isoformat() == "2025-11-30T00:00:00+02:00"
+
+
+def test_a_date_header_that_reads_as_no_date_is_passed_over():
+    when = values.written_at(["see below", "Mon, 1 Dec 2025 09:00 +0100"], REFERENCE)
+    assert when.isoformat() == "2025-12-01T09:00:00+01:00"
+
+
+def test_a_message_without_a_date_header_says_nothing_of_when_it_was_written():
+    assert values.written_at([], REFERENCE) is None

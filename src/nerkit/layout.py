@@ -278,15 +278,9 @@ def header_date(value: str) -> bool:
     return rfc2822_date(value) is not None
 
 
-def written_at(text: str, segments: Sequence[Segment]) -> datetime | None:
-    """When a message says it was written: its first date header's time ("Date: Tue, 18 Nov 2025
-    10:02:11 +0100"), with its zone; None without one, or when the header gives no zone."""
-    for segment in segments:
-        if segment.field in DATE_FIELDS:
-            when = rfc2822_date(text[segment.start : segment.end])
-            if when is not None and when.tzinfo is not None:
-                return when
-    return None
+def date_headers(text: str, segments: Sequence[Segment]) -> list[str]:
+    """The values of a message's date headers ("Date:", "Sent:", "Received:"), first first."""
+    return [text[segment.start : segment.end] for segment in segments if segment.field in DATE_FIELDS]
 
 
 def rfc2822_date(value: str) -> datetime | None:

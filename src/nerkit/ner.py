@@ -33,7 +33,7 @@ from nerkit.patterns import Recognizer, builtin_recognizers, find_all, recognize
 from nerkit.regions import document_region
 from nerkit.summary import Group, summarize
 from nerkit.text import Segmenter, Word
-from nerkit.values import reader
+from nerkit.values import reader, written_at
 
 if TYPE_CHECKING:
     import torch
@@ -335,16 +335,21 @@ class NER:
                 e for e in entities if e.source != "model" or e.score >= self.thresholds.get(e.label, 0.0)
             ]
         if options.values:
-            reference = options.reference_time or layout.written_at(text, pieces)
-            entities = self._with_values(entities, reference, region or self.phone_region)
+            region = region or self.phone_region
+            headers = layout.date_headers(text, pieces)
+            entities = self._with_values(entities, options.reference_time, headers, region)
         entities = [_explained(entity) if options.explain else _unexplained(entity) for entity in entities]
         redacted = None
         if isinstance(options.redact, Anonymizer):
             redacted = redact(text, entities, options.redact, pseudonyms)
         return Result(text, entities, redacted, summarize(entities) if options.summary else None)
 
-    def _with_values(self, entities: list[Entity], reference: datetime | None, region: str) -> list[Entity]:
-        reference = reference or datetime.now().replace(second=0, microsecond=0)  # a parser per minute
+    def _with_values(
+        self, entities: list[Entity], reference: datetime | None, date_headers: Sequence[str], region: str
+    ) -> list[Entity]:
+        """Values read against `reference`, else when the message says it was written, else now."""
+        now = datetime.now().astimezone().replace(second=0, microsecond=0)  # a parser per minute
+        reference = reference or written_at(date_headers, now, region) or now
         reference = reference if reference.tzinfo is not None else reference.astimezone()
         valued = []
         for entity in entities:

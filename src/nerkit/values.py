@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -189,6 +189,22 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
     month first only in the regions that write it so (`region`, as for phone numbers)."""
     read = _date_time(text, reference, region)
     return json.loads(read) if read is not None else None
+
+
+def written_at(headers: Sequence[str], now: datetime, region: str | None = None) -> datetime | None:
+    """When a message says it was written, the time its relative dates count from: its first date
+    header that reads as a date, RFC 2822 with its zone ("Tue, 18 Nov 2025 10:02:11 +0100") or as
+    people write it ("30 November 2025", the start of that day), in the local zone where the header
+    gives none. None without one; `now` (zoned) reads a header such as "yesterday"."""
+    for header in headers:
+        when = rfc2822_date(header)
+        if when is None:
+            read = date_time(header, now, region)
+            if read is None or "value" not in read:
+                continue
+            when = datetime.fromisoformat(read["value"])
+        return when if when.tzinfo is not None else when.astimezone()
+    return None
 
 
 _DURATION = re.compile(
