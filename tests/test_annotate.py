@@ -56,6 +56,14 @@ def test_uncertainty_order_gives_the_text_the_model_is_least_sure_of(toy_ner, tm
     assert client.get("/api/next").json()["id"] == min(scores, key=scores.get)
 
 
+def test_training_without_the_train_extra_answers_with_the_pip_line(toy_ner, tmp_path):
+    client, _ = _client(toy_ner, tmp_path)
+    answer = client.post("/api/train")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith("[E065] training needs torch and transformers")
+    assert "pip install 'nerkit[train]'" in answer.json()["error"]["message"]
+
+
 def test_a_decision_is_appended_at_once_and_a_restart_resumes_after_it(toy_ner, tmp_path):
     client, _ = _client(toy_ner, tmp_path)
     answer = client.post("/api/decision", json={"id": "1", "spans": [[0, 5, "PERSON"]]})

