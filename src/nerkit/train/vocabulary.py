@@ -161,12 +161,21 @@ class Vocabulary:
         hardware = self._mimesis[1]
         draw = self.rng.random()
         if draw < 0.4:
-            return self._faker.ecommerce_name()
+            return self._shop_product()
         if draw < 0.65:
             return hardware.phone_model()
         if draw < 0.85:
             return hardware.graphics().replace("®", "").replace("™", "")
         return hardware.cpu().replace("®", "").replace("™", "")
+
+    def _shop_product(self) -> str:
+        """faker-commerce's product name ("Handcrafted Wooden Computer"), drawn from its word lists with
+        this vocabulary's generator: its own `ecommerce_name` picks the shape with the unseeded global
+        `random`, and the same recipe then wrote different documents on each run."""
+        from faker_commerce import PRODUCT_DATA
+
+        words = [self.rng.choice(PRODUCT_DATA[part]) for part in ("adjective", "material", "product")]
+        return " ".join(word for index, word in enumerate(words) if index == 2 or self.rng.random() < 0.5)
 
     def card_brand(self) -> str:
         if self.rng.random() < 0.5:
