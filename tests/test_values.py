@@ -17,6 +17,7 @@ REFERENCE = datetime(2025, 4, 3, 9, 0, tzinfo=timezone(timedelta(hours=2)))  # a
         ("14 March 2025", {"value": "2025-03-14T00:00:00+02:00", "grain": "day"}),
         ("Mon, 14 Apr 2025 08:15:30 +0200", {"value": "2025-04-14T08:15:30+02:00", "grain": "second"}),
         ("Tuesday at 3pm", {"value": "2025-04-08T15:00:00+02:00", "grain": "hour"}),
+        ("Monday, 31 March 2025", {"value": "2025-03-31T00:00:00+02:00", "grain": "day"}),
         ("the Thursday after next at 10am", {"value": "2025-04-17T10:00:00+02:00", "grain": "hour"}),
         ("tomorrow", {"value": "2025-04-04T00:00:00+02:00", "grain": "day"}),
         ("March 2024", {"value": "2024-03-01T00:00:00+02:00", "grain": "month"}),
@@ -194,13 +195,36 @@ def test_a_message_is_written_when_its_first_date_header_says_with_its_zone():
     assert when.isoformat() == "2025-11-18T10:02:11+01:00"
 
 
-def test_a_date_header_written_as_people_write_it_is_the_start_of_that_day():
-    assert values.written_at(["30 November 2025"], REFERENCE).isoformat() == "2025-11-30T00:00:00+02:00"
+def test_a_date_header_written_as_people_write_it_is_the_start_of_that_day_in_the_local_zone():
+    when = values.written_at(["30 November 2025"], REFERENCE)
+    assert when == datetime(2025, 11, 30).astimezone()
+    assert when.utcoffset() == datetime(2025, 11, 30).astimezone().utcoffset()
+
+
+def test_a_date_header_without_a_zone_is_in_the_local_zone_and_minus_zero_is_utc():
+    assert (
+        values.written_at(["Tue, 18 Nov 2025 10:02:11"], REFERENCE)
+        == datetime(2025, 11, 18, 10, 2, 11).astimezone()
+    )
+    when = values.written_at(["Tue, 18 Nov 2025 10:02:11 -0000"], REFERENCE)
+    assert when.isoformat() == "2025-11-18T10:02:11+00:00"
 
 
 def test_a_date_header_that_reads_as_no_date_is_passed_over():
     when = values.written_at(["see below", "Mon, 1 Dec 2025 09:00 +0100"], REFERENCE)
     assert when.isoformat() == "2025-12-01T09:00:00+01:00"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Monday, 6 October 2025 at 09:41", "2025-10-06T09:41:00"),
+        ("Friday, March 21, 2025 at 9:12 AM", "2025-03-21T09:12:00"),
+        ("Tuesday, 2 September 2025", "2025-09-02T00:00:00"),
+    ],
+)
+def test_a_date_header_with_its_weekday_written_out_is_that_day_not_the_next_such_weekday(header, expected):
+    assert values.written_at([header], REFERENCE).isoformat().startswith(expected)
 
 
 def test_a_message_without_a_date_header_says_nothing_of_when_it_was_written():

@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import phonenumbers
@@ -195,14 +195,19 @@ def written_at(headers: Sequence[str], now: datetime, region: str | None = None)
     """When a message says it was written, the time its relative dates count from: its first date
     header that reads as a date, RFC 2822 with its zone ("Tue, 18 Nov 2025 10:02:11 +0100") or as
     people write it ("30 November 2025", the start of that day), in the local zone where the header
-    gives none. None without one; `now` (zoned) reads a header such as "yesterday"."""
+    gives none ("-0000", RFC 5322's unknown zone, is UTC). None without one; `now` (zoned) reads a
+    header such as "yesterday"."""
     for header in headers:
         when = rfc2822_date(header)
-        if when is None:
-            read = date_time(header, now, region)
-            if read is None or "value" not in read:
-                continue
+        if when is not None:
+            if when.tzinfo is None and re.search(r"-0000\b", header):
+                when = when.replace(tzinfo=UTC)
+        elif (read := date_time(header, now, region)) is not None and "value" in read:
             when = datetime.fromisoformat(read["value"])
+            if _OWN_OFFSET.search(header.strip()) is None:
+                when = when.replace(tzinfo=None)  # read in now's offset; the local one of that day
+        else:
+            continue
         return when if when.tzinfo is not None else when.astimezone()
     return None
 
@@ -377,10 +382,17 @@ def _parser(reference: datetime, order: str, languages: tuple[str, ...] = ("en",
     return DateDataParser(languages=list(languages), settings=settings)
 
 
+def _dated(text: str) -> bool:
+    """Whether `text` holds a calendar date with a day or a year: "Monday, 6 October 2025" is that
+    Monday, not the next one."""
+    days = ("day", "day_after", "year", "first", "iso_year")
+    return any(any(found.group(group) for group in days) for found in _CALENDAR.finditer(text))
+
+
 def _relative_weekday(text: str, reference: datetime) -> Value | None:
     """ "Thursday", "next Friday", "the Thursday after next", each with an optional time of day."""
     found = _RELATIVE.match(text.strip())
-    if found is None:
+    if found is None or _dated(text.strip()[found.end() :]):
         return None
     which, weekday, after_next = found.group(1), found.group(2).lower(), found.group(3)
     ahead = (_WEEKDAYS.index(weekday) - reference.weekday()) % 7
