@@ -56,12 +56,24 @@ def test_uncertainty_order_gives_the_text_the_model_is_least_sure_of(toy_ner, tm
     assert client.get("/api/next").json()["id"] == min(scores, key=scores.get)
 
 
-def test_training_without_the_train_extra_answers_with_the_pip_line(toy_ner, tmp_path):
+def test_training_without_the_train_extra_answers_with_the_pip_line_for_what_is_missing(
+    toy_ner, tmp_path, monkeypatch
+):
+    from nerkit import extras
+
+    real = extras.find_spec
+    monkeypatch.setattr(extras, "find_spec", lambda name: None if name == "torch" else real(name))
+    client, _ = _client(toy_ner, tmp_path)
+    message = client.post("/api/train").json()["error"]["message"]
+    assert (
+        message.startswith("[E065] training needs torch, which") and "pip install 'nerkit[train]'" in message
+    )
+
+
+def test_a_page_started_without_a_teacher_says_so_when_asked_to_train(toy_ner, tmp_path):
     client, _ = _client(toy_ner, tmp_path)
     answer = client.post("/api/train")
-    assert answer.status_code == 400
-    assert answer.json()["error"]["message"].startswith("[E065] training needs torch and transformers")
-    assert "pip install 'nerkit[train]'" in answer.json()["error"]["message"]
+    assert answer.status_code == 400 and answer.json()["error"]["message"].startswith("[E096]")
 
 
 def test_a_decision_is_appended_at_once_and_a_restart_resumes_after_it(toy_ner, tmp_path):

@@ -143,7 +143,8 @@ def test_without_a_folder_training_is_refused_but_predictions_work(toy_ner, tmp_
     from nerkit.serve.label_studio import label_studio
 
     client = TestClient(create_app(toy_ner, routers=[label_studio(toy_ner, None, tmp_path / "toy")]))
-    assert client.post("/train", json={"annotations": [], "project": "1"}).status_code == 400
+    refused = client.post("/train", json={"annotations": [], "project": "1"})
+    assert refused.status_code == 400 and refused.json()["error"]["message"].startswith("[E096]")
     assert (
         client.post("/predict", json={"tasks": [{"id": 1, "data": {"text": "Alice left."}}]}).status_code
         == 200

@@ -75,7 +75,8 @@ CATALOGUE: dict[str, Code] = {
     "E064": Code("An unknown backend.", "Use auto, torch, torch-bf16, onnx or onnx-int8."),
     "E065": Code(
         "A feature needs an optional extra the base install leaves out (training, PyTorch weights, "
-        "export and scoring need `train`; .spacy files need `spacy`).",
+        "export and scoring need `train`; .spacy files need `spacy`; the training recipes' documents "
+        "need `recipe`).",
         "pip install 'nerkit[train]' (or the extra named).",
     ),
     "E066": Code("An unknown device, or a GPU torch cannot see.", "Use cpu, cuda, cuda:N or auto."),
@@ -144,6 +145,10 @@ CATALOGUE: dict[str, Code] = {
         "Run nerkit serve --label-studio without --workers.",
     ),
     "E095": Code("An unknown order for the texts to annotate.", "Use --order uncertainty or --order file."),
+    "E096": Code(
+        "This annotation server was started without training.",
+        "Start it with `nerkit annotate`, or `nerkit serve --label-studio --label-studio-dir DIR`.",
+    ),
 }
 
 

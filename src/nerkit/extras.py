@@ -26,18 +26,21 @@ def installed(extra: str) -> bool:
 
 def require(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
     """Stop with E065 unless `modules` (by default all of `extra`'s) are installed."""
-    missing = tuple(module for module in modules or EXTRAS[extra] if find_spec(module) is None)
-    if missing:
-        raise needs(extra, what, missing)
+    error = missing(extra, what, modules)
+    if error is not None:
+        raise error
 
 
-def needs(extra: str, what: str, missing: tuple[str, ...] | None = None) -> NerkitError:
-    """E065: `what` needs the `missing` modules (by default all of `extra`'s), with the pip line."""
-    missing = missing or EXTRAS[extra]
+def missing(extra: str, what: str, modules: tuple[str, ...] | None = None) -> NerkitError | None:
+    """E065 naming which of `modules` (by default all of `extra`'s) `what` lacks, with the pip line;
+    None when all are installed."""
+    absent = tuple(module for module in modules or EXTRAS[extra] if find_spec(module) is None)
+    if not absent:
+        return None
     return NerkitError(
         "E065",
-        f"{what} needs {' and '.join(missing)}, which the base install leaves out",
-        hint=f"pip install 'nerkit[{extra}]'" + (_CPU_TORCH if "torch" in missing else "") + ".",
+        f"{what} needs {' and '.join(absent)}, which the base install leaves out",
+        hint=f"pip install 'nerkit[{extra}]'" + (_CPU_TORCH if "torch" in absent else "") + ".",
     )
 
 

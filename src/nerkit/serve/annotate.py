@@ -22,9 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nerkit.documents import Document
 from nerkit.errors import NerkitError
-from nerkit.extras import needs
 from nerkit.ner import NER
-from nerkit.serve.limits import error_body
+from nerkit.serve.limits import error_body, untrainable
 from nerkit.teaching import Annotations, Teacher
 
 STATIC = Path(__file__).parent / "static"
@@ -143,8 +142,7 @@ def annotate_app(labelling: Round, teacher: Teacher | None) -> FastAPI:
     @app.post("/api/train")
     def train() -> Any:
         if teacher is None:
-            message = str(needs("train", "training"))
-            return JSONResponse(error_body("unavailable", message), 400)
+            return untrainable()
         return teacher.start().to_dict()
 
     @app.get("/api/train")

@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body
-from fastapi.responses import JSONResponse
 
 from nerkit.entities import Entity
 from nerkit.errors import NerkitError
-from nerkit.extras import needs
 from nerkit.ner import NER
-from nerkit.serve.limits import error_body
+from nerkit.serve.limits import untrainable
 from nerkit.teaching import TEACHING_EPOCHS
 
 LABELS_TAGS = ("Labels",)
@@ -204,8 +202,7 @@ def _keep(keep, task: dict[str, Any], annotation: dict[str, Any], interface: Int
 
 def _train(backend: Backend) -> Any:
     if backend.teach is None:
-        message = str(needs("train", "training"))
-        return JSONResponse(error_body("unavailable", message), 400)
+        return untrainable()
     return {"job": backend.teach().to_dict()}
 
 

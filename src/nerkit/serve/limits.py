@@ -11,7 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nerkit.errors import NerkitError
+from nerkit.extras import missing
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -20,6 +24,15 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     if details is not None:
         error["details"] = details
     return {"error": error}
+
+
+def untrainable() -> JSONResponse:
+    """The answer to a request to train where this server cannot: the train extra is missing, or it
+    was started without a place for its annotations and models."""
+    error = missing("train", "training") or NerkitError(
+        "E096", "this server keeps no annotations to train on"
+    )
+    return JSONResponse(error_body("unavailable", str(error)), 400)
 
 
 DRAIN_BYTES = 64 * 1024 * 1024
