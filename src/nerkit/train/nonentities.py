@@ -23,9 +23,6 @@ MINUTES = (
     "ACTION: {department} to circulate the {heading} draft before {tim}.",
     "The {title} reported that the {product} rollout is on hold.",
     "{per} ({acronym}) will brief the {committee} on {tim}.",
-    "The reports moved from {software} to {software} last quarter.",
-    "The {committee} asked the {department} to present the {acronym} and {acronym} figures.",
-    "Slides are on {software}; questions to the {title}.",
 )
 TICKET = (
     "Upgrade {software} to {version} and restart {software} on {host}.",
@@ -34,11 +31,6 @@ TICKET = (
     "Escalated to {department}; {code} linked.",
     "{per} from {department} confirmed the {acronym} check passes on {host}.",
     "Disk usage on {host} above 90%, {software} logs rotated.",
-    "Please log the request in {software} and attach the export from {software}.",
-    "We are replacing {software} with {software} by {tim}.",
-    "{software} is down again; {per} is looking into it.",
-    "Access to {software} and {software} is granted by the {department}.",
-    "The {software} dashboard shows the {acronym} figures for {geo}.",
 )
 CLINICAL = (
     "Seen in {department} on {tim} by Dr. {per}.",
@@ -75,10 +67,6 @@ TEAM_CHAT = (
     "{per} said {software} {version} broke the build lol",
     "ok will check w {per} after standup",
     "morning {per}, the {product} order came in",
-    "anyone else getting errors in {software}?",
-    "moved the doc to {software}, {per} pls review",
-    "is {software} slow for u too",
-    "the {committee} wants the {acronym} numbers b4 eod",
 )
 """Names next to verbs ("ping", "ask", "cc") and slang ("abt", "thx"), which stay outside the names;
 "tmrw" and "eod" are dates (docs/conventions.md, chat shorthand)."""

