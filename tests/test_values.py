@@ -18,6 +18,8 @@ REFERENCE = datetime(2025, 4, 3, 9, 0, tzinfo=timezone(timedelta(hours=2)))  # a
         ("Mon, 14 Apr 2025 08:15:30 +0200", {"value": "2025-04-14T08:15:30+02:00", "grain": "second"}),
         ("Tuesday at 3pm", {"value": "2025-04-08T15:00:00+02:00", "grain": "hour"}),
         ("Monday, 31 March 2025", {"value": "2025-03-31T00:00:00+02:00", "grain": "day"}),
+        ("Tue, 18 Nov 2025 10:02:11 -0000", {"value": "2025-11-18T10:02:11+00:00", "grain": "second"}),
+        ("Tue, 18 Nov 2025 10:02:11 +0100 (CET)", {"value": "2025-11-18T10:02:11+01:00", "grain": "second"}),
         ("the Thursday after next at 10am", {"value": "2025-04-17T10:00:00+02:00", "grain": "hour"}),
         ("tomorrow", {"value": "2025-04-04T00:00:00+02:00", "grain": "day"}),
         ("March 2024", {"value": "2024-03-01T00:00:00+02:00", "grain": "month"}),

@@ -194,21 +194,17 @@ def date_time(text: str, reference: datetime, region: str | None = None) -> Valu
 def written_at(headers: Sequence[str], now: datetime, region: str | None = None) -> datetime | None:
     """When a message says it was written, the time its relative dates count from: its first date
     header that reads as a date, RFC 2822 with its zone ("Tue, 18 Nov 2025 10:02:11 +0100") or as
-    people write it ("30 November 2025", the start of that day), in the local zone where the header
-    gives none ("-0000", RFC 5322's unknown zone, is UTC). None without one; `now` (zoned) reads a
-    header such as "yesterday"."""
+    people write it ("30 November 2025", the start of that day), read as its DATE_TIME value is, in the
+    local zone where the header gives none. None without one; `now` (zoned) reads a header such as
+    "yesterday"."""
     for header in headers:
-        when = rfc2822_date(header)
-        if when is not None:
-            if when.tzinfo is None and re.search(r"-0000\b", header):
-                when = when.replace(tzinfo=UTC)
-        elif (read := date_time(header, now, region)) is not None and "value" in read:
-            when = datetime.fromisoformat(read["value"])
-            if _OWN_OFFSET.search(header.strip()) is None:
-                when = when.replace(tzinfo=None)  # read in now's offset; the local one of that day
-        else:
+        read = date_time(header, now, region)
+        if read is None or "value" not in read:
             continue
-        return when if when.tzinfo is not None else when.astimezone()
+        when = datetime.fromisoformat(read["value"])
+        if _OWN_OFFSET.search(header.strip()) is None:
+            return when.replace(tzinfo=None).astimezone()  # read in now's offset; the local one of that day
+        return when
     return None
 
 
@@ -310,8 +306,9 @@ def _instant(text: str, reference: datetime, order: str) -> Value | None:
     return _with_grain(data.date_obj, _GRAINS.get(data.period or "day", "day"), text)
 
 
-_OWN_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d:?\d\d|Z|UTC|GMT)$")
-"""A time of day followed by its UTC offset, as a mail header or an ISO 8601 timestamp writes it."""
+_OWN_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[+-]\d\d:?\d\d|Z|UTC|GMT)(?:\s*\([A-Za-z ]+\))?$")
+"""A time of day followed by its UTC offset, as a mail header ("+0100 (CET)") or an ISO 8601 timestamp
+writes it."""
 
 
 def _zoned(text: str) -> Value | None:
@@ -328,7 +325,9 @@ def _zoned(text: str) -> Value | None:
         except ValueError:
             return None
     if when.tzinfo is None:
-        return None
+        if re.search(r"-0000\b", text) is None:
+            return None
+        when = when.replace(tzinfo=UTC)  # RFC 5322's "-0000": in UTC, the writer's zone unknown
     grain = "second" if re.search(r"\d:\d\d:\d\d", text) else "minute"
     return {"value": when.replace(microsecond=0).isoformat(), "grain": grain}
 
