@@ -1,12 +1,13 @@
 """Layout: the pieces of a document that may hold entities, with exact offsets."""
 
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nerkit.layout import date_headers, field_label, header_date, mask, segments, years
+from nerkit.layout import date_headers, field_label, header_date, mask, rfc2822_date, segments, years
 from nerkit.text import Segmenter
 
 
@@ -158,6 +159,11 @@ def test_pieces_are_ordered_disjoint_and_trimmed(text):
 )
 def test_header_date_reads_rfc_2822_dates_only(value, expected):
     assert header_date(value) is expected
+
+
+def test_an_rfc_2822_date_with_the_unknown_zone_minus_0000_is_in_utc_and_one_without_a_zone_is_naive():
+    assert rfc2822_date("Tue, 18 Nov 2025 10:02:11 -0000").utcoffset() == timedelta(0)
+    assert rfc2822_date("Tue, 18 Nov 2025 10:02:11").tzinfo is None
 
 
 def test_a_reply_attribution_gives_its_date_and_the_sender_as_a_from_field():

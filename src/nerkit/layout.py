@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 NO_NAMES = ""
 """The type of a field whose value names no person, organization or place."""
@@ -284,10 +284,14 @@ def date_headers(text: str, segments: Sequence[Segment]) -> list[str]:
 
 
 def rfc2822_date(value: str) -> datetime | None:
-    """`value` read as an RFC 2822 date, or None when it is none."""
+    """`value` read as an RFC 2822 date, or None when it is none; "-0000", RFC 5322's unknown zone, is
+    UTC (the standard library leaves it naive, as it leaves a date written without a zone)."""
     from email.utils import parsedate_to_datetime
 
     try:
-        return parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None and re.search(r"-0000\b", value):
+        return when.replace(tzinfo=UTC)
+    return when

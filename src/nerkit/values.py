@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import phonenumbers
@@ -325,9 +325,7 @@ def _zoned(text: str) -> Value | None:
         except ValueError:
             return None
     if when.tzinfo is None:
-        if re.search(r"-0000\b", text) is None:
-            return None
-        when = when.replace(tzinfo=UTC)  # RFC 5322's "-0000": in UTC, the writer's zone unknown
+        return None
     grain = "second" if re.search(r"\d:\d\d:\d\d", text) else "minute"
     return {"value": when.replace(microsecond=0).isoformat(), "grain": grain}
 
